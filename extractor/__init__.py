@@ -1,0 +1,33 @@
+"""Read Chinese budget performance-target tables (绩效目标表) into indicator records.
+
+Public API::
+
+    extractor.extract(path_or_text)            -> list[Indicator]
+    extractor.extract_document(path_or_text)   -> DocumentResult (records + context)
+    extractor.find_quantities(text, context)   -> list[Quantity]
+    extractor.find_deadlines(text, budget_year)-> list[Deadline]
+
+Importing the package loads nothing heavy: vocabularies, converters and the segmenter are
+built on first use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from extractor.deadlines import find_deadlines
+from extractor.errors import ExtractorError, ReadError
+from extractor.pipeline import extract_document
+from extractor.quantities import find_quantities
+from extractor.records import Deadline, DocumentResult, Indicator, Quantity
+
+__version__ = "0.1.0"
+__all__ = [
+    "Deadline", "DocumentResult", "ExtractorError", "Indicator", "Quantity", "ReadError",
+    "extract", "extract_document", "find_deadlines", "find_quantities", "__version__",
+]
+
+
+def extract(source: str | Path | bytes, name: str | None = None) -> list[Indicator]:
+    """Indicator records of one document: a Path, a path string, bytes, or the text itself."""
+    return extract_document(source, name).indicators

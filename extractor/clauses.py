@@ -1,0 +1,95 @@
+"""Split an item or a goal into measured clauses (SCHEMA.md "Conventions for the hard cases").
+
+An item with two or more measured clauses is cut at `，；。` (and at `、` where both sides are
+measured); unmeasured clauses of a cut item are dropped; an item with one measured clause
+stays whole. Punctuation inside brackets never cuts.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from extractor import deadlines, quantities
+
+_MAJOR = ",，;；。!！?？"
+_MINOR = "、"
+_OPEN, _CLOSE = "(（[【《“", ")）]】》”"
+_GOAL_LEAD = regex.compile(
+    r"^\s*(?:目标[一二三四五六七八九十\d]{1,2}\s*[:：]?|[一二三四五六七八九十]{1,3}[、.]"
+    r"|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}\s*[、.．](?!\d)|[①-⑳])\s*"
+)
+_PURE_DATE = regex.compile(r"^[\s\d年月日底末前后内.\-—~至到]*$")
+_TRIM = " \t\n,，;；。:：、.．"
+
+
+def measured(text: str, *, goal: bool = False) -> bool:
+    """A clause with an amount (number + unit, rate) or a date/deadline."""
+    if quantities.scan(text):
+        return True
+    found = deadlines.scan(text, 2000)
+    if not found:
+        return False
+    if goal:  # "2024年，通过实施本项目，…": a framing date is not a target
+        rest = text
+        for d in found:
+            rest = rest.replace(d.text, "")
+        return not _PURE_DATE.match(rest)
+    return True
+
+
+def cut(text: str, separators: str) -> list[tuple[int, int]]:
+    """Pieces of `text` between separators that stand outside brackets."""
+    pieces, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif ch in separators and depth == 0:
+            pieces.append((start, i))
+            start = i + 1
+    pieces.append((start, len(text)))
+    return [p for p in (_trim(text, s, e) for s, e in pieces) if p[0] < p[1]]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _TRIM:
+        start += 1
+    while end > start and text[end - 1] in _TRIM:
+        end -= 1
+    return start, end
+
+
+def split_measured(text: str, *, goal: bool = False) -> list[tuple[int, int]]:
+    """Measured clauses of `text` as (start, end); for an item with fewer than two, the
+    item itself (whole, when it is not goal prose)."""
+    clauses = []
+    for s, e in cut(text, _MAJOR):
+        if goal:
+            lead = _GOAL_LEAD.match(text, s, e)
+            if lead:
+                s = lead.end()
+        clauses.extend(_split_minor(text, s, e, goal))
+    measured_clauses = [(s, e) for s, e in clauses if measured(text[s:e], goal=goal)]
+    if goal:
+        return measured_clauses
+    if len(measured_clauses) >= 2:
+        return measured_clauses
+    whole = _trim(text, 0, len(text))
+    return [whole] if whole[0] < whole[1] else []
+
+
+def _split_minor(text: str, start: int, end: int, goal: bool) -> list[tuple[int, int]]:
+    parts = [(start + s, start + e) for s, e in cut(text[start:end], _MINOR)]
+    flags = [measured(text[s:e], goal=goal) for s, e in parts]
+    if sum(flags) < 2:
+        return [(start, end)]
+    # an unmeasured part joins the measured part after it (小麦、玉米…5.2万亩 stays whole)
+    out, pending = [], None
+    for (s, e), flag in zip(parts, flags, strict=True):
+        if not flag:
+            pending = pending if pending is not None else s
+            continue
+        out.append((pending if pending is not None else s, e))
+        pending = None
+    return out

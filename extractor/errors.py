@@ -1,0 +1,20 @@
+"""Errors raised to users. Every message names the input it concerns."""
+
+from __future__ import annotations
+
+
+class ExtractorError(Exception):
+    """Root of the errors this package raises on purpose."""
+
+
+class DataFileError(ExtractorError, ValueError):
+    """A vocabulary file under extractor/data/ is malformed."""
+
+
+class ReadError(ExtractorError, OSError):
+    """An input could not be read or decoded; `reason` is a short code for summaries."""
+
+    def __init__(self, source: str, message: str, reason: str = "unreadable") -> None:
+        super().__init__(f"{source}: {message}")
+        self.source = source
+        self.reason = reason

@@ -1,0 +1,176 @@
+"""Assemble indicator records from layout candidates: verbatim source text, quantities,
+target, deadline, name, and the qualitative/vague reading."""
+
+from __future__ import annotations
+
+import regex
+
+from extractor import deadlines, lexicon, quantities
+from extractor.layout import Candidate
+from extractor.normalise import NormalizedText
+from extractor.records import Deadline, Indicator, Quantity, Span
+
+_STRIP = " \t\n,，;；。:：、.．|"
+_CYCLE_WITH_DAY = regex.compile(r"每(?:月|季度|年|周)\S{0,4}?\d{1,2}\s*[日号]|每(?:年|月|季度|周)\S{0,6}?[一二两三四五六七八九十\d]+次")
+
+
+def build(doc: str, normal: NormalizedText, candidates: list[Candidate],
+          budget_year: int | None) -> list[Indicator]:
+    out = []
+    seen: set[tuple[int, int]] = set()
+    for c in candidates:
+        s, e = _trim(normal.text, c.start, c.end)
+        if s >= e or (s, e) in seen:
+            continue
+        seen.add((s, e))
+        out.append(_indicator(doc, normal, c, s, e, budget_year))
+    return out
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _STRIP:
+        start += 1
+    while end > start and text[end - 1] in _STRIP:
+        end -= 1
+    return start, end
+
+
+def _indicator(doc: str, normal: NormalizedText, c: Candidate, s: int, e: int,
+               year: int | None) -> Indicator:
+    text = normal.text
+    found = _quantities(text, c, s, e)
+    target = _target(text, c, s, e, found)
+    deadline = _deadline(text, c, s, e, year)
+    src_s, src_e = normal.to_source(s, e)
+    level1, level2 = c.level1, c.level2
+    ind = Indicator(
+        doc=doc, text=normal.source[src_s:src_e], span=Span(src_s, src_e), field=c.field,
+        path=list(c.path), name=_name(normal, c, s, e, found), level1=level1, level2=level2,
+        label_source="heading" if (level1 or level2) else None,
+        confidence=1.0 if (level1 or level2) else None,
+        target=target, quantities=[_to_source(normal, q) for q in found],
+        deadline=_deadline_to_source(normal, deadline), project=c.project, row=c.row,
+    )
+    ind.qualitative = target is None
+    ind.vague = _vague(text[s:e], found, deadline, c)
+    return ind
+
+
+def _quantities(text: str, c: Candidate, s: int, e: int) -> list[Quantity]:
+    if c.target_cell is None:
+        return _shift(quantities.scan(text[s:e]), s)
+    name_end = c.name[1] if c.name else s
+    found = _shift(quantities.scan(text[s:name_end]), s)
+    ts, te = c.target_cell
+    in_value = _shift(quantities.scan(text[ts:te], allow_bare=True), ts)
+    if c.unit_cell or c.operator_cell:
+        in_value = _split_column_quantity(text, c, in_value)
+    return found + in_value
+
+
+def _split_column_quantity(text: str, c: Candidate, in_value: list[Quantity]) -> list[Quantity]:
+    lex = lexicon.load()
+    op = lex.operator_column.get((c.operator_cell or "").strip(), "=")
+    if op == "qualitative":
+        return []
+    out = []
+    for q in in_value:
+        if c.unit_cell and not q.unit:
+            unit, kind = lex.canonical_unit(c.unit_cell.strip()) or _compound_unit(c.unit_cell)
+            q.unit, q.kind = unit, kind
+        if q.operator == "=" and op != "=":
+            q.operator = op
+        out.append(q)
+    return out
+
+
+def _compound_unit(cell: str) -> tuple[str, str]:
+    found = quantities.scan("1" + cell.strip())
+    if found and found[0].span and found[0].span.end == len(cell.strip()) + 1:
+        return found[0].unit, found[0].kind
+    return cell.strip(), "count"
+
+
+def _shift(found: list[Quantity], offset: int) -> list[Quantity]:
+    for q in found:
+        assert q.span is not None
+        q.span = Span(q.span.start + offset, q.span.end + offset)
+    return found
+
+
+def _target(text: str, c: Candidate, s: int, e: int, found: list[Quantity]) -> Quantity | None:
+    if c.target_cell is not None:
+        ts, te = c.target_cell
+        pool = [q for q in found if q.span and q.span.start >= ts]
+        return quantities.choose_target(_relative(pool, ts), text[ts:te])
+    return quantities.choose_target(_relative(found, s), text[s:e])
+
+
+def _relative(found: list[Quantity], base: int) -> list[Quantity]:
+    out = []
+    for q in found:
+        assert q.span is not None
+        out.append(Quantity(q.text, q.value, q.unit, q.operator, q.kind,
+                            Span(q.span.start - base, q.span.end - base)))
+    return out
+
+
+def _deadline(text: str, c: Candidate, s: int, e: int, year: int | None) -> Deadline | None:
+    if c.target_cell is not None:
+        ts, te = c.target_cell
+        found = deadlines.scan(text[ts:te], year)
+        base = ts
+    else:
+        found = deadlines.scan(text[s:e], year)
+        base = s
+    for d in found:
+        if d.end or d.start or year is None:
+            assert d.span is not None
+            return Deadline(d.text, d.start, d.end, Span(d.span.start + base, d.span.end + base))
+    return None
+
+
+def _name(normal: NormalizedText, c: Candidate, s: int, e: int,
+          found: list[Quantity]) -> str | None:
+    if c.name is not None:
+        ns, ne = normal.to_source(*c.name)
+        return normal.source[ns:ne]
+    first = min([q.span.start for q in found if q.span] or [e])
+    ns, ne = _trim(normal.text, s, first)
+    phrase = normal.text[ns:ne]
+    for verb in lexicon.load().words["name_strip_verbs"]:
+        if phrase.startswith(verb) and len(phrase) > len(verb) + 1:
+            phrase = phrase[len(verb):]
+            break
+    phrase = regex.sub(r"(?:达到|不低于|不少于|为|≥|≤|=|>|<)+$", "", phrase).strip(_STRIP)
+    return phrase[:40] or None
+
+
+def _vague(text: str, found: list[Quantity], deadline: Deadline | None, c: Candidate) -> bool:
+    if found or deadline is not None:
+        return False
+    if _CYCLE_WITH_DAY.search(text):
+        return False
+    lex = lexicon.load()
+    value = text
+    if c.target_cell is not None:
+        value = text[c.target_cell[0] - c.start:]
+    value = value.strip(_STRIP)
+    if (c.operator_cell or "").strip() == "定性" and value:
+        return value not in lex.words["pass_fail_values"] and not any(
+            value.endswith(w) for w in lex.words["pass_fail_values"] if len(w) > 1)
+    return not any(value == w or value.endswith(w) for w in lex.words["pass_fail_values"]
+                   if len(w) > 1) and value not in lex.words["pass_fail_values"]
+
+
+def _to_source(normal: NormalizedText, q: Quantity) -> Quantity:
+    assert q.span is not None
+    s, e = normal.to_source(q.span.start, q.span.end)
+    return Quantity(normal.source[s:e], q.value, q.unit, q.operator, q.kind, Span(s, e))
+
+
+def _deadline_to_source(normal: NormalizedText, d: Deadline | None) -> Deadline | None:
+    if d is None or d.span is None:
+        return d
+    s, e = normal.to_source(d.span.start, d.span.end)
+    return Deadline(normal.source[s:e], d.start, d.end, Span(s, e))

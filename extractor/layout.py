@@ -1,0 +1,684 @@
+"""Recognise the layout of a document and yield raw indicator candidates.
+
+Reads normalised text line by line. A line is a row of cells (tabs, pipes, a trailing
+` |`, or a single cell). The walker tracks:
+
+* indicator tables (一级/二级/三级/指标值 … headers), with merged cells carried down,
+  split operator/value/unit columns, self-evaluation columns (actuals and scores are kept
+  apart), rows shifted left, one cell per line (cells regrouped into rows), space-separated
+  rows, and flattened tables with glued weights;
+* project list tables whose indicator cell is numbered free text (北山 style);
+* header blocks (项目名称, 主管部门, 项目资金, 年度绩效目标 …) and goal prose;
+* free text under indicator headings (`一、产出指标 (一)数量指标 1.…`, `【产出指标-数量指标】`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+import regex
+
+from extractor import clauses, deadlines, lexicon, quantities
+from extractor.outline import LevelState, classify_label, split_items
+from extractor.records import Organisation, Project
+
+
+@dataclass
+class Cell:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Candidate:
+    """An indicator before values are read: offsets into the normalised text."""
+
+    start: int
+    end: int
+    field: str
+    path: list[str]
+    level1: str | None
+    level2: str | None
+    project: Project | None
+    name: tuple[int, int] | None = None
+    target_cell: tuple[int, int] | None = None
+    operator_cell: str | None = None
+    unit_cell: str | None = None
+    row: int | None = None
+
+
+@dataclass
+class EmptyMarker:
+    start: int
+    end: int
+    marker: str
+    path: list[str]
+    project: Project | None
+
+
+@dataclass
+class Layout:
+    candidates: list[Candidate] = field(default_factory=list)
+    empty_items: list[EmptyMarker] = field(default_factory=list)
+    unit: Organisation | None = None
+    projects: list[Project] = field(default_factory=list)
+    kind: str = "unknown"
+
+
+_ROLE_ORDER = ("level1", "level2", "name", "target", "operator", "unit", "actual", "other")
+_NUMBER = regex.compile(r"\d[\d,]*(?:\.\d+)?")
+_HEADER_UNIT = regex.compile(r"(?:单位|金额)\s*[:：(（]\s*(万元|元|亿元)|[(（](万元|元|亿元)[)）]")
+
+
+@cache
+def _role_pattern() -> regex.Pattern[str]:
+    lex = lexicon.load()
+    return regex.compile(rf"^(?:{lexicon.alternation(list(lex.columns))})")
+
+
+@cache
+def _field_pattern() -> regex.Pattern[str]:
+    lex = lexicon.load()
+    return regex.compile(rf"^\s*(?P<key>{lexicon.alternation(list(lex.fields))})")
+
+
+def column_role(cell: str) -> str | None:
+    compact = regex.sub(r"\s+", "", cell)
+    m = _role_pattern().match(compact)
+    if not m:
+        return None
+    role = lexicon.load().columns[m.group()]
+    if role == "name" and m.group() == "指标名称" and "值" in compact:
+        return None
+    return role
+
+
+def split_row(line: str, start: int) -> list[Cell]:
+    """Cells of one line, with offsets into the whole text."""
+    if "\t" in line:
+        return _cells(line, start, "\t")
+    if line.count("|") >= 2 or line.strip().startswith("|"):
+        cells = _cells(line, start, "|")
+        if cells and not cells[0].text and line.lstrip().startswith("|"):
+            cells = cells[1:]
+        if cells and not cells[-1].text and line.rstrip().endswith("|"):
+            cells = cells[:-1]
+        return cells
+    if line.rstrip().endswith("|"):  # one cell per line, closed by a bar
+        return _cells(line.rstrip()[:-1], start, "\x00")
+    return _cells(line, start, "\x00")
+
+
+def _cells(line: str, start: int, sep: str) -> list[Cell]:
+    out, pos = [], 0
+    for part in line.split(sep) if sep != "\x00" else [line]:
+        lead = len(part) - len(part.lstrip())
+        text = part.strip()
+        s = start + pos + lead
+        out.append(Cell(text, s, s + len(text)))
+        pos += len(part) + 1
+    return out
+
+
+def split_spaces(cell: Cell) -> list[Cell]:
+    out = []
+    for m in regex.finditer(r"\S+", cell.text):
+        out.append(Cell(m.group(), cell.start + m.start(), cell.start + m.end()))
+    return out
+
+
+@dataclass
+class _Table:
+    roles: list[str | None]
+    spaced: bool  # cells separated by spaces (S layout)
+    stream: bool  # one cell per line (N / PN layout)
+    pending: list[Cell] = field(default_factory=list)
+
+    def value_roles(self) -> list[str | None]:
+        if "name" not in self.roles:
+            return []
+        return self.roles[self.roles.index("name") + 1:]
+
+
+class Walker:
+    def __init__(self, text: str, budget_year: int | None) -> None:
+        self.text = text
+        self.year = budget_year
+        self.out = Layout()
+        self.levels = LevelState()
+        self.table: _Table | None = None
+        self.plist: list[str | None] | None = None  # project list table roles
+        self.project: Project | None = None
+        self.goal_mode = False
+        self.goal_actual = False
+        self.outline_mode = False
+        self.pending_amount_col: int | None = None
+        self.money_unit = "万元"
+        self.row_no = 0
+
+    # -- driver ----------------------------------------------------------------------
+    def run(self) -> Layout:
+        pos = 0
+        for line in self.text.split("\n"):
+            self.row_no += 1
+            self._line(line, pos)
+            pos += len(line) + 1
+        self._flush_stream()
+        return self.out
+
+    def _line(self, line: str, start: int) -> None:
+        if not line.strip():
+            return
+        header_unit = _HEADER_UNIT.search(line)
+        if header_unit:
+            self.money_unit = header_unit.group(1) or header_unit.group(2)
+        cells = split_row(line, start)
+        texts = [c.text for c in cells if c.text]
+        if not texts:
+            return
+        if self._try_flattened(line, start):
+            return
+        if self._try_header(cells):
+            return
+        if self._try_project_list(cells):
+            return
+        if self.plist is not None and self._project_row(cells):
+            return
+        if self.table is not None and self._table_row(cells):
+            return
+        if self._field_row(cells):
+            return
+        self._free_text(cells)
+
+    # -- headers ---------------------------------------------------------------------
+    def _try_header(self, cells: list[Cell]) -> bool:
+        texts = [c.text for c in cells]
+        spaced = False
+        if len([t for t in texts if t]) == 1 and " " in texts[0].strip() or (
+                len([t for t in texts if t]) == 1 and self.table and self.table.spaced):
+            parts = split_spaces(next(c for c in cells if c.text))
+            if sum(1 for p in parts if column_role(p.text)) >= 3:
+                cells, texts, spaced = parts, [p.text for p in parts], True
+        roles = [column_role(t) if t else None for t in texts]
+        known = [r for r in roles if r]
+        if len(known) >= 2 and ("name" in known or "level2" in known) and (
+                "target" in known or "level2" in known):
+            if self.table and self.table.stream:
+                self._flush_stream()
+            if not any(r for r in roles if r in ("name",)):
+                roles = self._guess_name_role(roles)
+            self.table = _Table(roles, spaced, stream=False)
+            self.plist = None
+            self.goal_mode = self.outline_mode = False
+            self.out.kind = "self_evaluation" if "actual" in known else (
+                self.out.kind if self.out.kind != "unknown" else "project_table")
+            return True
+        if len(known) == 1 and len(texts) == 1 and known[0] in ("level1", "level2", "name",
+                                                                 "target", "operator", "unit",
+                                                                 "actual", "other"):
+            return self._stream_header(roles[0])
+        return False
+
+    def _guess_name_role(self, roles: list[str | None]) -> list[str | None]:
+        out = list(roles)
+        if "level2" in out:
+            i = out.index("level2")
+            if i + 1 < len(out) and out[i + 1] in (None, "other"):
+                out[i + 1] = "name"
+        return out
+
+    def _stream_header(self, role: str | None) -> bool:
+        """One header cell per line (N / PN layouts): collect until the first data cell."""
+        if self.table is None or not self.table.stream or self.table.pending:
+            if self.table is not None and self.table.stream:
+                self._flush_stream()
+            self.table = _Table([role], spaced=False, stream=True)
+            self.plist = None
+            self.goal_mode = self.outline_mode = False
+            if self.out.kind == "unknown":
+                self.out.kind = "project_table"
+            return True
+        self.table.roles.append(role)
+        if role == "actual":
+            self.out.kind = "self_evaluation"
+        return True
+
+    # -- project list tables (seed 北山) ---------------------------------------------
+    def _try_project_list(self, cells: list[Cell]) -> bool:
+        texts = [regex.sub(r"\s+", "", c.text) for c in cells]
+        if not any("项目名称" in t or t == "项目" for t in texts):
+            return False
+        if not any(t.startswith("绩效指标") for t in texts):
+            return False
+        roles: list[str | None] = []
+        for t in texts:
+            if "编码" in t or "代码" in t:
+                roles.append("code")
+            elif "名称" in t:
+                roles.append("pname")
+            elif t.startswith("金额") or "资金" in t or "预算" in t:
+                roles.append("amount")
+            elif t.startswith("绩效目标") or t.endswith("目标"):
+                roles.append("goal")
+            elif t.startswith("绩效指标"):
+                roles.append("indicators")
+            else:
+                roles.append(None)
+        self.plist = roles
+        self.table = None
+        self.out.kind = "project_table"
+        return True
+
+    def _project_row(self, cells: list[Cell]) -> bool:
+        assert self.plist is not None
+        by_role: dict[str, Cell] = {}
+        for role, cell in zip(self.plist, cells, strict=False):
+            if role and role not in by_role:
+                by_role[role] = cell
+        name = by_role.get("pname")
+        if name is None or not name.text:
+            return False
+        goal, inds = by_role.get("goal"), by_role.get("indicators")
+        code = by_role.get("code")
+        amount = _number(by_role["amount"].text) if "amount" in by_role else None
+        if not (goal and goal.text) and not (inds and inds.text):
+            self.out.unit = Organisation(code.text if code else None, name.text)
+            return True
+        self.project = Project(code.text if code and code.text else None, name.text, amount,
+                               self.money_unit)
+        self.out.projects.append(self.project)
+        if goal and goal.text:
+            self._goal_prose(goal.start, goal.end)
+        if inds and inds.text:
+            self._outline(inds.start, inds.end, LevelState())
+        return True
+
+    # -- indicator tables ------------------------------------------------------------
+    def _table_row(self, cells: list[Cell]) -> bool:
+        table = self.table
+        assert table is not None
+        if table.stream:
+            return self._stream_row(cells)
+        if table.spaced:
+            nonempty = [c for c in cells if c.text]
+            if len(nonempty) == 1:
+                cells = split_spaces(nonempty[0])
+        texts = [c.text for c in cells]
+        if self._is_field(texts):
+            self.table = None
+            return False
+        if _is_total(texts) or sum(1 for t in texts if t and column_role(t)) >= 2:
+            return True
+        labels, rest = self._peel(cells)
+        for cell in labels:
+            self._apply_label(cell, labels)
+        if not rest:
+            return True
+        name, values = rest[0], rest[1:]
+        if regex.fullmatch(r"指标|[(（]?\d+分[)）]?", name.text):
+            return True
+        self._emit_row(name, values, table.value_roles(), cells)
+        return True
+
+    def _peel(self, cells: list[Cell]) -> tuple[list[Cell], list[Cell]]:
+        labels: list[Cell] = []
+        skip = lexicon.load().words.get("table_labels", ())
+        i = 0
+        while i < len(cells):
+            c = cells[i]
+            if not c.text or c.text in skip:
+                i += 1
+                continue
+            l1, l2 = classify_label(c.text)
+            if l1 or l2:
+                labels.append(c)
+                i += 1
+                continue
+            break
+        rest = cells[i:]
+        while rest and not rest[-1].text:
+            rest = rest[:-1]
+        return labels, rest
+
+    def _apply_label(self, cell: Cell, labels: list[Cell]) -> None:
+        l1, l2 = classify_label(cell.text)
+        if l1 and l2:  # 成本指标 / 满意度指标: first level only when a second level follows
+            later = labels[labels.index(cell) + 1:]
+            if l1 == "satisfaction":
+                l2 = "satisfaction"
+            elif later:
+                l2 = None
+            else:
+                l1 = None
+        self.levels.apply(l1, l2, cell.text)
+
+    def _emit_row(self, name: Cell, values: list[Cell], roles: list[str | None],
+                  all_cells: list[Cell]) -> None:
+        table = self.table
+        assert table is not None
+        if len(all_cells) == len(table.roles) and "name" in table.roles:
+            idx = table.roles.index("name")
+            if all_cells[idx] is name:
+                values = all_cells[idx + 1:]
+        target = operator = unit = None
+        last = name
+        for role, cell in zip(roles, values, strict=False):
+            if role == "target" and target is None:
+                target = cell
+            elif role == "operator" and operator is None:
+                operator = cell
+            elif role == "unit" and unit is None:
+                unit = cell
+            else:
+                continue
+            if cell.text:
+                last = cell if cell.end > last.end else last
+        if target is None and operator is None and values and roles[:1] == [None]:
+            target = values[0]
+            if target.text:
+                last = target
+        self._add(Candidate(
+            name.start, last.end, "indicator", list(self.levels.path), self.levels.level1,
+            self.levels.level2, self.project, name=(name.start, name.end),
+            target_cell=(target.start, target.end) if target and target.text else None,
+            operator_cell=operator.text if operator and operator.text else None,
+            unit_cell=unit.text if unit and unit.text else None, row=self.row_no))
+
+    def _stream_row(self, cells: list[Cell]) -> bool:
+        table = self.table
+        assert table is not None
+        texts = [c.text for c in cells]
+        if self._is_field(texts):
+            self._flush_stream()
+            self.table = None
+            return False
+        for cell in cells:
+            if not cell.text:
+                if table.pending:
+                    table.pending.append(cell)
+                    self._maybe_emit_stream()
+                continue
+            l1, l2 = classify_label(cell.text)
+            if (l1 or l2) and not table.pending:
+                self._apply_label(cell, [cell])
+                continue
+            if cell.text in ("指标",) or _is_total([cell.text]):
+                continue
+            table.pending.append(cell)
+            self._maybe_emit_stream()
+        return True
+
+    def _maybe_emit_stream(self) -> None:
+        table = self.table
+        assert table is not None
+        want = 1 + len([r for r in table.value_roles() if r in ("target", "operator", "unit",
+                                                                "actual", "other", None)])
+        if len(table.pending) >= max(2, want):
+            self._flush_stream()
+
+    def _flush_stream(self) -> None:
+        table = self.table
+        if table is None or not table.stream or not table.pending:
+            return
+        name, values = table.pending[0], table.pending[1:]
+        table.pending = []
+        self._emit_row(name, values, table.value_roles(), [])
+
+    # -- flattened tables ------------------------------------------------------------
+    def _try_flattened(self, line: str, start: int) -> bool:
+        if self.table is not None and getattr(self.table, "flat", False):
+            self._flat_stream(line, start)
+            return True
+        m = regex.search(r"一级指标\s*二级指标\s*三级指标", line)
+        if not m or "\t" in line or "|" in line:
+            return False
+        head_end = m.end()
+        roles: list[str | None] = ["level1", "level2", "name"]
+        for hm in regex.finditer(r"\G\s*(?P<h>年度指标值|指标值|目标值|权重|分值|实际完成值|得分|"
+                                 r"度量单位|计量单位|指标性质)", line, pos=head_end):
+            roles.append(column_role(hm.group("h")))
+            head_end = hm.end()
+        self._header_fields_flat(line[:m.start()], start)
+        table = _Table(roles, spaced=False, stream=False)
+        table.flat = True  # type: ignore[attr-defined]
+        self.table = table
+        self.out.kind = "project_table"
+        self._flat_stream(line[head_end:], start + head_end)
+        return True
+
+    def _header_fields_flat(self, text: str, start: int) -> None:
+        m = regex.search(r"项目名称\s*[:：]?\s*(.+?)(?=主管部门|实施单位|项目资金|项目负责人|$)", text)
+        if m:
+            self.project = Project(None, m.group(1).strip(), _amount_in(text), self.money_unit)
+            self.out.projects.append(self.project)
+        g = regex.search(r"(?:年度绩效目标|绩效目标|年度总体目标)\s*[:：]?\s*(.+)$", text)
+        if g:
+            self._goal_prose(start + g.start(1), start + g.end(1))
+
+    def _flat_stream(self, text: str, start: int) -> None:
+        label_re = _strong_label_pattern()
+        cursor = 0
+        for m in label_re.finditer(text):
+            self._flat_chunk(text, cursor, m.start(), start)
+            l1, l2 = classify_label(m.group())
+            following = label_re.match(text, m.end())
+            if l1 and l2:
+                if following and not l1 == "satisfaction":
+                    l2 = None
+                elif l1 == "satisfaction":
+                    l2 = "satisfaction"
+                else:
+                    l1 = None
+            self.levels.apply(l1, l2, m.group())
+            cursor = m.end()
+        self._flat_chunk(text, cursor, len(text), start)
+
+    def _flat_chunk(self, text: str, s: int, e: int, base: int) -> None:
+        chunk = text[s:e]
+        if not chunk.strip():
+            return
+        has_weight = any(r == "other" for r in (self.table.roles if self.table else []))
+        ends = _value_ends(chunk)
+        cursor = 0
+        for end in ends:
+            tail = regex.match(r"\d{1,3}(?=\p{Han}|$|\s)", chunk[end:]) if has_weight else None
+            if has_weight and not tail and end < len(chunk.rstrip()):
+                continue
+            piece = chunk[cursor:end].strip()
+            if piece:
+                ps = base + s + cursor + (len(chunk[cursor:end]) - len(chunk[cursor:end].lstrip()))
+                self._add(Candidate(ps, ps + len(piece), "indicator", list(self.levels.path),
+                                    self.levels.level1, self.levels.level2, self.project,
+                                    row=self.row_no))
+            cursor = end + (tail.end() if tail else 0)
+
+    # -- header blocks, goals, free text ----------------------------------------------
+    def _is_field(self, texts: list[str]) -> bool:
+        first = next((t for t in texts if t), "")
+        m = _field_pattern().match(first)
+        if not m:
+            return False
+        role = lexicon.load().fields[m.group("key")]
+        return role in ("project_name", "goal", "tasks") or first in ("主管部门", "实施单位")
+
+    def _field_row(self, cells: list[Cell]) -> bool:
+        nonempty = [c for c in cells if c.text]
+        first = nonempty[0]
+        if len(nonempty) == 1:
+            parts = regex.match(r"^(\S{2,12}?)\s*[:：]\s*(.+)$|^(\S{2,12})\s+(.+)$", first.text)
+            m = _field_pattern().match(first.text)
+            if m and parts:
+                key_len = m.end("key")
+                rest = first.text[key_len:].lstrip(" :：\t")
+                if rest:
+                    rs = first.start + first.text.index(rest, key_len)
+                    nonempty = [Cell(first.text[:key_len], first.start, first.start + key_len),
+                                Cell(rest, rs, rs + len(rest))]
+        m = _field_pattern().match(nonempty[0].text)
+        if m is None:
+            return self._amount_continuation(cells)
+        role = lexicon.load().fields[m.group("key")]
+        rest = nonempty[1:]
+        self.goal_mode = False
+        if role == "goal":
+            self._goal_field(nonempty[0], rest)
+            return True
+        if role == "project_name" and rest:
+            self.project = Project(None, rest[0].text, None, self.money_unit)
+            self.out.projects.append(self.project)
+        elif role == "unit_name" and rest:
+            self._unit_field(nonempty[0].text, rest)
+        elif role == "project_amount":
+            self._amount_field(cells, nonempty)
+        elif role == "tasks":
+            self.out.kind = "whole_unit"
+        return True
+
+    def _unit_field(self, key: str, rest: list[Cell]) -> None:
+        if self.out.unit is None or "单位" in key:
+            self.out.unit = Organisation(None, rest[0].text)
+        if "实施单位" in [c.text for c in rest]:
+            i = [c.text for c in rest].index("实施单位")
+            if i + 1 < len(rest):
+                self.out.unit = Organisation(None, rest[i + 1].text)
+
+    def _amount_field(self, cells: list[Cell], nonempty: list[Cell]) -> None:
+        amount = None
+        for c in nonempty[1:]:
+            amount = _number(c.text)
+            if amount is not None:
+                break
+        if amount is None:
+            for i, c in enumerate(cells):
+                if _field_pattern().match(c.text) and c is not nonempty[0]:
+                    self.pending_amount_col = i
+            if self.pending_amount_col is None and len(nonempty) > 1:
+                self.pending_amount_col = cells.index(nonempty[1])
+        self._set_amount(amount)
+
+    def _amount_continuation(self, cells: list[Cell]) -> bool:
+        col = self.pending_amount_col
+        if col is None:
+            return False
+        self.pending_amount_col = None
+        if col < len(cells) and _number(cells[col].text) is not None:
+            self._set_amount(_number(cells[col].text))
+            return True
+        return False
+
+    def _set_amount(self, amount: float | None) -> None:
+        if amount is None:
+            return
+        if self.project is None:
+            self.project = Project(None, "", None, self.money_unit)
+            self.out.projects.append(self.project)
+        if self.project.amount is None:
+            self.project.amount = amount
+            self.project.amount_unit = self.money_unit
+
+    def _goal_field(self, key: Cell, rest: list[Cell]) -> None:
+        texts = [c.text for c in rest]
+        self.goal_actual = any("实际" in t for t in texts)
+        content = [c for c in rest if not _field_pattern().match(c.text) and "实际" not in c.text]
+        if content:
+            self._goal_prose(content[0].start, content[0].end)
+            self.goal_mode = False
+        else:
+            self.goal_mode = True
+
+    def _free_text(self, cells: list[Cell]) -> None:
+        nonempty = [c for c in cells if c.text]
+        start, end = nonempty[0].start, nonempty[-1].end
+        line = self.text[start:end]
+        section = _section_title(line)
+        if section == "goal":
+            self.goal_mode, self.outline_mode = True, False
+            return
+        if section == "context":
+            self.goal_mode = self.outline_mode = False
+            return
+        if self.goal_mode:
+            if self.goal_actual:
+                first = split_spaces(nonempty[0])[0] if " " in nonempty[0].text else nonempty[0]
+                self._goal_prose(first.start, first.end)
+                self.goal_mode = False
+            else:
+                self._goal_prose(start, end)
+            return
+        from extractor.outline import find_headings
+
+        if self.outline_mode or find_headings(line):
+            self.outline_mode = True
+            self._outline(start, end, self.levels)
+
+    def _outline(self, start: int, end: int, state: LevelState) -> None:
+        segment = self.text[start:end]
+        for item in split_items(segment, state, base=start):
+            if item.empty:
+                self.out.empty_items.append(EmptyMarker(item.start, item.end, item.marker or "",
+                                                        item.path, self.project))
+                continue
+            text = self.text[item.start:item.end]
+            for s, e in clauses.split_measured(text):
+                self._add(Candidate(item.start + s, item.start + e, "indicator", item.path,
+                                    item.level1, item.level2, self.project, row=self.row_no))
+
+    def _goal_prose(self, start: int, end: int) -> None:
+        text = self.text[start:end]
+        for s, e in clauses.split_measured(text, goal=True):
+            self._add(Candidate(start + s, start + e, "goal", [], None, None, self.project,
+                                row=self.row_no))
+
+    def _add(self, candidate: Candidate) -> None:
+        self.out.candidates.append(candidate)
+
+
+def _is_total(texts: list[str]) -> bool:
+    first = next((t for t in texts if t), "")
+    return regex.sub(r"\s+", "", first) in lexicon.load().words["total_rows"]
+
+
+def _number(text: str) -> float | None:
+    m = _NUMBER.fullmatch(text.strip().replace(" ", ""))
+    return float(m.group().replace(",", "")) if m else None
+
+
+def _amount_in(text: str) -> float | None:
+    m = regex.search(r"(?:年度资金总额|项目金额|资金总额|项目资金共计)\s*[:：]?\s*(\d[\d,]*(?:\.\d+)?)", text)
+    return float(m.group(1).replace(",", "")) if m else None
+
+
+@cache
+def _strong_label_pattern() -> regex.Pattern[str]:
+    lex = lexicon.load()
+    surfaces = [s for s in (*lex.level1, *lex.level2) if s.endswith(("指标", "目标"))]
+    return regex.compile(lexicon.alternation(surfaces))
+
+
+def _value_ends(chunk: str) -> list[int]:
+    ends = {q.span.end for q in quantities.scan(chunk) if q.span}
+    ends |= {d.span.end for d in deadlines.scan(chunk, 2000) if d.span}
+    return sorted(ends)
+
+
+_SECTION = regex.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}[、.]|[(（][一二三四五六七八九十]{1,3}[)）]"
+                         r"|\d{1,2}[、.](?!\d))?\s*(?P<title>[^\s:：,，。]{2,12})\s*[:：]?\s*$")
+
+
+def _section_title(line: str) -> str | None:
+    m = _SECTION.match(line)
+    if not m:
+        return None
+    title = m.group("title")
+    words = lexicon.load().words
+    if title in words["goal_sections"]:
+        return "goal"
+    if title in words["context_sections"]:
+        return "context"
+    return None
+
+
+def walk(text: str, budget_year: int | None) -> Layout:
+    return Walker(text, budget_year).run()

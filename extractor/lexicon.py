@@ -1,0 +1,145 @@
+"""Vocabulary from `extractor/data/`, loaded once per process.
+
+Code elsewhere asks the lexicon; it never lists unit, operator or heading words itself.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import regex
+
+from extractor.errors import DataFileError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+UNIT_KINDS = {"count", "money", "rate", "measure", "duration"}
+OPERATORS = {"=", "≥", "≤", ">", "<", "≈"}
+SCALE_WORDS = ("万", "亿", "千")
+
+
+@dataclass(frozen=True)
+class UnitDef:
+    name: str
+    kind: str
+    surfaces: tuple[str, ...]
+    scale: bool
+    divisor: bool
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    units: dict[str, UnitDef]  # surface (incl. 万-scaled forms) → definition
+    scaled_names: dict[str, str]  # surface → canonical name with its scale word (万人次)
+    operator_symbols: dict[str, str]
+    operator_prefix: dict[str, str]
+    operator_suffix: dict[str, str]
+    operator_column: dict[str, str]
+    level1: dict[str, str]  # surface → class
+    level2: dict[str, str]
+    level2_parent: dict[str, str]
+    columns: dict[str, str]  # header surface → role
+    fields: dict[str, str]  # header-block surface → field
+    field_order: dict[str, tuple[str, ...]]
+    words: dict[str, tuple[str, ...]]  # small word lists (word_lists.toml)
+
+    def unit_surfaces(self) -> list[str]:
+        return sorted(self.units, key=len, reverse=True)
+
+    def canonical_unit(self, surface: str) -> tuple[str, str] | None:
+        """`万人次` → ("万人次", "count"); `㎡` → ("平方米", "measure")."""
+        definition = self.units.get(surface)
+        if definition is None:
+            return None
+        return self.scaled_names.get(surface, definition.name), definition.kind
+
+
+def _read_toml(name: str) -> dict:
+    try:
+        text = resources.files("extractor.data").joinpath(name).read_text(encoding="utf-8")
+        return tomllib.loads(text)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise DataFileError(f"extractor/data/{name}: {exc}") from exc
+
+
+def _load_units(data: dict) -> tuple[dict[str, UnitDef], dict[str, str]]:
+    units: dict[str, UnitDef] = {}
+    scaled: dict[str, str] = {}
+    for i, entry in enumerate(data.get("unit", [])):
+        name, kind = entry.get("name"), entry.get("kind")
+        if not name or kind not in UNIT_KINDS:
+            raise DataFileError(
+                f"extractor/data/units.toml: unit #{i + 1} needs a name and a kind in "
+                f"{sorted(UNIT_KINDS)}"
+            )
+        surfaces = (name, *entry.get("aliases", []))
+        definition = UnitDef(name, kind, surfaces, bool(entry.get("scale")),
+                             bool(entry.get("divisor")))
+        for surface in surfaces:
+            if surface in units:
+                raise DataFileError(f"extractor/data/units.toml: '{surface}' defined twice")
+            units[surface] = definition
+    for definition in list(units.values()):
+        if not definition.scale:
+            continue
+        for word in SCALE_WORDS:
+            for surface in definition.surfaces:
+                if not surface.isascii() and word + surface not in units:
+                    units[word + surface] = definition
+                    scaled[word + surface] = word + definition.name
+    return units, scaled
+
+
+def _invert(table: dict[str, list[str]], file: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, surfaces in table.items():
+        for surface in surfaces:
+            if surface in out and out[surface] != key:
+                raise DataFileError(f"extractor/data/{file}: '{surface}' names two classes")
+            out[surface] = key
+    return out
+
+
+def _check_operators(table: dict[str, str], section: str) -> dict[str, str]:
+    for surface, op in table.items():
+        if op not in OPERATORS and op != "qualitative":
+            raise DataFileError(
+                f"extractor/data/operators.toml [{section}] '{surface}': '{op}' is not one of "
+                f"{sorted(OPERATORS)}"
+            )
+    return dict(table)
+
+
+@cache
+def load() -> Lexicon:
+    units, scaled = _load_units(_read_toml("units.toml"))
+    ops = _read_toml("operators.toml")
+    heads = _read_toml("headings.toml")
+    words = _read_toml("word_lists.toml")
+    return Lexicon(
+        units=units,
+        scaled_names=scaled,
+        operator_symbols=_check_operators(ops["symbols"], "symbols"),
+        operator_prefix=_check_operators(ops["prefix"], "prefix"),
+        operator_suffix=_check_operators(ops["suffix"], "suffix"),
+        operator_column=_check_operators(ops["column"], "column"),
+        level1=_invert(heads["level1"], "headings.toml"),
+        level2=_invert(heads["level2"], "headings.toml"),
+        level2_parent=dict(heads["level2_parent"]),
+        columns=_invert(heads["columns"], "headings.toml"),
+        fields=_invert(heads["fields"], "headings.toml"),
+        field_order={k: tuple(v) for k, v in heads["fields"].items()},
+        words={k: tuple(v) for k, v in words.items()},
+    )
+
+
+def alternation(surfaces: list[str] | tuple[str, ...]) -> str:
+    """A regex alternation, longest surface first so that 人次 wins over 人."""
+    ordered = sorted(set(surfaces), key=lambda s: (-len(s), s))
+    return "|".join(regex.escape(s) for s in ordered)

@@ -1,0 +1,125 @@
+"""Normalise source text for matching while keeping a map back to the source.
+
+Every later stage reads `NormalizedText.text`; every record it builds takes its `text` from
+the source through `to_source`, so what a reviewer sees is verbatim.
+
+One-for-one rewrites (traditional → simplified, full-width → half-width, operator glyphs)
+keep positions; length-changing ones (`>=` → `≥`, pinyin residue `績(jì)效`, letter-spaced
+`产 出 指 标`, invisible characters) are recorded as segments of the offset map.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from functools import cache
+
+import regex
+
+# Full-width ASCII block → ASCII, ideographic space → space; operator look-alikes that
+# Word fonts and CMSs put in tables → the canonical glyphs.
+_ONE_FOR_ONE = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_ONE_FOR_ONE.update({
+    0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20,
+    ord("≧"): ord("≥"), ord("≦"): ord("≤"), ord("═"): ord("="), ord("﹦"): ord("="),
+    ord("﹤"): ord("<"), ord("﹥"): ord(">"), ord("×"): ord("×"), ord("╳"): ord("×"),
+    ord("〜"): ord("~"), ord("―"): ord("—"), ord("–"): ord("-"), ord("﹣"): ord("-"),
+    ord("−"): ord("-"), ord("．"): ord("."), ord("‰"): ord("‰"),
+})
+
+_PINYIN = r"[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}\d?"
+_REWRITES = regex.compile(
+    r"(?P<ge>>=|=>)|(?P<le><=|=<)"
+    rf"|(?<=\p{{Han}})(?P<pinyin>\({_PINYIN}\))"
+    r"|(?P<invisible>[\u200b\u200c\u200d\u2060\ufeff\u00ad\r])"
+)
+# three or more single Han characters separated by single spaces: a letter-spaced heading
+_LETTER_SPACED = regex.compile(r"(?<![\p{Han}\w])\p{Han}(?: \p{Han}){2,}(?![\p{Han}\w])")
+_REPLACEMENT = {"ge": "≥", "le": "≤", "pinyin": "", "invisible": ""}
+
+
+@dataclass
+class NormalizedText:
+    """`text` for matching; `to_source` maps its offsets back to the source string."""
+
+    source: str
+    text: str
+    _norm_starts: list[int]
+    _src_starts: list[int]
+    _norm_lens: list[int]
+    _src_lens: list[int]
+
+    def to_source(self, start: int, end: int) -> tuple[int, int]:
+        if not self._norm_starts:
+            return start, end
+        return self._map(start, at_end=False), self._map(end, at_end=True)
+
+    def source_text(self, start: int, end: int) -> str:
+        s, e = self.to_source(start, end)
+        return self.source[s:e]
+
+    def _map(self, pos: int, at_end: bool) -> int:
+        # segments are rewritten pieces; between them the text is copied one for one
+        i = bisect.bisect_right(self._norm_starts, pos - (1 if at_end else 0)) - 1
+        if i < 0:
+            return pos
+        n0, s0 = self._norm_starts[i], self._src_starts[i]
+        n_len, s_len = self._norm_lens[i], self._src_lens[i]
+        if at_end:
+            if pos <= n0 + n_len:
+                return s0 + s_len if pos > n0 else s0
+            return s0 + s_len + (pos - n0 - n_len)
+        if pos < n0 + n_len:
+            return s0
+        return s0 + s_len + (pos - n0 - n_len)
+
+
+@cache
+def _converter():  # type: ignore[no-untyped-def]
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified, one character for one so that offsets survive."""
+    if text.isascii():
+        return text
+    converted = _converter().convert(text)
+    if len(converted) == len(text):
+        return converted
+    return "".join(c if len(c2 := _converter().convert(c)) != 1 else c2 for c in text)
+
+
+def normalise(source: str) -> NormalizedText:
+    text = to_simplified(source.translate(_ONE_FOR_ONE))
+    edits = sorted(_edits(text))
+    pieces: list[str] = []
+    norm_starts: list[int] = []
+    src_starts: list[int] = []
+    norm_lens: list[int] = []
+    src_lens: list[int] = []
+    last = out_len = 0
+    for start, end, replacement in edits:
+        if start < last:  # overlapping edits: the first one wins
+            continue
+        pieces.append(text[last:start])
+        out_len += start - last
+        norm_starts.append(out_len)
+        src_starts.append(start)
+        norm_lens.append(len(replacement))
+        src_lens.append(end - start)
+        pieces.append(replacement)
+        out_len += len(replacement)
+        last = end
+    pieces.append(text[last:])
+    return NormalizedText(source, "".join(pieces), norm_starts, src_starts, norm_lens, src_lens)
+
+
+def _edits(text: str) -> list[tuple[int, int, str]]:
+    edits = [(m.start(), m.end(), _REPLACEMENT[m.lastgroup or ""])
+             for m in _REWRITES.finditer(text)]
+    for m in _LETTER_SPACED.finditer(text):
+        edits.extend((m.start() + i, m.start() + i + 1, "")
+                     for i, c in enumerate(m.group()) if c == " ")
+    return edits

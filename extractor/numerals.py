@@ -1,0 +1,42 @@
+"""Numbers as written in Chinese documents → float.
+
+Arabic numbers with separators, and Chinese numerals through `cn2an` (a maintained
+converter), with the colloquial 两 and the 百分之 form handled here.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import cn2an
+
+CHINESE_DIGITS = "零〇一二两三四五六七八九十百千万亿"
+
+
+def parse_arabic(text: str) -> float | None:
+    cleaned = text.replace(",", "").replace(" ", "")
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=4096)
+def parse_chinese(text: str) -> float | None:
+    """`三` → 3, `两` → 2, `一万二千` → 12000, `十二` → 12; None when it is not a numeral."""
+    if not text or any(c not in CHINESE_DIGITS for c in text):
+        return None
+    normal = text.replace("两", "二").replace("〇", "零")
+    try:
+        return float(cn2an.cn2an(normal, "strict"))
+    except (ValueError, KeyError, IndexError):
+        return None
+
+
+def parse_number(text: str) -> float | None:
+    text = text.strip()
+    if not text:
+        return None
+    if text[0].isdigit():
+        return parse_arabic(text)
+    return parse_chinese(text)

@@ -1,0 +1,235 @@
+"""Headings, labels and numbered items.
+
+`Labels` recognises indicator class names (a table cell, a heading in prose, a bracketed
+`【产出指标-数量指标】`) and keeps the current first/second level as a document reads on.
+`split_items` cuts a run of free text into numbered items under those headings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+import regex
+
+from extractor import lexicon
+
+NUMBERING = (r"(?:[一二三四五六七八九十]{1,3}[、.]|[(（][一二三四五六七八九十]{1,3}[)）]"
+             r"|[(（]\d{1,2}[)）]|\d{1,2}[、.](?!\d)|[①-⑳]|目标[一二三四五六七八九十\d]{1,2}[:：]?)")
+_ANNOTATION = r"(?:\s*(?:[(（][^()（）\n]{0,14}[)）]|★+|☆+|\*+))*"
+_CLEAN_CELL = regex.compile(rf"^\s*(?:{NUMBERING})?\s*|{_ANNOTATION}\s*[:：]?\s*$")
+_SPACES = regex.compile(r"\s+")
+
+
+@dataclass
+class Heading:
+    text: str
+    start: int
+    end: int
+    level1: str | None
+    level2: str | None
+
+
+@dataclass
+class Item:
+    start: int  # offsets into the text given to split_items
+    end: int
+    marker: str | None
+    path: list[str]
+    level1: str | None
+    level2: str | None
+    empty: bool = False
+
+
+@dataclass
+class LevelState:
+    level1: str | None = None
+    level2: str | None = None
+    path: list[str] = field(default_factory=list)
+
+    def apply(self, level1: str | None, level2: str | None, text: str) -> None:
+        lex = lexicon.load()
+        if level1:
+            self.level1, self.level2 = level1, None
+            self.path = [text]
+            if level1 in ("satisfaction",):
+                self.level2 = "satisfaction"
+        if level2:
+            parent = lex.level2_parent[level2]
+            if not _fits(self.level1, level2, parent):
+                self.level1 = parent
+                self.path = self.path[:0]
+            self.level2 = level2
+            self.path = [*self.path[:1], text] if level1 is None else [text]
+        if level1 and level2:
+            self.path = [text]
+
+
+def _fits(level1: str | None, level2: str, parent: str) -> bool:
+    if level1 == parent:
+        return True
+    return level2 == "cost" and level1 in ("output", "cost")
+
+
+def clean_label(cell: str) -> str:
+    return _SPACES.sub("", _CLEAN_CELL.sub("", cell))
+
+
+def classify_label(cell: str) -> tuple[str | None, str | None]:
+    """(level1, level2) that a whole cell names; (None, None) when it is not a label."""
+    lex = lexicon.load()
+    word = clean_label(cell)
+    if not word:
+        return None, None
+    if "-" in word or "—" in word or "－" in word:
+        parts = regex.split(r"[-—－]", word, maxsplit=1)
+        l1, l2 = lex.level1.get(parts[0]), lex.level2.get(parts[1])
+        if l1 and l2:
+            return l1, l2
+    l1, l2 = lex.level1.get(word), lex.level2.get(word)
+    if l1 and l2:  # 成本指标, 满意度指标: the caller decides by position
+        return l1, l2
+    return l1, l2
+
+
+@cache
+def _heading_pattern() -> regex.Pattern[str]:
+    lex = lexicon.load()
+    strong = [s for s in (*lex.level1, *lex.level2) if len(s) >= 3]
+    weak = [s for s in (*lex.level1, *lex.level2) if len(s) < 3]
+    strong_alt, weak_alt = lexicon.alternation(strong), lexicon.alternation(weak)
+    return regex.compile(
+        rf"(?P<bracket>【(?P<b1>[^【】\n]{{2,24}})】)"
+        rf"|(?P<marker>{NUMBERING})?\s*(?<![\p{{Han}}])(?P<alias>{strong_alt}"
+        rf"|(?<=(?:{NUMBERING})\s*)(?:{weak_alt}))"
+        rf"(?P<annot>{_ANNOTATION})"
+        rf"(?=\s*(?:[:：,，;；]|\s|$|\d{{1,2}}[.、]|[(（][一二三四五六七八九十\d]|【))"
+        rf"\s*[:：,，]?"
+    )
+
+
+def find_headings(text: str) -> list[Heading]:
+    out = []
+    for m in _heading_pattern().finditer(text):
+        if m.group("bracket"):
+            l1, l2 = classify_label(m.group("b1"))
+            if not (l1 or l2):
+                continue
+        else:
+            l1, l2 = classify_label(m.group("alias"))
+        heading_text = text[m.start():m.end()].strip().rstrip(":：,，").strip()
+        out.append(Heading(heading_text, m.start(), m.end(), l1, l2))
+    return _resolve_ambiguous(out)
+
+
+def _resolve_ambiguous(headings: list[Heading]) -> list[Heading]:
+    """A name that is both a first and a second level (成本指标, 满意度指标): first level
+    when the next heading is a second level of the same family, else second level."""
+    lex = lexicon.load()
+    for i, h in enumerate(headings):
+        if h.level1 and h.level2 and "-" not in h.text and "【" not in h.text:
+            nxt = headings[i + 1] if i + 1 < len(headings) else None
+            if h.level1 == "satisfaction":
+                h.level2 = "satisfaction"
+            elif nxt and nxt.level2 and not nxt.level1 and \
+                    lex.level2_parent.get(nxt.level2) == h.level1:
+                h.level2 = None
+            else:
+                h.level1 = None
+    return headings
+
+
+_ITEM_MARK = regex.compile(
+    r"(?:(?<=^|[\s,，;；。:：、])(?P<num>\d{1,2})(?:[.、．](?!\d)|[.、．](?=\d)|(?=[\p{Han}“\"《(（]))"
+    r"|(?P<zhibiao>指标\s*(?P<zn>\d{1,2})\s*[:：])"
+    r"|(?<=^|[\s,，;；。])(?P<circled>[①-⑳])"
+    r"|(?<=^|[\s,，;；。])[(（](?P<pn>\d{1,2})[)）])"
+)
+_FILLER = regex.compile(r"^[\s,，;；。:：、.．]*$")
+
+
+def split_items(text: str, state: LevelState, base: int = 0) -> list[Item]:
+    """Items of a free-text run; `state` carries the levels across calls (lines)."""
+    items: list[Item] = []
+    headings = find_headings(text)
+    bounds = [(h.start, h.end) for h in headings]
+    regions = []
+    cursor = 0
+    for h, (s, e) in zip(headings, bounds, strict=True):
+        regions.append((cursor, s, None))
+        regions.append((s, e, h))
+        cursor = e
+    regions.append((cursor, len(text), None))
+    for s, e, heading in regions:
+        if heading is not None:
+            state.apply(heading.level1, heading.level2, heading.text)
+            continue
+        items.extend(_region_items(text, s, e, state, base))
+    return items
+
+
+def _region_items(text: str, start: int, end: int, state: LevelState, base: int) -> list[Item]:
+    marks = _markers(text, start, end)
+    out: list[Item] = []
+    pieces = []
+    if not marks or not _FILLER.match(text[start:marks[0][0]]):
+        first_end = marks[0][0] if marks else end
+        pieces.append((start, first_end, None))
+    for i, (ms, me, label) in enumerate(marks):
+        piece_end = marks[i + 1][0] if i + 1 < len(marks) else end
+        pieces.append((me, piece_end, (ms, me, label)))
+    for ps, pe, mark in pieces:
+        s, e = _trim(text, ps, pe)
+        if s >= e:
+            if mark is not None:
+                out.append(Item(base + mark[0], base + mark[1], mark[2], list(state.path),
+                                state.level1, state.level2, empty=True))
+            continue
+        out.append(Item(base + s, base + e, mark[2] if mark else None, list(state.path),
+                        state.level1, state.level2))
+    return out
+
+
+def _markers(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """Item markers in order, keeping only a consistent 1, 2, 3 … sequence for digits."""
+    out: list[tuple[int, int, str]] = []
+    expected = 1
+    for m in _ITEM_MARK.finditer(text, start, end):
+        if m.group("num"):
+            n = int(m.group("num"))
+            at_start = _FILLER.match(text[start:m.start()]) is not None
+            undotted = m.group().strip() == m.group("num")
+            if undotted and not (n == 1 and at_start and _bare_marker_ok(text, m.end())):
+                continue
+            if n != expected and not (n == 1 and at_start):
+                continue
+            expected = n + 1
+        elif m.group("pn"):
+            if int(m.group("pn")) != expected:
+                continue
+            expected += 1
+        out.append((m.start(), m.end(), m.group().strip()))
+    return out
+
+
+def _bare_marker_ok(text: str, pos: int) -> bool:
+    """`1按时间发放` is item 1; `1次培训` is an amount; `1年内` is item 1 + 年内."""
+    if text.startswith("年内", pos):
+        return True
+    return not _unit_prefix().match(text, pos)
+
+
+@cache
+def _unit_prefix() -> regex.Pattern[str]:
+    return regex.compile(lexicon.alternation(list(lexicon.load().units)))
+
+
+_TRIM_CHARS = " \t\n,，;；。:：、.．"
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _TRIM_CHARS:
+        start += 1
+    while end > start and text[end - 1] in _TRIM_CHARS:
+        end -= 1
+    return start, end

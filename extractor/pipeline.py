@@ -1,0 +1,39 @@
+"""The extract pipeline: read → normalise → outline/layout → extract values → records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from extractor import context, indicators, layout
+from extractor.normalise import normalise
+from extractor.readers import Source, from_text, read_path
+from extractor.records import DocumentResult, EmptyItem, Span
+
+
+def load_source(source: str | Path | bytes, name: str | None = None) -> Source:
+    if isinstance(source, Path):
+        return read_path(source, name)
+    if isinstance(source, bytes):
+        from extractor.readers import read_bytes
+
+        return read_bytes(source, name or "<bytes>")
+    if "\n" not in source and len(source) < 4096 and Path(source).is_file():
+        return read_path(Path(source), name)
+    return from_text(source, name or "<text>")
+
+
+def extract_document(source: str | Path | bytes, name: str | None = None) -> DocumentResult:
+    src = load_source(source, name)
+    normal = normalise(src.text)
+    year = context.budget_year(normal.text)
+    found = layout.walk(normal.text, year)
+    records = indicators.build(src.name, normal, found.candidates, year)
+    for r in records:
+        r.unit = found.unit
+    empties = []
+    for m in found.empty_items:
+        s, e = normal.to_source(m.start, m.end)
+        empties.append(EmptyItem(normal.source[s:e], Span(s, e), m.path, m.project))
+    projects = [p for p in found.projects if p.name or p.amount is not None]
+    return DocumentResult(src.name, src.text, year, found.unit, projects, records, empties,
+                          found.kind if records or found.kind != "unknown" else "free_text")

@@ -1,0 +1,157 @@
+"""Typed records shared by every stage, and their JSON shape (SCHEMA.md)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from dataclasses import field as _field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Span:
+    """A character range [start, end) in the document's source text."""
+
+    start: int
+    end: int
+
+
+@dataclass
+class Quantity:
+    text: str
+    value: float
+    unit: str
+    operator: str = "="
+    kind: str = "count"
+    span: Span | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "text": self.text,
+            "value": _plain_number(self.value),
+            "unit": self.unit,
+            "operator": self.operator,
+            "kind": self.kind,
+        }
+        if self.span is not None:
+            out["start"], out["end"] = self.span.start, self.span.end
+        return out
+
+
+@dataclass
+class Deadline:
+    text: str
+    start: str | None
+    end: str | None
+    span: Span | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"text": self.text, "start": self.start, "end": self.end}
+        if self.span is not None:
+            out["start_offset"], out["end_offset"] = self.span.start, self.span.end
+        return out
+
+
+@dataclass
+class Organisation:
+    code: str | None
+    name: str
+
+
+@dataclass
+class Project:
+    code: str | None
+    name: str
+    amount: float | None = None
+    amount_unit: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        amount = None
+        if self.amount is not None:
+            amount = {"value": _plain_number(self.amount), "unit": self.amount_unit or "万元"}
+        return {"code": self.code, "name": self.name, "amount": amount}
+
+
+@dataclass
+class Indicator:
+    doc: str
+    text: str
+    span: Span
+    field: str = "indicator"
+    path: list[str] = _field(default_factory=list)
+    name: str | None = None
+    level1: str | None = None
+    level2: str | None = None
+    label_source: str | None = None
+    confidence: float | None = None
+    target: Quantity | None = None
+    quantities: list[Quantity] = _field(default_factory=list)
+    deadline: Deadline | None = None
+    qualitative: bool = False
+    vague: bool = False
+    flags: list[str] = _field(default_factory=list)
+    unit: Organisation | None = None
+    project: Project | None = None
+    value_text: str | None = None
+    row: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        target = None
+        if self.target is not None:
+            target = {
+                "operator": self.target.operator,
+                "value": _plain_number(self.target.value),
+                "unit": self.target.unit,
+                "text": self.target.text,
+            }
+        return {
+            "doc": self.doc,
+            "unit": asdict(self.unit) if self.unit else None,
+            "project": self.project.to_dict() if self.project else None,
+            "field": self.field,
+            "path": list(self.path),
+            "text": self.text,
+            "name": self.name,
+            "level1": self.level1,
+            "level2": self.level2,
+            "label_source": self.label_source,
+            "confidence": self.confidence,
+            "target": target,
+            "quantities": [q.to_dict() for q in self.quantities],
+            "deadline": self.deadline.to_dict() if self.deadline else None,
+            "qualitative": self.qualitative,
+            "vague": self.vague,
+            "flags": list(self.flags),
+            "start": self.span.start,
+            "end": self.span.end,
+        }
+
+
+@dataclass
+class EmptyItem:
+    """A numbered item with nothing after its marker (`2.` then the next heading)."""
+
+    marker: str
+    span: Span
+    path: list[str]
+    project: Project | None = None
+
+
+@dataclass
+class DocumentResult:
+    """Everything `extract` learns about one document."""
+
+    doc: str
+    text: str
+    budget_year: int | None
+    unit: Organisation | None
+    projects: list[Project]
+    indicators: list[Indicator]
+    empty_items: list[EmptyItem] = _field(default_factory=list)
+    kind: str = "unknown"
+
+
+def _plain_number(value: float) -> float | int:
+    """JSON prints 100 rather than 100.0 when the value is whole."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
