@@ -22,11 +22,14 @@ _PURE_DATE = regex.compile(r"^[\s\d年月日底末前后内.\-—~至到]*$")
 _TRIM = " \t\n,，;；。:：、.．"
 
 
-def measured(text: str, *, goal: bool = False) -> bool:
-    """A clause with an amount (number + unit, rate) or a date/deadline."""
+def measured(text: str, *, goal: bool = False, dated_only: bool = False) -> bool:
+    """A clause with an amount (number + unit, rate) or a date/deadline; `dated_only`
+    ignores relative time words (全年, 年内) that do not make a clause on their own."""
     if quantities.scan(text):
         return True
     found = deadlines.scan(text, 2000)
+    if dated_only:
+        found = [d for d in found if any(ch.isdigit() for ch in d.text)]
     if not found:
         return False
     if goal:  # "2024年，通过实施本项目，…": a framing date is not a target
@@ -81,7 +84,7 @@ def split_measured(text: str, *, goal: bool = False) -> list[tuple[int, int]]:
 
 def _split_minor(text: str, start: int, end: int, goal: bool) -> list[tuple[int, int]]:
     parts = [(start + s, start + e) for s, e in cut(text[start:end], _MINOR)]
-    flags = [measured(text[s:e], goal=goal) for s, e in parts]
+    flags = [measured(text[s:e], goal=goal, dated_only=True) for s, e in parts]
     if sum(flags) < 2:
         return [(start, end)]
     # an unmeasured part joins the measured part after it (小麦、玉米…5.2万亩 stays whole)

@@ -325,6 +325,8 @@ class Walker:
     def _peel(self, cells: list[Cell]) -> tuple[list[Cell], list[Cell]]:
         labels: list[Cell] = []
         skip = lexicon.load().words.get("table_labels", ())
+        roles = self.table.roles if self.table else []
+        name_col = roles.index("name") if "name" in roles and len(cells) == len(roles) else None
         i = 0
         while i < len(cells):
             c = cells[i]
@@ -332,6 +334,11 @@ class Walker:
                 i += 1
                 continue
             l1, l2 = classify_label(c.text)
+            if name_col is not None and i >= name_col:
+                break
+            if labels and (l1 or l2) and not c.text.rstrip().endswith(("指标", "目标")) and \
+                    any(classify_label(x.text)[1] for x in labels):
+                break
             if l1 or l2:
                 labels.append(c)
                 i += 1
@@ -431,7 +438,7 @@ class Walker:
         if self.table is not None and getattr(self.table, "flat", False):
             self._flat_stream(line, start)
             return True
-        m = regex.search(r"一级指标\s*二级指标\s*三级指标", line)
+        m = regex.search(r"一级指标二级指标三级指标", line)
         if not m or "\t" in line or "|" in line:
             return False
         head_end = m.end()
@@ -453,7 +460,9 @@ class Walker:
         if m:
             self.project = Project(None, m.group(1).strip(), _amount_in(text), self.money_unit)
             self.out.projects.append(self.project)
-        g = regex.search(r"(?:年度绩效目标|绩效目标|年度总体目标)\s*[:：]?\s*(.+)$", text)
+        goals = list(regex.finditer(r"(?:年度绩效目标|年度总体目标|绩效目标)(?!表)\s*[:：]?\s*(.+)$",
+                                    text))
+        g = goals[-1] if goals else None
         if g:
             self._goal_prose(start + g.start(1), start + g.end(1))
 

@@ -16,7 +16,7 @@ from extractor import lexicon
 
 NUMBERING = (r"(?:[一二三四五六七八九十]{1,3}[、.]|[(（][一二三四五六七八九十]{1,3}[)）]"
              r"|[(（]\d{1,2}[)）]|\d{1,2}[、.](?!\d)|[①-⑳]|目标[一二三四五六七八九十\d]{1,2}[:：]?)")
-_ANNOTATION = r"(?:\s*(?:[(（][^()（）\n]{0,14}[)）]|★+|☆+|\*+))*"
+_ANNOTATION = r"(?:\s*(?:[(（][^()（）\n≥≤=<>%]{0,14}[)）]|★+|☆+|\*+))*"
 _CLEAN_CELL = regex.compile(rf"^\s*(?:{NUMBERING})?\s*|{_ANNOTATION}\s*[:：]?\s*$")
 _SPACES = regex.compile(r"\s+")
 

@@ -210,7 +210,8 @@ def choose_target(quantities: list[Quantity], text: str) -> Quantity | None:
     for q in quantities:
         assert q.span is not None
         before = text[:q.span.start].rstrip()
-        if before.endswith("=") and any(s in text for s in (*_FORMULA_SIGNS, "×")):
+        stated = before.endswith("=") or text[q.span.start:q.span.end].startswith("=")
+        if stated and any(s in text[:q.span.start] for s in _FORMULA_SIGNS):
             return q
     rates = [q for q in quantities if "/" in q.unit and q.kind != "rate"]
     if rates:
