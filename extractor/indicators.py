@@ -10,6 +10,7 @@ from extractor.layout import Candidate
 from extractor.normalise import NormalizedText
 from extractor.records import Deadline, Indicator, Quantity, Span
 
+_HAN = regex.compile(r"\p{Han}")
 _STRIP = " \t\n,，;；。:：、.．|"
 _CYCLE_WITH_DAY = regex.compile(r"每(?:月|季度|年|周)\S{0,4}?\d{1,2}\s*[日号]|每(?:年|月|季度|周)\S{0,6}?[一二两三四五六七八九十\d]+次")
 
@@ -20,7 +21,7 @@ def build(doc: str, normal: NormalizedText, candidates: list[Candidate],
     seen: set[tuple[int, int]] = set()
     for c in candidates:
         s, e = _trim(normal.text, c.start, c.end)
-        if s >= e or (s, e) in seen:
+        if s >= e or (s, e) in seen or not _HAN.search(normal.text, s, e):
             continue
         seen.add((s, e))
         out.append(_indicator(doc, normal, c, s, e, budget_year))
@@ -136,7 +137,9 @@ def _name(normal: NormalizedText, c: Candidate, s: int, e: int,
         ns, ne = normal.to_source(*c.name)
         return normal.source[ns:ne]
     first = min([q.span.start for q in found if q.span] or [e])
-    ns, ne = _trim(normal.text, s, first)
+    last = max([q.span.end for q in found if q.span] or [e])
+    before, after = _trim(normal.text, s, first), _trim(normal.text, last, e)
+    ns, ne = before if before[1] - before[0] >= min(4, after[1] - after[0]) else after
     phrase = normal.text[ns:ne]
     for verb in lexicon.load().words["name_strip_verbs"]:
         if phrase.startswith(verb) and len(phrase) > len(verb) + 1:

@@ -103,8 +103,8 @@ def _heading_pattern() -> regex.Pattern[str]:
         rf"|(?P<marker>{NUMBERING})?\s*(?<![\p{{Han}}])(?P<alias>{strong_alt}"
         rf"|(?<=(?:{NUMBERING})\s*)(?:{weak_alt}))"
         rf"(?P<annot>{_ANNOTATION})"
-        rf"(?=\s*(?:[:：,，;；]|\s|$|\d{{1,2}}[.、]|[(（][一二三四五六七八九十\d]|【))"
-        rf"\s*[:：,，]?"
+        rf"(?=\s*(?:[:：,，;；。.]|\s|$|\d{{1,2}}[.、]|[(（][一二三四五六七八九十\d]|【))"
+        rf"\s*[:：,，。]?"
     )
 
 
