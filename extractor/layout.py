@@ -474,7 +474,7 @@ class Walker:
             l1, l2 = classify_label(m.group())
             following = label_re.match(text, m.end())
             if l1 and l2:
-                if following and not l1 == "satisfaction":
+                if following and l1 != "satisfaction":
                     l2 = None
                 elif l1 == "satisfaction":
                     l2 = "satisfaction"

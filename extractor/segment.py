@@ -46,3 +46,23 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
     """(word, start, end) for `text`."""
     doc = pipeline()(text)
     return [(t.text, t.idx, t.idx + len(t.text)) for t in doc]
+
+
+def to_doc(result: Any) -> Any:
+    """A spaCy Doc of a document's source text, with `doc.spans["indicators"]` and
+    `doc.spans["quantities"]` carrying the records' source offsets (`alignment_mode` expand,
+    as jieba's words may straddle a quantity's edge)."""
+    doc = pipeline()(result.text)
+    indicators, amounts = [], []
+    for record in result.indicators:
+        span = doc.char_span(record.span.start, record.span.end, alignment_mode="expand")
+        if span is not None:
+            indicators.append(span)
+        for q in record.quantities:
+            if q.span is not None:
+                qs = doc.char_span(q.span.start, q.span.end, alignment_mode="expand")
+                if qs is not None:
+                    amounts.append(qs)
+    doc.spans["indicators"] = indicators
+    doc.spans["quantities"] = amounts
+    return doc
