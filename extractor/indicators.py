@@ -12,7 +12,10 @@ from extractor.records import Deadline, Indicator, Quantity, Span
 
 _HAN = regex.compile(r"\p{Han}")
 _STRIP = " \t\n,，;；。:：、.．|"
-_CYCLE_WITH_DAY = regex.compile(r"每(?:月|季度|年|周)\S{0,4}?\d{1,2}\s*[日号]|每(?:年|月|季度|周)\S{0,6}?[一二两三四五六七八九十\d]+次")
+_CYCLE_WITH_DAY = regex.compile(
+    r"每(?:月|季度|年|周)\S{0,4}?\d{1,2}\s*[日号]"  # 每月15日前
+    r"|每(?:年|月|季度|周)\S{0,6}?[一二两三四五六七八九十\d]+次"  # 每年慰问一次
+)
 
 
 def build(doc: str, normal: NormalizedText, candidates: list[Candidate],
