@@ -1,0 +1,106 @@
+"""The command line: formats, stdin, and batches with unreadable inputs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLES, TAB_TABLE
+
+GOOD = SAMPLES / "tab_four_column.txt"
+GOOD2 = SAMPLES / "pipe_rows.md"
+
+
+def _run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "extractor", *args], input=stdin,
+                          capture_output=True, timeout=120, check=False)
+
+
+def _gold_count(doc: Path) -> int:
+    stem = doc.name.rsplit(".", 1)[0]
+    gold = json.loads((doc.parent / f"{stem}.expected.json").read_text(encoding="utf-8"))
+    return len(gold["indicators"])
+
+
+def test_jsonl_stdout_is_only_json_lines() -> None:
+    proc = _run("extract", str(GOOD), "--format", "jsonl")
+    assert proc.returncode == 0, proc.stderr.decode()
+    lines = proc.stdout.decode("utf-8").splitlines()
+    assert len(lines) == _gold_count(GOOD)
+    for line in lines:
+        rec = json.loads(line)
+        assert rec["doc"] == str(GOOD)
+        assert rec["text"] == GOOD.read_text(encoding="utf-8")[rec["start"]:rec["end"]]
+
+
+def test_json_format() -> None:
+    proc = _run("extract", str(GOOD), str(GOOD2), "--format", "json")
+    assert proc.returncode == 0, proc.stderr.decode()
+    records = json.loads(proc.stdout.decode("utf-8"))
+    assert isinstance(records, list)
+    assert len(records) == _gold_count(GOOD) + _gold_count(GOOD2)
+    assert {r["doc"] for r in records} == {str(GOOD), str(GOOD2)}
+
+
+def test_csv_format() -> None:
+    proc = _run("extract", str(GOOD), "--format", "csv")
+    assert proc.returncode == 0, proc.stderr.decode()
+    rows = list(csv.DictReader(io.StringIO(proc.stdout.decode("utf-8-sig"))))
+    assert len(rows) == _gold_count(GOOD)
+    assert {"doc", "text", "level1", "level2", "operator", "value", "unit"} <= set(rows[0])
+    assert all(r["doc"] == str(GOOD) for r in rows)
+
+
+def test_csv_to_file_has_bom(tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    proc = _run("extract", str(GOOD), "--format", "csv", "-o", str(out))
+    assert proc.returncode == 0
+    assert proc.stdout == b""
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_stdin(encoding: str) -> None:
+    proc = _run("extract", "-", stdin=TAB_TABLE.encode(encoding))
+    assert proc.returncode == 0, proc.stderr.decode()
+    recs = [json.loads(x) for x in proc.stdout.decode("utf-8").splitlines()]
+    assert [r["text"] for r in recs] == ["补贴发放人数\t≥1200人", "补贴发放准确率\t100%",
+                                         "补贴发放时间\t2024年6月30日前", "老年人满意度\t≥90%"]
+    assert all(r["doc"] == "-" for r in recs)
+
+
+def test_bad_inputs_among_good_ones(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.txt"
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(b"\x00\x01\x02garbage\x00" * 100)
+    proc = _run("extract", str(GOOD), str(missing), str(binary), str(GOOD2))
+    assert proc.returncode == 1
+    err = proc.stderr.decode("utf-8")
+    assert str(missing) in err and str(binary) in err
+    assert str(GOOD) not in err
+    recs = [json.loads(x) for x in proc.stdout.decode("utf-8").splitlines()]
+    assert len(recs) == _gold_count(GOOD) + _gold_count(GOOD2)
+    assert {r["doc"] for r in recs} == {str(GOOD), str(GOOD2)}
+
+
+def test_bad_usage_exit_2() -> None:
+    proc = _run("extract", str(GOOD), "--format", "xml")
+    assert proc.returncode == 2
+    assert proc.stdout == b""
+
+
+def test_main_in_process(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from extractor.cli import main
+
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    assert main(["extract", str(empty)]) == 1
+    captured = capsys.readouterr()
+    assert "empty.txt" in captured.err and "empty" in captured.err
+    assert captured.out == ""
