@@ -84,8 +84,11 @@ def _field_pattern() -> regex.Pattern[str]:
     return regex.compile(rf"^\s*(?P<key>{lexicon.alternation(list(lex.fields))})")
 
 
+_WHITESPACE = regex.compile(r"\s+")
+
+
 def column_role(cell: str) -> str | None:
-    compact = regex.sub(r"\s+", "", cell)
+    compact = _WHITESPACE.sub("", cell)
     m = _role_pattern().match(compact)
     if not m:
         return None
@@ -247,7 +250,7 @@ class Walker:
 
     # -- project list tables (seed 北山) ---------------------------------------------
     def _try_project_list(self, cells: list[Cell]) -> bool:
-        texts = [regex.sub(r"\s+", "", c.text) for c in cells]
+        texts = [_WHITESPACE.sub("", c.text) for c in cells]
         if not any("项目名称" in t or t == "项目" for t in texts):
             return False
         if not any(t.startswith("绩效指标") for t in texts):
@@ -646,7 +649,7 @@ class Walker:
 
 def _is_total(texts: list[str]) -> bool:
     first = next((t for t in texts if t), "")
-    return regex.sub(r"\s+", "", first) in lexicon.load().words["total_rows"]
+    return _WHITESPACE.sub("", first) in lexicon.load().words["total_rows"]
 
 
 def _number(text: str) -> float | None:

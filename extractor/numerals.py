@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import cn2an
-
 CHINESE_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 
 
@@ -26,6 +24,8 @@ def parse_chinese(text: str) -> float | None:
     """`三` → 3, `两` → 2, `一万二千` → 12000, `十二` → 12; None when it is not a numeral."""
     if not text or any(c not in CHINESE_DIGITS for c in text):
         return None
+    import cn2an  # imported on first use: it costs a third of the package's import time
+
     normal = text.replace("两", "二").replace("〇", "零")
     try:
         return float(cn2an.cn2an(normal, "strict"))

@@ -17,7 +17,7 @@ def load_source(source: str | Path | bytes, name: str | None = None) -> Source:
         from extractor.readers import read_bytes
 
         return read_bytes(source, name or "<bytes>")
-    if "\n" not in source and len(source) < 4096 and Path(source).is_file():
+    if "\n" not in source and len(source) < 1024 and _is_file(source):
         return read_path(Path(source), name)
     return from_text(source, name or "<text>")
 
@@ -37,3 +37,10 @@ def extract_document(source: str | Path | bytes, name: str | None = None) -> Doc
     projects = [p for p in found.projects if p.name or p.amount is not None]
     return DocumentResult(src.name, src.text, year, found.unit, projects, records, empties,
                           found.kind if records or found.kind != "unknown" else "free_text")
+
+
+def _is_file(candidate: str) -> bool:
+    try:
+        return Path(candidate).is_file()
+    except (OSError, ValueError):  # a name too long or with NUL bytes is text, not a path
+        return False

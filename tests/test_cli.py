@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLES, TAB_TABLE
 
 GOOD = SAMPLES / "tab_four_column.txt"

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import expected_files, load_expected, norm_text
 
 import extractor
-
-from conftest import expected_files, load_expected, norm_text
 
 KNOWN_TEXT_BUGS = {
     "whole_unit.expected.json": "goal clause after `；3.` keeps its enumerator: "

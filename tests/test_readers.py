@@ -6,12 +6,11 @@ import codecs
 from pathlib import Path
 
 import pytest
+from conftest import TAB_TABLE
 
 import extractor
 from extractor.errors import ExtractorError, ReadError
 from extractor.readers import read_bytes, read_path
-
-from conftest import TAB_TABLE
 
 EXPECTED_TEXTS = ["补贴发放人数\t≥1200人", "补贴发放准确率\t100%", "补贴发放时间\t2024年6月30日前",
                   "老年人满意度\t≥90%"]
