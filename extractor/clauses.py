@@ -19,7 +19,7 @@ _GOAL_LEAD = regex.compile(
     r"|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}\s*[、.．](?!\d)|[①-⑳])\s*"
 )
 _PURE_DATE = regex.compile(r"^[\s\d年月日底末前后内.\-—~至到]*$")
-_TRIM = " \t\n,，;；。:：、.．"
+PUNCT_TRIM = " \t\n,，;；。:：、.．"
 
 
 def measured(text: str, *, goal: bool = False, dated_only: bool = False) -> bool:
@@ -52,13 +52,14 @@ def cut(text: str, separators: str) -> list[tuple[int, int]]:
             pieces.append((start, i))
             start = i + 1
     pieces.append((start, len(text)))
-    return [p for p in (_trim(text, s, e) for s, e in pieces) if p[0] < p[1]]
+    return [p for p in (trim(text, s, e) for s, e in pieces) if p[0] < p[1]]
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start] in _TRIM:
+def trim(text: str, start: int, end: int, chars: str = PUNCT_TRIM) -> tuple[int, int]:
+    """The span [start, end) without leading and trailing `chars`."""
+    while start < end and text[start] in chars:
         start += 1
-    while end > start and text[end - 1] in _TRIM:
+    while end > start and text[end - 1] in chars:
         end -= 1
     return start, end
 
@@ -78,7 +79,7 @@ def split_measured(text: str, *, goal: bool = False) -> list[tuple[int, int]]:
         return measured_clauses
     if len(measured_clauses) >= 2:
         return measured_clauses
-    whole = _trim(text, 0, len(text))
+    whole = trim(text, 0, len(text))
     return [whole] if whole[0] < whole[1] else []
 
 

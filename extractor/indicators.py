@@ -6,6 +6,7 @@ from __future__ import annotations
 import regex
 
 from extractor import deadlines, lexicon, quantities
+from extractor.clauses import trim
 from extractor.layout import Candidate
 from extractor.normalise import NormalizedText
 from extractor.records import Deadline, Indicator, Quantity, Span
@@ -23,20 +24,12 @@ def build(doc: str, normal: NormalizedText, candidates: list[Candidate],
     out = []
     seen: set[tuple[int, int]] = set()
     for c in candidates:
-        s, e = _trim(normal.text, c.start, c.end)
+        s, e = trim(normal.text, c.start, c.end, _STRIP)
         if s >= e or (s, e) in seen or not _HAN.search(normal.text, s, e):
             continue
         seen.add((s, e))
         out.append(_indicator(doc, normal, c, s, e, budget_year))
     return out
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start] in _STRIP:
-        start += 1
-    while end > start and text[end - 1] in _STRIP:
-        end -= 1
-    return start, end
 
 
 def _indicator(doc: str, normal: NormalizedText, c: Candidate, s: int, e: int,
@@ -141,7 +134,7 @@ def _name(normal: NormalizedText, c: Candidate, s: int, e: int,
         return normal.source[ns:ne]
     first = min([q.span.start for q in found if q.span] or [e])
     last = max([q.span.end for q in found if q.span] or [e])
-    before, after = _trim(normal.text, s, first), _trim(normal.text, last, e)
+    before, after = trim(normal.text, s, first, _STRIP), trim(normal.text, last, e, _STRIP)
     ns, ne = before if before[1] - before[0] >= min(4, after[1] - after[0]) else after
     phrase = normal.text[ns:ne]
     for verb in lexicon.load().words["name_strip_verbs"]:

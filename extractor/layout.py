@@ -20,7 +20,7 @@ from functools import cache
 import regex
 
 from extractor import clauses, deadlines, lexicon, quantities
-from extractor.outline import LevelState, classify_label, split_items
+from extractor.outline import LevelState, classify_label, find_headings, split_items
 from extractor.records import Organisation, Project
 
 
@@ -137,6 +137,7 @@ class _Table:
     roles: list[str | None]
     spaced: bool  # cells separated by spaces (S layout)
     stream: bool  # one cell per line (N / PN layout)
+    flat: bool = False  # a flattened run-on table (F layout)
     pending: list[Cell] = field(default_factory=list)
 
     def value_roles(self) -> list[str | None]:
@@ -146,9 +147,8 @@ class _Table:
 
 
 class Walker:
-    def __init__(self, text: str, budget_year: int | None) -> None:
+    def __init__(self, text: str) -> None:
         self.text = text
-        self.year = budget_year
         self.out = Layout()
         self.levels = LevelState()
         self.table: _Table | None = None
@@ -438,7 +438,7 @@ class Walker:
 
     # -- flattened tables ------------------------------------------------------------
     def _try_flattened(self, line: str, start: int) -> bool:
-        if self.table is not None and getattr(self.table, "flat", False):
+        if self.table is not None and self.table.flat:
             self._flat_stream(line, start)
             return True
         m = regex.search(r"一级指标二级指标三级指标", line)
@@ -451,15 +451,13 @@ class Walker:
             roles.append(column_role(hm.group("h")))
             head_end = hm.end()
         self._header_fields_flat(line[:m.start()], start)
-        table = _Table(roles, spaced=False, stream=False)
-        table.flat = True  # type: ignore[attr-defined]
-        self.table = table
+        self.table = _Table(roles, spaced=False, stream=False, flat=True)
         self.out.kind = "project_table"
         self._flat_stream(line[head_end:], start + head_end)
         return True
 
     def _header_fields_flat(self, text: str, start: int) -> None:
-        m = regex.search(r"项目名称\s*[:：]?\s*(.+?)(?=主管部门|实施单位|项目资金|项目负责人|$)", text)
+        m = _flat_project_name().search(text)
         if m:
             self.project = Project(None, m.group(1).strip(), _amount_in(text), self.money_unit)
             self.out.projects.append(self.project)
@@ -619,8 +617,6 @@ class Walker:
             else:
                 self._goal_prose(start, end)
             return
-        from extractor.outline import find_headings
-
         if self.outline_mode or find_headings(line):
             self.outline_mode = True
             self._outline(start, end, self.levels)
@@ -658,8 +654,26 @@ def _number(text: str) -> float | None:
 
 
 def _amount_in(text: str) -> float | None:
-    m = regex.search(r"(?:年度资金总额|项目金额|资金总额|项目资金共计)\s*[:：]?\s*(\d[\d,]*(?:\.\d+)?)", text)
+    m = _amount_pattern().search(text)
     return float(m.group(1).replace(",", "")) if m else None
+
+
+def _field_surfaces(field: str) -> list[str]:
+    return [s for s, f in lexicon.load().fields.items() if f == field]
+
+
+@cache
+def _amount_pattern() -> regex.Pattern[str]:
+    keys = lexicon.alternation(_field_surfaces("project_amount"))
+    return regex.compile(rf"(?:{keys})\s*[:：]?\s*(\d[\d,]*(?:\.\d+)?)")
+
+
+@cache
+def _flat_project_name() -> regex.Pattern[str]:
+    """项目名称X主管部门… in flattened text: the name runs to the next header-block key."""
+    names = lexicon.alternation(_field_surfaces("project_name"))
+    others = lexicon.alternation([s for s, f in lexicon.load().fields.items() if f != "project_name"])
+    return regex.compile(rf"(?:{names})\s*[:：]?\s*(.+?)(?=(?:{others})|$)")
 
 
 @cache
@@ -692,5 +706,5 @@ def _section_title(line: str) -> str | None:
     return None
 
 
-def walk(text: str, budget_year: int | None) -> Layout:
-    return Walker(text, budget_year).run()
+def walk(text: str) -> Layout:
+    return Walker(text).run()

@@ -46,11 +46,7 @@ class Lexicon:
     level2_parent: dict[str, str]
     columns: dict[str, str]  # header surface → role
     fields: dict[str, str]  # header-block surface → field
-    field_order: dict[str, tuple[str, ...]]
     words: dict[str, tuple[str, ...]]  # small word lists (word_lists.toml)
-
-    def unit_surfaces(self) -> list[str]:
-        return sorted(self.units, key=len, reverse=True)
 
     def canonical_unit(self, surface: str) -> tuple[str, str] | None:
         """`万人次` → ("万人次", "count"); `㎡` → ("平方米", "measure")."""
@@ -134,7 +130,6 @@ def load() -> Lexicon:
         level2_parent=dict(heads["level2_parent"]),
         columns=_invert(heads["columns"], "headings.toml"),
         fields=_invert(heads["fields"], "headings.toml"),
-        field_order={k: tuple(v) for k, v in heads["fields"].items()},
         words={k: tuple(v) for k, v in words.items()},
     )
 

@@ -13,6 +13,7 @@ from functools import cache
 import regex
 
 from extractor import lexicon
+from extractor.clauses import trim
 
 NUMBERING = (r"(?:[一二三四五六七八九十]{1,3}[、.]|[(（][一二三四五六七八九十]{1,3}[)）]"
              r"|[(（]\d{1,2}[)）]|\d{1,2}[、.](?!\d)|[①-⑳]|目标[一二三四五六七八九十\d]{1,2}[:：]?)")
@@ -86,10 +87,8 @@ def classify_label(cell: str) -> tuple[str | None, str | None]:
         l1, l2 = lex.level1.get(parts[0]), lex.level2.get(parts[1])
         if l1 and l2:
             return l1, l2
-    l1, l2 = lex.level1.get(word), lex.level2.get(word)
-    if l1 and l2:  # 成本指标, 满意度指标: the caller decides by position
-        return l1, l2
-    return l1, l2
+    # both set for 成本指标 and 满意度指标: the caller decides by position
+    return lex.level1.get(word), lex.level2.get(word)
 
 
 @cache
@@ -179,7 +178,7 @@ def _region_items(text: str, start: int, end: int, state: LevelState, base: int)
         piece_end = marks[i + 1][0] if i + 1 < len(marks) else end
         pieces.append((me, piece_end, (ms, me, label)))
     for ps, pe, mark in pieces:
-        s, e = _trim(text, ps, pe)
+        s, e = trim(text, ps, pe)
         if s >= e:
             if mark is not None:
                 out.append(Item(base + mark[0], base + mark[1], mark[2], list(state.path),
@@ -223,13 +222,3 @@ def _bare_marker_ok(text: str, pos: int) -> bool:
 def _unit_prefix() -> regex.Pattern[str]:
     return regex.compile(lexicon.alternation(list(lexicon.load().units)))
 
-
-_TRIM_CHARS = " \t\n,，;；。:：、.．"
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start] in _TRIM_CHARS:
-        start += 1
-    while end > start and text[end - 1] in _TRIM_CHARS:
-        end -= 1
-    return start, end

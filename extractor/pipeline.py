@@ -26,7 +26,7 @@ def extract_document(source: str | Path | bytes, name: str | None = None) -> Doc
     src = load_source(source, name)
     normal = normalise(src.text)
     year = context.budget_year(normal.text)
-    found = layout.walk(normal.text, year)
+    found = layout.walk(normal.text)
     records = indicators.build(src.name, normal, found.candidates, year)
     for r in records:
         r.unit = found.unit

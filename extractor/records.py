@@ -91,7 +91,6 @@ class Indicator:
     flags: list[str] = _field(default_factory=list)
     unit: Organisation | None = None
     project: Project | None = None
-    value_text: str | None = None
     row: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
