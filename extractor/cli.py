@@ -7,6 +7,7 @@ read. Exit status: 0 when every input was read, 1 when some could not be, 2 on b
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -30,8 +31,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "extract":
-        return _extract(args)
+    try:
+        if args.command == "extract":
+            return _extract(args)
+    except BrokenPipeError:  # the reader (`| head`) closed the pipe: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return 2
 
 
