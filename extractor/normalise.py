@@ -81,10 +81,21 @@ def _converter():  # type: ignore[no-untyped-def]
     return opencc.OpenCC("t2s")
 
 
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def to_simplified(text: str) -> str:
     """Traditional → simplified, one character for one so that offsets survive."""
     if text.isascii():
         return text
+    # OpenCC works on UTF-8 bytes, so a lone surrogate (possible in a Python str, never in a
+    # decoded file) would raise; U+FFFD keeps the one-for-one length.
+    text = text.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(text) else text
     converted = _converter().convert(text)
     if len(converted) == len(text):
         return converted
