@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
+from functools import lru_cache
 
 import regex
 
@@ -114,6 +115,12 @@ def _relative(m: regex.Match, year: int | None) -> tuple[str | None, str | None]
 
 def scan(text: str, budget_year: int | None = None) -> list[Deadline]:
     """Deadlines in normalised `text`; spans are offsets into `text`."""
+    # the same clause is scanned by layout, clause splitting and record building: scan once
+    return [Deadline(d.text, d.start, d.end, d.span) for d in _scan_once(text, budget_year)]
+
+
+@lru_cache(maxsize=4096)
+def _scan_once(text: str, budget_year: int | None) -> tuple[Deadline, ...]:
     out: list[Deadline] = []
     for m in _PATTERN.finditer(text):
         if _FREQUENCY.search(text[max(0, m.start() - 3):m.start()]):
@@ -126,7 +133,7 @@ def scan(text: str, budget_year: int | None = None) -> list[Deadline]:
         if before:
             span_end = before.end()
         out.append(Deadline(text[m.start():span_end], start, end, Span(m.start(), span_end)))
-    return out
+    return tuple(out)
 
 
 def find_deadlines(text: str, budget_year: int | None = None) -> list[Deadline]:

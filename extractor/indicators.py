@@ -125,6 +125,7 @@ def _deadline(text: str, c: Candidate, s: int, e: int, year: int | None) -> Dead
             assert d.span is not None
             return Deadline(d.text, d.start, d.end, Span(d.span.start + base, d.span.end + base))
     return None
+_TRAILING_OPERATOR = regex.compile(r"(?:达到|不低于|不少于|为|≥|≤|=|>|<)+$")
 
 
 def _name(normal: NormalizedText, c: Candidate, s: int, e: int,
@@ -141,7 +142,7 @@ def _name(normal: NormalizedText, c: Candidate, s: int, e: int,
         if phrase.startswith(verb) and len(phrase) > len(verb) + 1:
             phrase = phrase[len(verb):]
             break
-    phrase = regex.sub(r"(?:达到|不低于|不少于|为|≥|≤|=|>|<)+$", "", phrase).strip(_STRIP)
+    phrase = _TRAILING_OPERATOR.sub("", phrase).strip(_STRIP)
     return phrase[:40] or None
 
 

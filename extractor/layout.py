@@ -15,7 +15,7 @@ Reads normalised text line by line. A line is a row of cells (tabs, pipes, a tra
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -23,6 +23,21 @@ from extractor import clauses, deadlines, lexicon, quantities
 from extractor.outline import LevelState, classify_label, find_headings, split_items
 from extractor.records import Organisation, Project
 
+_WORD = regex.compile(r"\S+")
+_PLACEHOLDER_NAME = regex.compile(r"指标|[(（]?\d+分[)）]?")
+_FLAT_HEADER = regex.compile(r"一级指标二级指标三级指标")
+_FLAT_GOAL = regex.compile(r"(?:年度绩效目标|年度总体目标|绩效目标)(?!表)\s*[:：]?\s*(.+)$")
+_WEIGHT_TAIL = regex.compile(r"\d{1,3}(?=\p{Han}|$|\s)")
+_KEY_VALUE = regex.compile(r"^(\S{2,12}?)\s*[:：]\s*(.+)$|^(\S{2,12})\s+(.+)$")
+
+
+
+@cache
+def _flat_column() -> regex.Pattern[str]:
+    """Value-side column headers glued after 一级指标二级指标三级指标 in flattened text."""
+    columns = lexicon.load().columns
+    surfaces = [s for s, role in columns.items() if role not in ("level1", "level2", "name")]
+    return regex.compile(r"\G\s*(?P<h>" + lexicon.alternation(surfaces) + ")")
 
 @dataclass
 class Cell:
@@ -87,6 +102,7 @@ def _field_pattern() -> regex.Pattern[str]:
 _WHITESPACE = regex.compile(r"\s+")
 
 
+@lru_cache(maxsize=8192)
 def column_role(cell: str) -> str | None:
     compact = _WHITESPACE.sub("", cell)
     m = _role_pattern().match(compact)
@@ -127,7 +143,7 @@ def _cells(line: str, start: int, sep: str) -> list[Cell]:
 
 def split_spaces(cell: Cell) -> list[Cell]:
     out = []
-    for m in regex.finditer(r"\S+", cell.text):
+    for m in _WORD.finditer(cell.text):
         out.append(Cell(m.group(), cell.start + m.start(), cell.start + m.end()))
     return out
 
@@ -320,7 +336,7 @@ class Walker:
         if not rest:
             return True
         name, values = rest[0], rest[1:]
-        if regex.fullmatch(r"指标|[(（]?\d+分[)）]?", name.text):
+        if _PLACEHOLDER_NAME.fullmatch(name.text):
             return True
         self._emit_row(name, values, table.value_roles(), cells)
         return True
@@ -377,7 +393,7 @@ class Walker:
         for role, cell in zip(roles, values, strict=False):
             if role == "target" and target is None:
                 target = cell
-            elif role == "operator" and operator is None:
+            elif role == "operator" and _better_operator(operator, cell):
                 operator = cell
             elif role == "unit" and unit is None:
                 unit = cell
@@ -441,13 +457,12 @@ class Walker:
         if self.table is not None and self.table.flat:
             self._flat_stream(line, start)
             return True
-        m = regex.search(r"一级指标二级指标三级指标", line)
+        m = _FLAT_HEADER.search(line)
         if not m or "\t" in line or "|" in line:
             return False
         head_end = m.end()
         roles: list[str | None] = ["level1", "level2", "name"]
-        for hm in regex.finditer(r"\G\s*(?P<h>年度指标值|指标值|目标值|权重|分值|实际完成值|得分|"
-                                 r"度量单位|计量单位|指标性质)", line, pos=head_end):
+        for hm in _flat_column().finditer(line, pos=head_end):
             roles.append(column_role(hm.group("h")))
             head_end = hm.end()
         self._header_fields_flat(line[:m.start()], start)
@@ -461,8 +476,7 @@ class Walker:
         if m:
             self.project = Project(None, m.group(1).strip(), _amount_in(text), self.money_unit)
             self.out.projects.append(self.project)
-        goals = list(regex.finditer(r"(?:年度绩效目标|年度总体目标|绩效目标)(?!表)\s*[:：]?\s*(.+)$",
-                                    text))
+        goals = list(_FLAT_GOAL.finditer(text))
         g = goals[-1] if goals else None
         if g:
             self._goal_prose(start + g.start(1), start + g.end(1))
@@ -493,7 +507,7 @@ class Walker:
         ends = _value_ends(chunk)
         cursor = 0
         for end in ends:
-            tail = regex.match(r"\d{1,3}(?=\p{Han}|$|\s)", chunk[end:]) if has_weight else None
+            tail = _WEIGHT_TAIL.match(chunk, end) if has_weight else None
             if has_weight and not tail and end < len(chunk.rstrip()):
                 continue
             piece = chunk[cursor:end].strip()
@@ -502,7 +516,7 @@ class Walker:
                 self._add(Candidate(ps, ps + len(piece), "indicator", list(self.levels.path),
                                     self.levels.level1, self.levels.level2, self.project,
                                     row=self.row_no))
-            cursor = end + (tail.end() if tail else 0)
+            cursor = tail.end() if tail else end
 
     # -- header blocks, goals, free text ----------------------------------------------
     def _is_field(self, texts: list[str]) -> bool:
@@ -517,7 +531,7 @@ class Walker:
         nonempty = [c for c in cells if c.text]
         first = nonempty[0]
         if len(nonempty) == 1:
-            parts = regex.match(r"^(\S{2,12}?)\s*[:：]\s*(.+)$|^(\S{2,12})\s+(.+)$", first.text)
+            parts = _KEY_VALUE.match(first.text)
             m = _field_pattern().match(first.text)
             if m and parts:
                 key_len = m.end("key")
@@ -641,6 +655,15 @@ class Walker:
 
     def _add(self, candidate: Candidate) -> None:
         self.out.candidates.append(candidate)
+
+
+def _better_operator(current: Cell | None, cell: Cell) -> bool:
+    """Tables may carry both 指标性质 (≥) and 指标方向 (正向); a comparison sign beats a
+    direction word, and the first of equals wins."""
+    if current is None or not current.text:
+        return True
+    column = lexicon.load().operator_column
+    return column.get(current.text) is None and column.get(cell.text) is not None
 
 
 def _is_total(texts: list[str]) -> bool:

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -74,8 +74,10 @@ def _fits(level1: str | None, level2: str, parent: str) -> bool:
 
 def clean_label(cell: str) -> str:
     return _SPACES.sub("", _CLEAN_CELL.sub("", cell))
+_DASH = regex.compile(r"[-—－]")
 
 
+@lru_cache(maxsize=8192)
 def classify_label(cell: str) -> tuple[str | None, str | None]:
     """(level1, level2) that a whole cell names; (None, None) when it is not a label."""
     lex = lexicon.load()
@@ -83,7 +85,7 @@ def classify_label(cell: str) -> tuple[str | None, str | None]:
     if not word:
         return None, None
     if "-" in word or "—" in word or "－" in word:
-        parts = regex.split(r"[-—－]", word, maxsplit=1)
+        parts = _DASH.split(word, maxsplit=1)
         l1, l2 = lex.level1.get(parts[0]), lex.level2.get(parts[1])
         if l1 and l2:
             return l1, l2

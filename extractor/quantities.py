@@ -8,7 +8,7 @@ template placeholders are masked first so that they cannot be read as amounts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -75,6 +75,14 @@ def _masked(text: str) -> str:
 
 def scan(text: str, allow_bare: bool = False) -> list[Quantity]:
     """Quantities in normalised `text`; spans are offsets into `text`."""
+    # Layout, clause splitting and record building look at the same clause in turn; the
+    # cache makes that one scan. Fresh records go out because callers shift and edit them.
+    return [Quantity(q.text, q.value, q.unit, q.operator, q.kind, q.span)
+            for q in _scan_once(text, allow_bare)]
+
+
+@lru_cache(maxsize=4096)
+def _scan_once(text: str, allow_bare: bool) -> tuple[Quantity, ...]:
     lex = lexicon.load()
     pats = _patterns()
     masked = _masked(text)
@@ -84,7 +92,7 @@ def scan(text: str, allow_bare: bool = False) -> list[Quantity]:
         if quantity is not None:
             found.append(quantity)
     _apply_per_divisors(text, found, pats, lex)
-    return found
+    return tuple(found)
 
 
 def _build(m: regex.Match, text: str, masked: str, allow_bare: bool,
@@ -138,12 +146,13 @@ def _unit_fits(m: regex.Match, masked: str, surface: str, chinese: bool,
     if surface == "月":  # a month of the calendar, not a duration (durations say 个月)
         return False
     return not (surface == "日" and after and after[0] in "前起止")
+_CHAIN_SEP = regex.compile(r"[/*·、]")
 
 
 def _divisors(chain: str, lex: lexicon.Lexicon) -> list[str]:
     if not chain:
         return []
-    parts = [p.strip() for p in regex.split(r"[/*·、]", chain) if p.strip()]
+    parts = [p.strip() for p in _CHAIN_SEP.split(chain) if p.strip()]
     return [_divisor_name(p, lex) for p in parts]
 
 
