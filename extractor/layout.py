@@ -24,6 +24,7 @@ from extractor.outline import LevelState, classify_label, find_headings, split_i
 from extractor.records import Organisation, Project
 
 _WORD = regex.compile(r"\S+")
+_YEAR_LINE = regex.compile(r"[(（]?\s*(?:19|20)\d{2}\s*年度?\s*[)）]?")
 _PLACEHOLDER_NAME = regex.compile(r"指标|[(（]?\d+分[)）]?")
 _FLAT_HEADER = regex.compile(r"一级指标二级指标三级指标")
 _FLAT_GOAL = regex.compile(r"(?:年度绩效目标|年度总体目标|绩效目标)(?!表)\s*[:：]?\s*(.+)$")
@@ -205,6 +206,12 @@ class Walker:
             return
         if self.plist is not None and self._project_row(cells):
             return
+        if _is_footer(texts):  # the sign-off under a table or a list closes it
+            self.table = None
+            self.outline_mode = self.goal_mode = False
+            return
+        if self.table is not None and len(texts) == 1 and _is_title(texts[0]):
+            self.table = None  # the next table's title
         if self.table is not None and self._table_row(cells):
             return
         if self._field_row(cells):
@@ -648,10 +655,22 @@ class Walker:
                                     item.level1, item.level2, self.project, row=self.row_no))
 
     def _goal_prose(self, start: int, end: int) -> None:
+        """Measured clauses of goal prose; category words in the prose (`数量指标：…；在质量
+        指标上，…`) label the clauses after them and are not part of their text."""
         text = self.text[start:end]
+        labels = list(_goal_label_pattern().finditer(text))
+        state, path = LevelState(), []
         for s, e in clauses.split_measured(text, goal=True):
-            self._add(Candidate(start + s, start + e, "goal", [], None, None, self.project,
-                                row=self.row_no))
+            while labels and labels[0].start() < e:
+                label = labels.pop(0)
+                l1, l2 = classify_label(label.group("label"))
+                state.apply(l1 if not l2 else None, l2 or None, label.group("label"))
+                path = [label.group("label")]
+                if label.start() <= s + 1 and label.end() > s:
+                    s = clauses.trim(text, label.end(), e)[0]
+            if s < e:
+                self._add(Candidate(start + s, start + e, "goal", list(path), state.level1,
+                                    state.level2, self.project, row=self.row_no))
 
     def _add(self, candidate: Candidate) -> None:
         self.out.candidates.append(candidate)
@@ -664,6 +683,15 @@ def _better_operator(current: Cell | None, cell: Cell) -> bool:
         return True
     column = lexicon.load().operator_column
     return column.get(current.text) is None and column.get(cell.text) is not None
+
+
+def _is_footer(texts: list[str]) -> bool:
+    return texts[0].startswith(lexicon.load().words["table_footer_keys"])
+
+
+def _is_title(text: str) -> bool:
+    return bool(_YEAR_LINE.fullmatch(text)) or any(
+        mark in text for mark in lexicon.load().words["table_title_marks"])
 
 
 def _is_total(texts: list[str]) -> bool:
@@ -704,6 +732,12 @@ def _strong_label_pattern() -> regex.Pattern[str]:
     lex = lexicon.load()
     surfaces = [s for s in (*lex.level1, *lex.level2) if s.endswith(("指标", "目标"))]
     return regex.compile(lexicon.alternation(surfaces))
+
+
+@cache
+def _goal_label_pattern() -> regex.Pattern[str]:
+    """A category word inside goal prose, as a label: `数量指标：`, `在质量指标上，`, `时效指标方面`."""
+    return regex.compile(rf"在?(?P<label>{_strong_label_pattern().pattern})(?:方面|上)?\s*[:：,，]")
 
 
 def _value_ends(chunk: str) -> list[int]:

@@ -97,3 +97,25 @@ def test_gb18030_copy_matches_utf8() -> None:
         Path(__file__).parent.parent / "corpus/samples/space_rows_selfeval.gb18030.txt")
     assert [i.text for i in a] == [i.text for i in b]
     assert [i.span for i in a] == [i.span for i in b]
+
+
+def test_sign_off_lines_are_not_indicators() -> None:
+    table = ("一级指标\t二级指标\t三级指标\t指标值\n"
+             "产出指标\t数量指标\t培训人数\t≥50人\n"
+             "填报人：李梅\t联系电话：0871-6123456\t填报日期：2024年3月1日\n")
+    listed = "（一）数量指标：培训人数≥50人\n填报人：李梅  联系电话：13812345678\n"
+    assert [i.text for i in extractor.extract(table)] == ["培训人数\t≥50人"]
+    assert [i.text for i in extractor.extract(listed)] == ["培训人数≥50人"]
+
+
+def test_category_words_in_goal_prose_label_its_clauses() -> None:
+    doc = ("项目名称：乡村道路养护\n"
+           "绩效目标：通过项目实施，数量指标：养护村道48公里、新建错车道≥12处；"
+           "在质量指标上，养护路段优良率≥85%；服务对象满意度指标：沿线群众满意度90%。\n")
+    got = [(i.field, i.level1, i.level2, i.text) for i in extractor.extract(doc)]
+    assert got == [
+        ("goal", "output", "quantity", "养护村道48公里"),
+        ("goal", "output", "quantity", "新建错车道≥12处"),
+        ("goal", "output", "quality", "养护路段优良率≥85%"),
+        ("goal", "satisfaction", "satisfaction", "沿线群众满意度90%"),
+    ]
