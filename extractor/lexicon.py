@@ -31,6 +31,8 @@ class UnitDef:
     surfaces: tuple[str, ...]
     scale: bool
     divisor: bool
+    decimals: int | None = None  # most decimals a value in this unit is written with
+    fraction: bool = False  # the value may be a fraction of one (0.97比例 = 97%)
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class Lexicon:
     operator_prefix: dict[str, str]
     operator_suffix: dict[str, str]
     operator_column: dict[str, str]
+    operator_ocr: dict[str, str]  # OCR stand-ins for a sign (292% is ≥92%, 工90%)
     level1: dict[str, str]  # surface → class
     level2: dict[str, str]
     level2_parent: dict[str, str]
@@ -75,9 +78,13 @@ def _load_units(data: dict) -> tuple[dict[str, UnitDef], dict[str, str]]:
                 f"{sorted(UNIT_KINDS)}"
             )
         surfaces = (name, *entry.get("aliases", []))
+        # counts are whole numbers unless the data says otherwise (1.7名 is item 1 + 7名)
+        decimals = entry.get("decimals", 0 if kind == "count" else None)
         definition = UnitDef(name, kind, surfaces, bool(entry.get("scale")),
-                             bool(entry.get("divisor")))
+                             bool(entry.get("divisor")), decimals, bool(entry.get("fraction")))
         for surface in surfaces:
+            if surface == name and surface in units and units[surface].name == name:
+                continue  # a second entry for one unit: only its aliases differ (比例 for %)
             if surface in units:
                 raise DataFileError(f"extractor/data/units.toml: '{surface}' defined twice")
             units[surface] = definition
@@ -125,6 +132,7 @@ def load() -> Lexicon:
         operator_prefix=_check_operators(ops["prefix"], "prefix"),
         operator_suffix=_check_operators(ops["suffix"], "suffix"),
         operator_column=_check_operators(ops["column"], "column"),
+        operator_ocr=_check_operators(ops.get("ocr", {}), "ocr"),
         level1=_invert(heads["level1"], "headings.toml"),
         level2=_invert(heads["level2"], "headings.toml"),
         level2_parent=dict(heads["level2_parent"]),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-CHINESE_DIGITS = "零〇一二两三四五六七八九十百千万亿"
+CHINESE_DIGITS = "零〇一二两三四五六七八九十百千万亿点"
 
 
 def parse_arabic(text: str) -> float | None:

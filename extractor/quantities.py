@@ -16,8 +16,11 @@ from extractor import lexicon
 from extractor.numerals import parse_number
 from extractor.records import Quantity, Span
 
-_CN = "[零〇一二两三四五六七八九十百千万亿]+"
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_CN = "[零〇一二两三四五六七八九十百千万亿]+(?:点[零〇一二三四五六七八九]+)?"
+# A PDF wraps long decimals in groups (968.191 8万元); the group must run into a unit.
+_NUM = (r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{3} \d{1,3}(?=\s?[\p{Han}%])|\d+(?:\.\d+)?")
+_RANGE_DASH = regex.compile(r"(?<![\d.,])(?P<lo>\d+(?:\.\d+)?)\s*[-—~至到]\s*$")
+_ITEM_START = "\n\t ,，;；。:：、"
 _CLAUSE_BREAK = regex.compile(r"[,，;；。:：!?！？\n\t|]")
 # a number already consumed by a formula operator after it: 15人×500元
 _FORMULA_SIGNS = "×*xX"
@@ -55,8 +58,11 @@ def _patterns() -> _Patterns:
     divisor_alt = lexicon.alternation(divisors)
     prefix = lexicon.alternation([*lex.operator_prefix, *lex.operator_symbols])
     suffix = lexicon.alternation(list(lex.operator_suffix))
+    ocr = lexicon.alternation(list(lex.operator_ocr))
     quantity = regex.compile(
+        rf"(?:(?<![\p{{Han}}A-Za-z])(?P<ocr>{ocr})(?=\d))?"
         rf"(?:(?P<pre>{prefix})\s*)?"
+        rf"(?P<yen>[¥￥])?"
         rf"(?:(?P<pct>百分之)(?P<pctnum>{_CN}|{_NUM})|(?<![\d.,])(?P<num>{_NUM})(?![\d]|\.\d)"
         rf"|(?<![零〇一二两三四五六七八九十百千万亿第])(?P<cn>{_CN}))"
         rf"(?P<approx>余|多)?\s?"
@@ -89,8 +95,12 @@ def _scan_once(text: str, allow_bare: bool) -> tuple[Quantity, ...]:
     found: list[Quantity] = []
     for m in pats.quantity.finditer(masked):
         quantity = _build(m, text, masked, allow_bare, lex)
-        if quantity is not None:
-            found.append(quantity)
+        if quantity is None:
+            continue
+        lower = _range_lower(m, text, masked, quantity)
+        if lower is not None:
+            found.append(lower)
+        found.append(quantity)
     _apply_per_divisors(text, found, pats, lex)
     return tuple(found)
 
@@ -102,33 +112,112 @@ def _build(m: regex.Match, text: str, masked: str, allow_bare: bool,
         return None
     chinese = bool(m.group("cn")) or (m.group("pctnum") and not m.group("pctnum")[0].isdigit())
     unit_surface = m.group("unit") or ""
+    start = _number_start(m)
+    if chinese and unit_surface:
+        raw_number, unit_surface = _scale_as_written(raw_number, unit_surface, lex)
+    elif _is_item_number(m, masked, unit_surface, lex):
+        raw_number = raw_number.split(".", 1)[1]
+        start = m.start("num") + m.group("num").index(".") + 1
     value = parse_number(raw_number)
     if value is None:
         return None
-    if m.group("pct"):
-        unit, kind = "%", "rate"
-    elif unit_surface in ("万", "亿"):
-        if chinese:
-            return None
-        unit, kind = unit_surface + "元", "money"
-    elif unit_surface:
-        if not _unit_fits(m, masked, unit_surface, bool(chinese), lex):
-            return None
-        unit, kind = lex.canonical_unit(unit_surface) or (unit_surface, "count")
-    else:
-        if chinese or not allow_bare:
-            return None
-        unit, kind = "", "count"
+    unit, kind = _unit_of(m, masked, unit_surface, bool(chinese), allow_bare, lex)
+    if not kind:
+        return None
+    definition = lex.units.get(unit_surface)
+    if definition is not None and definition.fraction and value <= 1:
+        value = round(value * 100, 10)  # 0.97比例 is 97%
     divisors = _divisors(m.group("div"), lex)
     if divisors:
         unit = "/".join([unit, *divisors])
     operator = _operator(m, lex)
-    start = m.start("pre") if m.group("pre") else (m.start("pct") if m.group("pct") else
-                                                  m.start("num") if m.group("num") else
-                                                  m.start("cn"))
+    if operator == "=" and kind == "rate" and not (m.group("pct") or m.group("pre")):
+        value, operator = _ocr_at_least(raw_number, value, masked, start, lex)
+    if start == _number_start(m) and (m.group("pre") or m.group("ocr") or m.group("yen")):
+        start = m.start()
     end = m.end()
     return Quantity(text=text[start:end], value=value, unit=unit, operator=operator,
                     kind=kind, span=Span(start, end))
+
+
+def _number_start(m: regex.Match) -> int:
+    for group in ("pct", "num", "cn"):
+        if m.group(group):
+            return m.start(group)
+    return m.start()
+
+
+def _unit_of(m: regex.Match, masked: str, surface: str, chinese: bool, allow_bare: bool,
+             lex: lexicon.Lexicon) -> tuple[str, str]:
+    """(unit, kind) of a match; kind "" when the match is not an amount."""
+    if m.group("pct"):
+        return "%", "rate"
+    if surface in ("万", "亿"):
+        return ("", "") if chinese else (surface + "元", "money")
+    if surface:
+        if not _unit_fits(m, masked, surface, chinese, lex):
+            return "", ""
+        return lex.canonical_unit(surface) or (surface, "count")
+    if m.group("yen"):
+        return "元", "money"
+    if chinese or not allow_bare:
+        return "", ""
+    return "", "count"
+
+
+def _scale_as_written(raw: str, surface: str, lex: lexicon.Lexicon) -> tuple[str, str]:
+    """`两千万元` → (两千, 万元): the magnitude stays as written, as in `2000万元`."""
+    if len(raw) > 1 and raw[-1] in "万亿" and raw[-1] + surface in lex.units:
+        return raw[:-1], raw[-1] + surface
+    return raw, surface
+
+
+def _is_item_number(m: regex.Match, masked: str, surface: str, lex: lexicon.Lexicon) -> bool:
+    """`1.7名`, `1.400元`, `1.3000人` at the start of an item: item 1, then the amount. The
+    decimals give it away: a count has none, a sum in 元 at most two."""
+    number = m.group("num")
+    if not number or m.group("pre") or m.group("ocr") or "." not in number or "," in number:
+        return False
+    head, _, tail = number.partition(".")
+    if len(head) > 2 or head.startswith("0") or not _at_item_start(m, masked):
+        return False
+    definition = lex.units.get(surface)
+    if definition is None or definition.decimals is None or surface in lex.scaled_names:
+        return False
+    return len(tail.replace(" ", "")) > definition.decimals
+
+
+def _ocr_at_least(raw: str, value: float, masked: str, start: int,
+                  lex: lexicon.Lexicon) -> tuple[float, str]:
+    """`292%` where no growth is spoken of: OCR read `≥92%` with the sign as a 2."""
+    if value <= 100 or not raw.startswith("2") or len(raw) < 3:
+        return value, "="
+    rest = parse_number(raw[1:])
+    before = masked[max(0, start - 8):start]
+    if rest is None or rest > 100 or any(w in before for w in lex.words["growth_words"]):
+        return value, "="
+    return rest, "≥"
+
+
+def _range_lower(m: regex.Match, text: str, masked: str, upper: Quantity) -> Quantity | None:
+    """`5-10人`, `18—54周岁`, `3~5天`: the lower end is a quantity of its own (≥), the
+    upper end becomes ≤."""
+    if not m.group("num") or (m.group("pre") and m.group("pre") != "~") or m.group("ocr"):
+        return None
+    number_start = m.start("num")
+    lo = _RANGE_DASH.search(masked, max(0, number_start - 24), number_start)
+    if lo is None or upper.span is None:
+        return None
+    value = parse_number(lo.group("lo"))
+    if value is None:
+        return None
+    if upper.operator in ("=", "≈"):
+        upper.operator = "≤"
+    if upper.span.start < number_start:
+        upper.span = Span(number_start, upper.span.end)
+        upper.text = text[number_start:upper.span.end]
+    return Quantity(text=text[lo.start("lo"):lo.end("lo")], value=value, unit=upper.unit,
+                    operator="≥", kind=upper.kind, span=Span(lo.start("lo"), lo.end("lo")))
 
 
 def _unit_fits(m: regex.Match, masked: str, surface: str, chinese: bool,
@@ -145,7 +234,16 @@ def _unit_fits(m: regex.Match, masked: str, surface: str, chinese: bool,
             return False
     if surface == "月":  # a month of the calendar, not a duration (durations say 个月)
         return False
+    if surface == "季度" and after[:1] in ("末", "底"):  # 三季度末 is a deadline
+        return False
+    if surface == "年" and after.startswith("内") and _at_item_start(m, masked):
+        return False  # `1年内开展…`: item 1, then 年内 (SCHEMA.md)
     return not (surface == "日" and after and after[0] in "前起止")
+
+
+def _at_item_start(m: regex.Match, masked: str) -> bool:
+    start = m.start()
+    return start == 0 or masked[start - 1] in _ITEM_START
 _CHAIN_SEP = regex.compile(r"[/*·、]")
 
 
