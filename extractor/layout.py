@@ -24,6 +24,7 @@ from extractor.outline import LevelState, classify_label, find_headings, split_i
 from extractor.records import Organisation, Project
 
 _WORD = regex.compile(r"\S+")
+_TRAILING_BRACKET = regex.compile(r"[(（]([^()（）]{1,8})[)）]\s*$")
 _YEAR_LINE = regex.compile(r"[(（]?\s*(?:19|20)\d{2}\s*年度?\s*[)）]?")
 _PLACEHOLDER_NAME = regex.compile(r"指标|[(（]?\d+分[)）]?")
 _FLAT_HEADER = regex.compile(r"一级指标二级指标三级指标")
@@ -156,6 +157,7 @@ class _Table:
     stream: bool  # one cell per line (N / PN layout)
     flat: bool = False  # a flattened run-on table (F layout)
     pending: list[Cell] = field(default_factory=list)
+    target_unit: str | None = None  # 指标值（万元）: the unit of every bare value below
 
     def value_roles(self) -> list[str | None]:
         if "name" not in self.roles:
@@ -235,7 +237,8 @@ class Walker:
                 self._flush_stream()
             if not any(r for r in roles if r in ("name",)):
                 roles = self._guess_name_role(roles)
-            self.table = _Table(roles, spaced, stream=False)
+            self.table = _Table(roles, spaced, stream=False,
+                                target_unit=_column_unit(texts, roles))
             self.plist = None
             self.goal_mode = self.outline_mode = False
             self.out.kind = "self_evaluation" if "actual" in known else (
@@ -412,12 +415,19 @@ class Walker:
             target = values[0]
             if target.text:
                 last = target
+        if target is not None and operator is None and _is_operator(target.text):
+            # a row shifted by one cell: `补助人数(人) | = | 116` under 指标值
+            following = [c for c in values if c.start > target.start and c.text]
+            if following and _NUMBER.match(following[0].text):
+                operator, target = target, following[0]
+                last = target if target.end > last.end else last
+        unit_text = unit.text if unit and unit.text else _unit_hint(name.text, table)
         self._add(Candidate(
             name.start, last.end, "indicator", list(self.levels.path), self.levels.level1,
             self.levels.level2, self.project, name=(name.start, name.end),
             target_cell=(target.start, target.end) if target and target.text else None,
             operator_cell=operator.text if operator and operator.text else None,
-            unit_cell=unit.text if unit and unit.text else None, row=self.row_no))
+            unit_cell=unit_text, row=self.row_no))
 
     def _stream_row(self, cells: list[Cell]) -> bool:
         table = self.table
@@ -674,6 +684,31 @@ class Walker:
 
     def _add(self, candidate: Candidate) -> None:
         self.out.candidates.append(candidate)
+
+
+def _is_operator(text: str) -> bool:
+    return bool(text) and text in lexicon.load().operator_column and text not in ("定性", "定量")
+
+
+def _bracket_unit(text: str) -> str | None:
+    """The registered unit in a trailing bracket: 造林面积（亩）, 指标值（万元）."""
+    m = _TRAILING_BRACKET.search(text)
+    if m and m.group(1).strip() in lexicon.load().units:
+        return m.group(1).strip()
+    return None
+
+
+def _column_unit(texts: list[str], roles: list[str | None]) -> str | None:
+    for text, role in zip(texts, roles, strict=False):
+        if role == "target":
+            return _bracket_unit(text)
+    return None
+
+
+def _unit_hint(name: str, table: _Table) -> str | None:
+    """The unit a bare value takes when no unit column holds one: the name's bracket, then
+    the value column's header."""
+    return _bracket_unit(name) or table.target_unit
 
 
 def _better_operator(current: Cell | None, cell: Cell) -> bool:

@@ -36,11 +36,11 @@ _DISTRACTORS = regex.compile(
     r"|(?:(?<!\d)\d{1,2}\s*[日号]\s*(?:前|之前|以前|起|止))"  # 15日前
     r"|(?:(?<!\d)(?:19|20)\d{4}\s*[-—~至到]\s*(?:19|20)\d{4})"  # 202001-202012
     r"|(?:(?<!\d)1[3-9]\d{9}(?!\d))|(?:(?<!\d)0\d{2,3}-\d{7,8}(?!\d))"  # phones
-    r"|(?:\d+\s*号)"  # 号 numbers
+    r"|(?:(?<!\d)\d+\s*号)"  # 号 numbers
     r"|(?:第\s*[\d零〇一二两三四五六七八九十百]+)"  # ordinals
-    r"|(?:\d+\s*[(（]?分[)）]?(?![钟])(?=$|[\s,，;；。)）]|\d))"  # scores 10分
+    r"|(?:(?<!\d)\d+\s*[(（]?分[)）]?(?![钟])(?=$|[\s,，;；。)）]|\d))"  # scores 10分
     r"|(?:[—-]\s*\d{1,3}\s*[—-](?=\s|$))"  # page markers — 1 —
-    r"|(?:\d+\s*型)"  # labels 2型
+    r"|(?:(?<!\d)\d+\s*型)"  # labels 2型
 )
 
 
@@ -58,9 +58,11 @@ def _patterns() -> _Patterns:
     divisor_alt = lexicon.alternation(divisors)
     prefix = lexicon.alternation([*lex.operator_prefix, *lex.operator_symbols])
     suffix = lexicon.alternation(list(lex.operator_suffix))
-    ocr = lexicon.alternation(list(lex.operator_ocr))
+    # a letter or Han character standing for a sign must not follow another (施工90%)
+    ocr_signs = lexicon.alternation([s for s in lex.operator_ocr if not s.isalpha()])
+    ocr_letters = lexicon.alternation([s for s in lex.operator_ocr if s.isalpha()])
     quantity = regex.compile(
-        rf"(?:(?<![\p{{Han}}A-Za-z])(?P<ocr>{ocr})(?=\d))?"
+        rf"(?:(?P<ocr>{ocr_signs}|(?<![\p{{Han}}A-Za-z])(?:{ocr_letters}))(?=\d))?"
         rf"(?:(?P<pre>{prefix})\s*)?"
         rf"(?P<yen>[¥￥])?"
         rf"(?:(?P<pct>百分之)(?P<pctnum>{_CN}|{_NUM})|(?<![\d.,])(?P<num>{_NUM})(?![\d]|\.\d)"
@@ -267,6 +269,8 @@ def _operator(m: regex.Match, lex: lexicon.Lexicon) -> str:
     pre = m.group("pre")
     if pre:
         return lex.operator_symbols.get(pre) or lex.operator_prefix.get(pre, "=")
+    if m.group("ocr"):
+        return lex.operator_ocr[m.group("ocr")]
     return "="
 
 

@@ -50,3 +50,14 @@ TAB_TABLE = (
 @pytest.fixture
 def tab_table() -> str:
     return TAB_TABLE
+
+
+def read_values(text: str, **context: object) -> list[tuple[str, float, str, str, str]]:
+    """(text, value, unit, operator, kind) of every quantity, after checking its offsets."""
+    from extractor import find_quantities
+
+    out = []
+    for q in find_quantities(text, dict(context) or None):
+        assert q.span is not None and text[q.span.start:q.span.end] == q.text
+        out.append((q.text, round(q.value, 6), q.unit, q.operator, q.kind))
+    return out

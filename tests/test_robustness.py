@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 
@@ -113,3 +114,28 @@ def test_find_quantities_never_raises(text: str) -> None:
     for d in find_deadlines(text, 2024):
         assert d.span is not None
         assert d.text == text[d.span.start:d.span.end]
+
+
+_PIECES = st.text(alphabet=st.sampled_from(list("0123456789.,-—~至每人元万%≥≤以上内年月日号第分(（〔〕)） \t一二十百")),
+                  min_size=1, max_size=12)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_PIECES)
+def test_value_scanning_stays_linear_on_repeated_pieces(piece: str) -> None:
+    """100,000 characters of one repeated piece: a backtracking pattern would hang here; the
+    alarm is a hang guard, not a speed limit."""
+    text = (piece * (100_000 // len(piece) + 1))[:100_000]
+    previous = signal.signal(signal.SIGALRM, _hang)
+    signal.alarm(120)
+    try:
+        for q in find_quantities(text):
+            assert q.span is not None and text[q.span.start:q.span.end] == q.text
+        find_deadlines(text, 2024)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _hang(signum: int, frame: object) -> None:
+    raise TimeoutError("value scanning did not finish: super-linear pattern?")
