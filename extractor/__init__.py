@@ -6,6 +6,7 @@ Public API::
     extractor.extract_document(path_or_text)   -> DocumentResult (records + context)
     extractor.find_quantities(text, context)   -> list[Quantity]
     extractor.find_deadlines(text, budget_year)-> list[Deadline]
+    extractor.find_formulas(text)              -> list[Formula] (factors, stated result)
 
 Importing the package loads nothing heavy: vocabularies, converters and the segmenter are
 built on first use.
@@ -17,14 +18,16 @@ from pathlib import Path
 
 from extractor.deadlines import find_deadlines
 from extractor.errors import ExtractorError, ReadError
+from extractor.formulas import Formula, find_formulas
 from extractor.pipeline import extract_document
 from extractor.quantities import find_quantities
 from extractor.records import Deadline, DocumentResult, Indicator, Quantity
 
 __version__ = "0.1.0"
 __all__ = [
-    "Deadline", "DocumentResult", "ExtractorError", "Indicator", "Quantity", "ReadError",
-    "extract", "extract_document", "find_deadlines", "find_quantities", "__version__",
+    "Deadline", "DocumentResult", "ExtractorError", "Formula", "Indicator", "Quantity",
+    "ReadError", "extract", "extract_document", "find_deadlines", "find_formulas",
+    "find_quantities", "__version__",
 ]
 
 

@@ -128,6 +128,24 @@ def find_formulas(text: str) -> list[Formula]:
     return [_to_source(f, normal, text) for f in formulas_in(normal.text)]
 
 
+def formulas_at(normal: NormalizedText, start: int, end: int) -> list[Formula]:
+    """Formulas in `normal.text[start:end]` (an indicator's clause), with source offsets."""
+    clause = normal.text[start:end]
+    if not any(sign in clause for sign in SIGNS):
+        return []
+    return [_to_source(_shifted(f, start), normal, normal.source) for f in formulas_in(clause)]
+
+
+def _shifted(f: Formula, offset: int) -> Formula:
+    def moved(q: Quantity) -> Quantity:
+        span = _span(q)
+        return Quantity(q.text, q.value, q.unit, q.operator, q.kind,
+                        Span(span.start + offset, span.end + offset))
+
+    return Formula(f.text, Span(f.span.start + offset, f.span.end + offset),
+                   [moved(q) for q in f.factors], moved(f.result) if f.result else None)
+
+
 def _items(text: str) -> list[Quantity]:
     """Amounts the chain walker considers, in order, with a leading `=` left in the gap."""
     found = [_without_equals(q) for q in quantities.scan(text, allow_bare=True)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import regex
 
-from extractor import deadlines, lexicon, quantities
+from extractor import deadlines, formulas, lexicon, quantities
 from extractor.clauses import trim
 from extractor.layout import Candidate
 from extractor.normalise import NormalizedText
@@ -48,6 +48,7 @@ def _indicator(doc: str, normal: NormalizedText, c: Candidate, s: int, e: int,
         target=target, quantities=[_to_source(normal, q) for q in found],
         deadline=_deadline_to_source(normal, deadline), project=c.project, row=c.row,
     )
+    ind.formulas = formulas.formulas_at(normal, s, e)
     ind.qualitative = target is None
     ind.vague = _vague(text[s:e], found, deadline, c)
     return ind

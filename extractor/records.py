@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from dataclasses import field as _field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from extractor.formulas import Formula
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,9 @@ class Indicator:
     unit: Organisation | None = None
     project: Project | None = None
     row: int | None = None
+    # funding formulas in the text (8人×1000元×12个月=9.6万元), for the arithmetic checks;
+    # not part of the record written out (SCHEMA.md)
+    formulas: list[Formula] = _field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         target = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import extractor
 from extractor.formulas import find_formulas, formulas_in
 from extractor.normalise import normalise
 
@@ -133,3 +134,13 @@ def test_formulas_in_uses_normalised_offsets() -> None:
     normal = normalise("補助８人×１０００元＝０.８萬元").text
     f = formulas_in(normal)[0]
     assert normal[f.span.start:f.span.end] == f.text == "8人×1000元=0.8万元"
+
+
+def test_indicator_records_carry_their_formulas() -> None:
+    doc = "（一）数量指标：1.7个小村×3.5万元/村=24.5万元\n"
+    (ind,) = extractor.extract(doc)
+    (formula,) = ind.formulas
+    assert doc[formula.span.start:formula.span.end] == formula.text == "7个小村×3.5万元/村=24.5万元"
+    assert formula.product_yuan() == pytest.approx(245000)
+    assert formula.consistent() is True
+    assert "formulas" not in ind.to_dict()  # SCHEMA.md's record stays as specified
