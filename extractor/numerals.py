@@ -9,6 +9,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 CHINESE_DIGITS = "零〇一二两三四五六七八九十百千万亿点"
+# One-character numerals (三次, 两个) are most of what tables hold; reading them from this
+# table spares the cn2an import (a third of a second) in most processes.
+_SINGLE = {c: float(i) for i, c in enumerate("零一二三四五六七八九十")} | {"〇": 0.0, "两": 2.0}
 
 
 def parse_arabic(text: str) -> float | None:
@@ -24,6 +27,8 @@ def parse_chinese(text: str) -> float | None:
     """`三` → 3, `两` → 2, `一万二千` → 12000, `十二` → 12; None when it is not a numeral."""
     if not text or any(c not in CHINESE_DIGITS for c in text):
         return None
+    if text in _SINGLE:
+        return _SINGLE[text]
     import cn2an  # imported on first use: it costs a third of the package's import time
 
     normal = text.replace("两", "二").replace("〇", "零")
