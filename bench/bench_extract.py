@@ -406,9 +406,17 @@ def print_report(report: dict[str, Any]) -> None:
         f"  extract input: {e['input']}; warm-up call ({e['warm_up_seconds_excluded']:.2f} s) "
         f"and jieba.initialize() ({j['init_seconds']:.2f} s) are both excluded from timing"
     )
+    print_classification(report)
     print_cold(report)
     print_rss_and_verdicts(report)
     print_findings(e)
+
+
+def print_classification(report: dict[str, Any]) -> None:
+    c = report["classification"]
+    share = f"{100 * c['share_of_extract']:.1f}%" if c["share_of_extract"] is not None else "n/a"
+    print(f"\nclassification (rules, then the model): {c['us_per_indicator']:.0f} µs per indicator "
+          f"over {c['indicators']:,} indicators, {share} of extract time; decided by {c['sources']}")
 
 
 def print_cold(report: dict[str, Any]) -> None:
@@ -489,6 +497,27 @@ def prepare_corpus(args: argparse.Namespace, scratch: Path) -> tuple[list[Doc], 
     return load_docs(scratch, None, full_paths=False), source
 
 
+def classification_cost(docs: list[Doc], limit: int = 100) -> dict[str, Any]:
+    """Time `classify.infer` alone over the indicators of the first documents, against the
+    whole extract of the same documents (classification included) in the same process."""
+    import extractor
+    from extractor import classify
+
+    sample = docs[:limit]
+    started = time.perf_counter()
+    records = [r for d in sample for r in extractor.extract(d.text)]
+    whole = time.perf_counter() - started
+    started = time.perf_counter()
+    labels = [classify.infer(r.text, r.target, r.quantities, r.deadline, None, None) for r in records]
+    alone = time.perf_counter() - started
+    sources: dict[str, int] = {}
+    for label in labels:
+        key = label.source if label else "none"
+        sources[key] = sources.get(key, 0) + 1
+    return {"indicators": len(records), "us_per_indicator": 1e6 * alone / max(1, len(records)),
+            "share_of_extract": alone / whole if whole else None, "sources": sources}
+
+
 def environment() -> dict[str, Any]:
     return {
         "python": sys.version.split()[0],
@@ -516,6 +545,7 @@ def benchmark(args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
     }
     report["ratio_extract_over_jieba"] = report["extract"]["chars_per_s"] / report["jieba"]["chars_per_s"]
     small = min(docs, key=lambda d: d.size).path
+    report["classification"] = classification_cost(docs)
     report["cold_start"] = {k: asdict(v) for k, v in cold_starts(small).items()}
     report["rss_kb"] = {"after_extract": rss_extract, "at_end": peak_rss_kb()}
     report["targets"] = TARGETS

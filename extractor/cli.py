@@ -16,6 +16,8 @@ from extractor.errors import ExtractorError
 from extractor.export import WRITERS
 from extractor.pipeline import extract_document
 
+_CHECKOUT = Path(__file__).resolve().parent.parent
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="indicators", description=__doc__,
@@ -26,6 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     ext.add_argument("files", nargs="+", help="documents to read; - for standard input")
     ext.add_argument("--format", choices=sorted(WRITERS), default="jsonl")
     ext.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
+    trn = sub.add_parser("train", help="rebuild models/ from corpus/ (deterministic)")
+    trn.add_argument("--corpus", type=Path, default=_CHECKOUT / "corpus")
+    trn.add_argument("--out", type=Path, default=_CHECKOUT / "models")
     return parser
 
 
@@ -34,10 +39,26 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "extract":
             return _extract(args)
+        if args.command == "train":
+            return _train(args)
     except BrokenPipeError:  # the reader (`| head`) closed the pipe: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     return 2
+
+
+def _train(args: argparse.Namespace) -> int:
+    from extractor.train import train
+
+    if not (args.corpus / "phrases").is_dir():
+        print(f"indicators: {args.corpus}: no phrases/ folder (run from a checkout or pass "
+              "--corpus)", file=sys.stderr)
+        return 2
+    report = train(args.corpus, args.out)
+    print(f"trained on {sum(a for a, _ in report.counts.values())} phrases, tested on "
+          f"{sum(b for _, b in report.counts.values())}: macro-F1 {report.macro_f1:.3f}, "
+          f"accuracy {report.accuracy:.3f}, temperature {report.temperature:.2f} → {args.out}")
+    return 0
 
 
 def _extract(args: argparse.Namespace) -> int:

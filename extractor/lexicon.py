@@ -59,7 +59,8 @@ class Lexicon:
         return self.scaled_names.get(surface, definition.name), definition.kind
 
 
-def _read_toml(name: str) -> dict:
+def read_toml(name: str) -> dict:
+    """A data file of extractor/data, parsed; a clear error when it is missing or broken."""
     try:
         text = resources.files("extractor.data").joinpath(name).read_text(encoding="utf-8")
         return tomllib.loads(text)
@@ -121,10 +122,10 @@ def _check_operators(table: dict[str, str], section: str) -> dict[str, str]:
 
 @cache
 def load() -> Lexicon:
-    units, scaled = _load_units(_read_toml("units.toml"))
-    ops = _read_toml("operators.toml")
-    heads = _read_toml("headings.toml")
-    words = _read_toml("word_lists.toml")
+    units, scaled = _load_units(read_toml("units.toml"))
+    ops = read_toml("operators.toml")
+    heads = read_toml("headings.toml")
+    words = read_toml("word_lists.toml")
     return Lexicon(
         units=units,
         scaled_names=scaled,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from extractor import context, indicators, layout
+from extractor import classify, context, indicators, layout
 from extractor.normalise import normalise
 from extractor.readers import Source, from_text, read_path
 from extractor.records import DocumentResult, EmptyItem, Span
@@ -30,6 +30,7 @@ def extract_document(source: str | Path | bytes, name: str | None = None) -> Doc
     records = indicators.build(src.name, normal, found.candidates, year)
     for r in records:
         r.unit = found.unit
+    classify.apply(records, year)
     empties = []
     for m in found.empty_items:
         s, e = normal.to_source(m.start, m.end)

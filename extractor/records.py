@@ -74,6 +74,17 @@ class Project:
         return {"code": self.code, "name": self.name, "amount": amount}
 
 
+@dataclass(frozen=True)
+class Label:
+    """The classifier's reading of an indicator (extractor/classify.py)."""
+
+    level1: str
+    level2: str
+    source: str  # rule | model
+    confidence: float
+    cue: str | None = None  # the rule's id in extractor/data/classes.toml
+
+
 @dataclass
 class Indicator:
     doc: str
@@ -98,6 +109,8 @@ class Indicator:
     # funding formulas in the text (8人×1000元×12个月=9.6万元), for the arithmetic checks;
     # not part of the record written out (SCHEMA.md)
     formulas: list[Formula] = _field(default_factory=list)
+    inferred: Label | None = None  # what the classifier reads, whatever the heading says
+    misfiled: bool = False  # a strong rule disagrees with the document's heading (R21)
 
     def to_dict(self) -> dict[str, Any]:
         target = None

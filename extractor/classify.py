@@ -1,0 +1,142 @@
+"""Classify indicators into level1/level2: ordered rules first (extractor/data/classes.toml,
+TAXONOMY.md §6), the trained model (extractor/model.py) for what no rule decides.
+
+Every record gets `inferred`, the classifier's own reading. A record without a heading label
+takes it (`label_source` "rule" or "model"); a heading-labelled record keeps the document's
+label, and `misfiled` marks the ones where a strong rule says otherwise (RULES.md R21).
+Confidence below REVIEW_BELOW is a review hint: the label stands but asks for a look.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from extractor import lexicon
+from extractor import model as trained
+from extractor.errors import DataFileError
+from extractor.records import Deadline, Indicator, Label, Quantity
+
+REVIEW_BELOW = 0.6
+# A rule at least this precise decides alone (its confidence is its precision on the corpus
+# test split, models/README.md); a weaker rule yields to a model at least MODEL_TRUSTED sure.
+DECISIVE = 0.9
+MODEL_TRUSTED = 0.5
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    level2: str
+    words: tuple[str, ...]
+    unless: tuple[str, ...]
+    kinds: tuple[str, ...]
+    dated: bool
+    confidence: float
+    strong: bool
+
+    def holds(self, text: str, kind: str | None, dated: bool) -> bool:
+        if self.words and not any(w in text for w in self.words):
+            return False
+        if any(w in text for w in self.unless):
+            return False
+        if self.kinds and kind not in self.kinds:
+            return False
+        return dated or not self.dated
+
+
+@dataclass(frozen=True)
+class Rules:
+    rules: tuple[Rule, ...]
+    parents: dict[str, str]
+
+
+@cache
+def rules() -> Rules:
+    data = lexicon.read_toml("classes.toml")
+    parents = dict(data.get("parents", {}))
+    out = []
+    for i, entry in enumerate(data.get("rule", [])):
+        rule = Rule(entry.get("id", f"rule{i + 1}"), entry.get("level2", ""),
+                    tuple(entry.get("words", ())), tuple(entry.get("unless", ())),
+                    tuple(entry.get("kinds", ())), bool(entry.get("dated")),
+                    float(entry.get("confidence", 0.5)), bool(entry.get("strong")))
+        if rule.level2 not in parents or not (rule.words or rule.kinds or rule.dated):
+            raise DataFileError(f"extractor/data/classes.toml: rule '{rule.id}' needs a known "
+                                "level2 and words, kinds or dated")
+        out.append(rule)
+    return Rules(tuple(out), parents)
+
+
+def first_rule(text: str, target: Quantity | None, quantities: list[Quantity],
+               deadline: Deadline | None, budget_year: int | None) -> Rule | None:
+    kind = target.kind if target else (quantities[0].kind if quantities else None)
+    dated = _is_dated(deadline, budget_year)
+    return next((r for r in rules().rules if r.holds(text, kind, dated)), None)
+
+
+def _is_dated(deadline: Deadline | None, budget_year: int | None) -> bool:
+    """A deadline that is a milestone, not the budget year restated (全年, 2024年1-12月)."""
+    if deadline is None:
+        return False
+    if deadline.start is None and deadline.end is None:  # relative, and no budget year known
+        return not any(w in deadline.text for w in lexicon.load().words["whole_year_words"])
+    if deadline.start and deadline.end:
+        start, end = date.fromisoformat(deadline.start), date.fromisoformat(deadline.end)
+        whole_year = (start.month, start.day, end.month, end.day) == (1, 1, 12, 31)
+        return not (whole_year and start.year == end.year and budget_year in (None, start.year))
+    return True
+
+
+def infer(text: str, target: Quantity | None, quantities: list[Quantity],
+          deadline: Deadline | None, budget_year: int | None = None,
+          level1: str | None = None) -> Label | None:
+    """The classifier's reading of one indicator, within `level1` when the heading gives it."""
+    parents = rules().parents
+    allowed = [c for c, p in parents.items() if level1 in (None, p)]
+    rule = first_rule(text, target, quantities, deadline, budget_year)
+    if rule is not None and rule.level2 not in allowed:
+        rule = None
+    if rule is not None and rule.confidence >= DECISIVE:
+        return Label(parents[rule.level2], rule.level2, "rule", rule.confidence, rule.id)
+    guess = _model_guess(text, allowed)
+    if rule is not None and (guess is None
+                             or guess[0] == rule.level2 or guess[1] < MODEL_TRUSTED):
+        confidence = max(rule.confidence, guess[1]) if guess and guess[0] == rule.level2 \
+            else rule.confidence
+        return Label(parents[rule.level2], rule.level2, "rule", round(confidence, 3), rule.id)
+    if guess is None:
+        return None
+    return Label(parents[guess[0]], guess[0], "model", round(guess[1], 3), None)
+
+
+def _model_guess(text: str, allowed: list[str]) -> tuple[str, float] | None:
+    model = trained.default()
+    if model is None:
+        return None
+    proba = model.predict_proba([text])[0]
+    scores = {c: float(p) for c, p in zip(model.classes, proba, strict=True) if c in allowed}
+    total = sum(scores.values())
+    if not scores or total <= 0:
+        return None
+    best = max(scores, key=scores.__getitem__)
+    return best, scores[best] / total
+
+
+def apply(records: list[Indicator], budget_year: int | None) -> None:
+    """Fill labels the document does not give; record the inferred reading on every record."""
+    for ind in records:
+        heading_level1 = ind.level1 if ind.level2 is None else None
+        label = infer(ind.text, ind.target, ind.quantities, ind.deadline, budget_year,
+                      heading_level1)
+        ind.inferred = label
+        if label is None:
+            continue
+        if ind.level2 is None:
+            ind.level1 = ind.level1 or label.level1
+            ind.level2 = label.level2
+            ind.label_source, ind.confidence = label.source, label.confidence
+        elif label.level2 != ind.level2 and label.source == "rule":
+            rule = next(r for r in rules().rules if r.id == label.cue)
+            ind.misfiled = rule.strong

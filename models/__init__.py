@@ -1,0 +1,1 @@
+"""Trained classifier artifacts (written by `indicators train`; see README.md here)."""
