@@ -125,18 +125,24 @@ def _model_guess(text: str, allowed: list[str]) -> tuple[str, float] | None:
 
 
 def apply(records: list[Indicator], budget_year: int | None) -> None:
-    """Fill labels the document does not give; record the inferred reading on every record."""
+    """Fill labels the document does not give; record the inferred reading on every record.
+    A heading-labelled record is read by the rules only: the model's opinion would not change
+    its label, and a misfiled finding needs a strong rule anyway."""
     for ind in records:
-        heading_level1 = ind.level1 if ind.level2 is None else None
-        label = infer(ind.text, ind.target, ind.quantities, ind.deadline, budget_year,
-                      heading_level1)
-        ind.inferred = label
-        if label is None:
+        if ind.level2 is not None:
+            _second_opinion(ind, budget_year)
             continue
-        if ind.level2 is None:
+        label = infer(ind.text, ind.target, ind.quantities, ind.deadline, budget_year, ind.level1)
+        ind.inferred = label
+        if label is not None:
             ind.level1 = ind.level1 or label.level1
             ind.level2 = label.level2
             ind.label_source, ind.confidence = label.source, label.confidence
-        elif label.level2 != ind.level2 and label.source == "rule":
-            rule = next(r for r in rules().rules if r.id == label.cue)
-            ind.misfiled = rule.strong
+
+
+def _second_opinion(ind: Indicator, budget_year: int | None) -> None:
+    rule = first_rule(ind.text, ind.target, ind.quantities, ind.deadline, budget_year)
+    if rule is None:
+        return
+    ind.inferred = Label(rules().parents[rule.level2], rule.level2, "rule", rule.confidence, rule.id)
+    ind.misfiled = rule.strong and rule.level2 != ind.level2
