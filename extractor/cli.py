@@ -1,7 +1,13 @@
-"""Command line: `indicators extract FILE... [--format jsonl|json|csv] [-o OUT]`.
+"""Command line.
+
+    indicators extract FILE... [--format jsonl|json|csv] [-o OUT]
+    indicators check FILE... [--format text|jsonl|json] [--min-severity S] [--fail-on S]
+                             [--config FILE] [-o OUT]
+    indicators train [--corpus DIR] [--out DIR]
 
 Records go to stdout (or -o); errors go to stderr, one line per input that could not be
-read. Exit status: 0 when every input was read, 1 when some could not be, 2 on bad usage.
+read. Exit status: 0 when every input was read (and, for check, no finding reached
+--fail-on), 1 when some input could not be read or --fail-on was met, 2 on bad usage.
 """
 
 from __future__ import annotations
@@ -9,12 +15,19 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from extractor import __version__
+from extractor.checks import Config, ConfigError, load_config
+from extractor.checks.base import SEVERITIES
 from extractor.errors import ExtractorError
 from extractor.export import WRITERS
 from extractor.pipeline import extract_document
+from extractor.records import DocumentResult
+from extractor.report import write_text
 
 _CHECKOUT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +41,14 @@ def _parser() -> argparse.ArgumentParser:
     ext.add_argument("files", nargs="+", help="documents to read; - for standard input")
     ext.add_argument("--format", choices=sorted(WRITERS), default="jsonl")
     ext.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
+    chk = sub.add_parser("check", help="findings of RULES.md, linter style")
+    chk.add_argument("files", nargs="+", help="documents to check; - for standard input")
+    chk.add_argument("--format", choices=("text", "jsonl", "json"), default="text")
+    chk.add_argument("--min-severity", choices=SEVERITIES, default="info")
+    chk.add_argument("--fail-on", choices=("error", "warning"),
+                     help="exit 1 when a finding of this severity or worse is reported")
+    chk.add_argument("--config", type=Path, help="TOML file overriding thresholds and word lists")
+    chk.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
     trn = sub.add_parser("train", help="rebuild models/ from corpus/ (deterministic)")
     trn.add_argument("--corpus", type=Path, default=_CHECKOUT / "corpus")
     trn.add_argument("--out", type=Path, default=_CHECKOUT / "models")
@@ -39,8 +60,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "extract":
             return _extract(args)
+        if args.command == "check":
+            return _check(args)
         if args.command == "train":
             return _train(args)
+    except ConfigError as exc:
+        print(f"indicators: {exc}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # the reader (`| head`) closed the pipe: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
@@ -61,30 +87,60 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _extract(args: argparse.Namespace) -> int:
-    records, failed = [], 0
-    for name in args.files:
+def _documents(names: list[str], config: Config | None = None) -> Iterator[DocumentResult | None]:
+    """Each input's result, or None (after one line on stderr) when it cannot be read."""
+    for name in names:
         try:
             if name == "-":
-                result = extract_document(sys.stdin.buffer.read(), "-")
+                yield extract_document(sys.stdin.buffer.read(), "-", config)
             else:
-                result = extract_document(Path(name), name)
+                yield extract_document(Path(name), name, config)
         except ExtractorError as exc:
             print(f"indicators: {exc}", file=sys.stderr)
-            failed += 1
-            continue
+            yield None
         except Exception as exc:  # one bad document never stops a batch
             print(f"indicators: {name}: internal error: {type(exc).__name__}: {exc}",
                   file=sys.stderr)
+            yield None
+
+
+def _extract(args: argparse.Namespace) -> int:
+    records, failed = [], 0
+    for result in _documents(args.files):
+        if result is None:
             failed += 1
             continue
         records.extend(r.to_dict() for r in result.indicators)
-    write = WRITERS[args.format]
-    if args.output:
-        with args.output.open("w", encoding="utf-8-sig" if args.format == "csv" else "utf-8",
-                              newline="") as out:
-            write(records, out)
-    else:
-        sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[attr-defined]
-        write(records, sys.stdout)
+    with _output(args.output, args.format) as out:
+        WRITERS[args.format](records, out)
     return 1 if failed else 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    config = load_config(args.config)  # a bad --config is a usage error: ConfigError → 2
+    floor = SEVERITIES.index(args.min_severity)
+    results, failed = [], 0
+    for result in _documents(args.files, config):
+        if result is None:
+            failed += 1
+            continue
+        results.append((result, [f for f in result.findings
+                                 if SEVERITIES.index(f.severity) >= floor]))
+    with _output(args.output, args.format) as out:
+        if args.format == "text":
+            write_text(results, out, colour=args.output is None and sys.stdout.isatty())
+        else:
+            WRITERS[args.format]([f.to_dict() for _, found in results for f in found], out)
+    failing = args.fail_on and any(SEVERITIES.index(f.severity) >= SEVERITIES.index(args.fail_on)
+                                   for _, found in results for f in found)
+    return 1 if failing or failed else 0
+
+
+@contextmanager
+def _output(path: Path | None, fmt: str) -> Iterator[IO[str]]:
+    if path is None:
+        sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[attr-defined]
+        yield sys.stdout
+        return
+    with path.open("w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as out:
+        yield out

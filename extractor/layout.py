@@ -82,6 +82,7 @@ class Layout:
     unit: Organisation | None = None
     projects: list[Project] = field(default_factory=list)
     kind: str = "unknown"
+    goals: list[tuple[int, int, Project | None]] = field(default_factory=list)  # goal prose blocks
 
 
 _ROLE_ORDER = ("level1", "level2", "name", "target", "operator", "unit", "actual", "other")
@@ -668,6 +669,7 @@ class Walker:
         """Measured clauses of goal prose; category words in the prose (`数量指标：…；在质量
         指标上，…`) label the clauses after them and are not part of their text."""
         text = self.text[start:end]
+        self.out.goals.append((start, end, self.project))
         labels = list(_goal_label_pattern().finditer(text))
         state, path = LevelState(), []
         for s, e in clauses.split_measured(text, goal=True):

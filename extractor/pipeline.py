@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from extractor import classify, context, indicators, layout
+from extractor import checks, classify, context, indicators, layout
 from extractor.normalise import normalise
 from extractor.readers import Source, from_text, read_path
-from extractor.records import DocumentResult, EmptyItem, Span
+from extractor.records import DocumentResult, EmptyItem, GoalBlock, Span
 
 
 def load_source(source: str | Path | bytes, name: str | None = None) -> Source:
@@ -22,7 +22,8 @@ def load_source(source: str | Path | bytes, name: str | None = None) -> Source:
     return from_text(source, name or "<text>")
 
 
-def extract_document(source: str | Path | bytes, name: str | None = None) -> DocumentResult:
+def extract_document(source: str | Path | bytes, name: str | None = None,
+                     config: checks.Config | None = None) -> DocumentResult:
     src = load_source(source, name)
     normal = normalise(src.text)
     year = context.budget_year(normal.text)
@@ -36,8 +37,14 @@ def extract_document(source: str | Path | bytes, name: str | None = None) -> Doc
         s, e = normal.to_source(m.start, m.end)
         empties.append(EmptyItem(normal.source[s:e], Span(s, e), m.path, m.project))
     projects = [p for p in found.projects if p.name or p.amount is not None]
-    return DocumentResult(src.name, src.text, year, found.unit, projects, records, empties,
-                          found.kind if records or found.kind != "unknown" else "free_text")
+    result = DocumentResult(src.name, src.text, year, found.unit, projects, records, empties,
+                            found.kind if records or found.kind != "unknown" else "free_text")
+    for start, end, project in found.goals:
+        s, e = normal.to_source(start, end)
+        result.goals.append(GoalBlock(normal.source[s:e], Span(s, e), project))
+    # findings are part of extraction: they set each record's `flags` and `vague`
+    result.findings = checks.run(result, config or checks.load_config())
+    return result
 
 
 def _is_file(candidate: str) -> bool:

@@ -155,6 +155,55 @@ class EmptyItem:
 
 
 @dataclass
+class MoneyRow:
+    """A row of amounts: a task of a whole-unit table (总额 / 财政拨款 / 其他资金), a project
+    row of a project list, or a 合计 row. Amounts are in `unit` (万元 unless a header says)."""
+
+    label: str
+    span: Span
+    total: float | None = None
+    fiscal: float | None = None
+    other: float | None = None
+    unit: str = "万元"
+    is_sum: bool = False  # a 合计/总计 row
+    project: Project | None = None
+
+
+@dataclass
+class GoalBlock:
+    """A goal prose block as written (绩效目标 cell, 年度总体目标), whole."""
+
+    text: str
+    span: Span
+    project: Project | None = None
+
+
+@dataclass
+class Finding:
+    """One defect instance (SCHEMA.md "Finding record")."""
+
+    doc: str
+    code: str
+    severity: str  # error | warning | info
+    text: str
+    message: str
+    suggestion: str
+    evidence: dict[str, Any] = _field(default_factory=dict)
+    project: str | None = None
+    span: Span | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "doc": self.doc, "code": self.code, "severity": self.severity,
+            "project": self.project, "text": self.text, "message": self.message,
+            "suggestion": self.suggestion, "evidence": self.evidence,
+        }
+        if self.span is not None:
+            out["start"], out["end"] = self.span.start, self.span.end
+        return out
+
+
+@dataclass
 class DocumentResult:
     """Everything `extract` learns about one document."""
 
@@ -166,6 +215,9 @@ class DocumentResult:
     indicators: list[Indicator]
     empty_items: list[EmptyItem] = _field(default_factory=list)
     kind: str = "unknown"
+    money_rows: list[MoneyRow] = _field(default_factory=list)
+    goals: list[GoalBlock] = _field(default_factory=list)  # goal prose blocks, whole
+    findings: list[Finding] = _field(default_factory=list)
 
 
 def _plain_number(value: float) -> float | int:

@@ -1,0 +1,161 @@
+"""The frame every check rule lives in: declaration, configuration, and the run.
+
+A rule is a small class in one of the family modules (structure, years, numbers, wording,
+classes), registered with `@register`: its `code` is the RULES.md id, `severity` the default
+severity, `message` and `suggestion` Chinese templates filled from the finding's fields, and
+`check(ctx)` yields findings. The class docstring says what the rule flags and, as important,
+what it deliberately does not flag. Thresholds and word lists come from `ctx.config`, which
+reads extractor/data/checks*.toml and a user's `--config` file on top.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, ClassVar
+
+from extractor.errors import ExtractorError
+from extractor.lexicon import tomllib
+from extractor.records import DocumentResult, Finding, Indicator, Span
+
+SEVERITIES = ("info", "warning", "error")
+VAGUE_CODES = frozenset({"vague_wording", "qualitative_without_grades", "unquantified_output",
+                         "timeliness_without_time"})
+
+
+class ConfigError(ExtractorError):
+    """A --config file that cannot be read or names a key the checks do not have."""
+
+
+@dataclass(frozen=True)
+class Config:
+    values: dict[str, dict[str, Any]]  # section → key → value
+
+    def __getitem__(self, key: str) -> Any:
+        """`config["thresholds.min_indicators"]`, `config["words.vague"]`."""
+        section, _, name = key.partition(".")
+        return self.values[section][name]
+
+    def severity(self, code: str, default: str) -> str:
+        return self.values.get("severity", {}).get(code, default)
+
+    def enabled(self, code: str) -> bool:
+        return code not in self.values.get("rules", {}).get("disabled", ())
+
+
+@cache
+def _defaults() -> dict[str, dict[str, Any]]:
+    merged: dict[str, dict[str, Any]] = {}
+    for entry in sorted(resources.files("extractor.data").iterdir(), key=lambda e: e.name):
+        if not (entry.name.startswith("checks") and entry.name.endswith(".toml")):
+            continue
+        for section, table in tomllib.loads(entry.read_text(encoding="utf-8")).items():
+            target = merged.setdefault(section, {})
+            clash = set(target) & set(table)
+            if clash:
+                raise ConfigError(f"extractor/data/{entry.name}: [{section}] {sorted(clash)} "
+                                  "already set by another checks file")
+            target.update(table)
+    merged.setdefault("severity", {})
+    merged.setdefault("rules", {"disabled": []})
+    return merged
+
+
+def load_config(path: Path | None = None) -> Config:
+    values = {section: dict(table) for section, table in _defaults().items()}
+    if path is None:
+        return Config(values)
+    try:
+        user = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    for section, table in user.items():
+        if section not in values or not isinstance(table, dict):
+            raise ConfigError(f"{path}: unknown section [{section}]")
+        unknown = set(table) - set(values[section]) if section not in ("severity",) else set()
+        if unknown:
+            raise ConfigError(f"{path}: unknown keys in [{section}]: {sorted(unknown)}")
+        if section == "severity" and any(v not in SEVERITIES for v in table.values()):
+            raise ConfigError(f"{path}: a severity must be one of {SEVERITIES}")
+        values[section].update(table)
+    return Config(values)
+
+
+@dataclass
+class Context:
+    """What a rule sees: the document as extracted, and the configuration."""
+
+    result: DocumentResult
+    config: Config
+    cache: dict[str, Any] = field(default_factory=dict)  # shared results between rules
+
+    def finding(self, rule: Rule, text: str, *, span: Span | None = None,
+                project: str | None = None, evidence: dict[str, Any] | None = None,
+                severity: str | None = None, **fields: Any) -> Finding:
+        return Finding(
+            doc=self.result.doc, code=rule.code,
+            severity=severity or self.config.severity(rule.code, rule.severity),
+            text=text, message=rule.message.format(**fields),
+            suggestion=rule.suggestion.format(**fields), evidence=evidence or {},
+            project=project, span=span)
+
+    def on_indicator(self, rule: Rule, ind: Indicator, *, evidence: dict[str, Any] | None = None,
+                     severity: str | None = None, **fields: Any) -> Finding:
+        return self.finding(rule, ind.text, span=ind.span,
+                            project=ind.project.name if ind.project else None,
+                            evidence=evidence, severity=severity, name=ind.name or ind.text,
+                            **fields)
+
+
+class Rule:
+    code: ClassVar[str]
+    severity: ClassVar[str]
+    message: ClassVar[str]
+    suggestion: ClassVar[str]
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        raise NotImplementedError
+
+
+RULES: list[type[Rule]] = []
+
+
+def register(cls: type[Rule]) -> type[Rule]:
+    if cls.severity not in SEVERITIES or any(r.code == cls.code for r in RULES):
+        raise ValueError(f"rule {cls.__name__}: bad severity or duplicate code {cls.code}")
+    RULES.append(cls)
+    return cls
+
+
+def run(result: DocumentResult, config: Config) -> list[Finding]:
+    """Every enabled rule over one document; a rule that fails is reported as a warning and
+    skipped, never stopping the others."""
+    ctx = Context(result, config)
+    found: list[Finding] = []
+    for rule_class in RULES:
+        if not config.enabled(rule_class.code):
+            continue
+        try:
+            found.extend(rule_class().check(ctx))
+        except Exception as exc:  # a rule's bug must not cost the document its other findings
+            warnings.warn(f"{result.doc}: rule {rule_class.code} failed: "
+                          f"{type(exc).__name__}: {exc}", RuntimeWarning, stacklevel=1)
+    found.sort(key=lambda f: (f.span.start if f.span else -1, f.code))
+    _mark_indicators(result, found)
+    return found
+
+
+def _mark_indicators(result: DocumentResult, found: list[Finding]) -> None:
+    by_span = {(i.span.start, i.span.end): i for i in result.indicators}
+    for finding in found:
+        ind = by_span.get((finding.span.start, finding.span.end)) if finding.span else None
+        if ind is None:
+            continue
+        if finding.code not in ind.flags:
+            ind.flags.append(finding.code)
+        if finding.code in VAGUE_CODES:
+            ind.vague = True

@@ -1,0 +1,3 @@
+"""Check rules: projects family (see extractor/checks/__init__.py)."""
+
+from __future__ import annotations

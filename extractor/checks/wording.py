@@ -1,0 +1,3 @@
+"""Check rules: wording family (see extractor/checks/__init__.py)."""
+
+from __future__ import annotations

@@ -1,0 +1,53 @@
+"""The text report of `indicators check`: a linter-style listing grouped by document and
+project, coloured on a terminal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import IO
+
+from extractor.records import DocumentResult, Finding
+
+_COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
+_DIM, _BOLD, _RESET = "\033[2m", "\033[1m", "\033[0m"
+
+
+def location(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def write_text(results: Iterable[tuple[DocumentResult, list[Finding]]], out: IO[str],
+               colour: bool) -> None:
+    def paint(code: str, s: str) -> str:
+        return f"{code}{s}{_RESET}" if colour else s
+
+    totals = {"error": 0, "warning": 0, "info": 0}
+    for result, found in results:
+        year = f"预算年度 {result.budget_year}" if result.budget_year else "预算年度未识别"
+        out.write(paint(_BOLD, f"{result.doc}") + f"  ({year}, {len(result.indicators)} 个指标, "
+                  f"{len(found)} 条发现)\n")
+        for project, items in _by_project(found):
+            out.write(f"  {paint(_BOLD, project or '（全文）')}\n")
+            for f in items:
+                totals[f.severity] += 1
+                where = "{}:{}".format(*location(result.text, f.span.start)) if f.span else "-"
+                out.write(f"    {where:<9} {paint(_COLOURS[f.severity], f'{f.severity:<7}')} "
+                          f"{f.code:<32} {f.message}\n")
+                out.write(paint(_DIM, f"              「{_short(f.text)}」 建议：{f.suggestion}") + "\n")
+        out.write("\n")
+    out.write(f"{totals['error']} error, {totals['warning']} warning, {totals['info']} info\n")
+
+
+def _by_project(found: list[Finding]) -> list[tuple[str | None, list[Finding]]]:
+    groups: dict[str | None, list[Finding]] = {}
+    for f in found:
+        groups.setdefault(f.project, []).append(f)
+    return list(groups.items())
+
+
+def _short(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit - 1] + "…"
