@@ -621,9 +621,9 @@ class Walker:
             self.project.amount_unit = self.money_unit
 
     def _goal_field(self, key: Cell, rest: list[Cell]) -> None:
-        texts = [c.text for c in rest]
-        self.goal_actual = any("实际" in t for t in texts)
-        content = [c for c in rest if not _field_pattern().match(c.text) and "实际" not in c.text]
+        headers = [c for c in rest if _is_actual_header(c.text)]
+        self.goal_actual = bool(headers)
+        content = [c for c in rest if not _field_pattern().match(c.text) and c not in headers]
         if content:
             self._goal_prose(content[0].start, content[0].end)
             self.goal_mode = False
@@ -720,6 +720,11 @@ def _better_operator(current: Cell | None, cell: Cell) -> bool:
         return True
     column = lexicon.load().operator_column
     return column.get(current.text) is None and column.get(cell.text) is not None
+
+
+def _is_actual_header(text: str) -> bool:
+    """A 实际完成情况 column header beside the goal, not prose that mentions 实际困难."""
+    return "实际" in text and len(text) <= 12
 
 
 def _is_footer(texts: list[str]) -> bool:
