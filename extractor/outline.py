@@ -202,7 +202,10 @@ def _markers(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
             undotted = m.group().strip() == m.group("num")
             if undotted and not (n == 1 and at_start and _bare_marker_ok(text, m.end())):
                 continue
-            if n != expected and not (n == 1 and at_start):
+            # a line of its own may carry any number (items one per line: `2.` then text),
+            # but `2.5万元` at a line start is an amount, not item 2
+            glued = m.end() < len(text) and text[m.end()].isdigit()
+            if n != expected and not (at_start and (n == 1 or not glued)):
                 continue
             expected = n + 1
         elif m.group("pn"):

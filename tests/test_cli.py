@@ -103,3 +103,61 @@ def test_main_in_process(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
     captured = capsys.readouterr()
     assert "empty.txt" in captured.err and "empty" in captured.err
     assert captured.out == ""
+
+
+EMPTY_ITEM_DOC = ("一、产出指标\n（一）数量指标\n1.举办培训班3期\n2.\n（二）质量指标\n1.培训合格率≥95%\n"
+                  "二、满意度指标\n1.参训学员满意度≥90%\n")
+
+
+def test_check_jsonl_records_follow_the_schema(tmp_path: Path) -> None:
+    doc = tmp_path / "items.txt"
+    doc.write_text(EMPTY_ITEM_DOC, encoding="utf-8")
+    proc = _run("check", str(doc), "--format", "jsonl")
+    assert proc.returncode == 0, proc.stderr.decode()
+    records = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]
+    empty = [r for r in records if r["code"] == "empty_enumerated_item"]
+    assert len(empty) == 1
+    assert set(empty[0]) >= {"doc", "code", "severity", "project", "text", "message",
+                             "suggestion", "evidence"}
+    assert empty[0]["text"] == "2." and empty[0]["severity"] == "warning"
+    assert EMPTY_ITEM_DOC[empty[0]["start"]:empty[0]["end"]] == "2."
+
+
+def test_check_text_report_and_fail_on(tmp_path: Path) -> None:
+    doc = tmp_path / "items.txt"
+    doc.write_text(EMPTY_ITEM_DOC, encoding="utf-8")
+    proc = _run("check", str(doc))
+    out = proc.stdout.decode("utf-8")
+    assert proc.returncode == 0
+    assert "empty_enumerated_item" in out and "4:1" in out and "\033[" not in out
+    assert _run("check", str(doc), "--fail-on", "warning").returncode == 1
+    quiet = _run("check", str(doc), "--min-severity", "error", "--fail-on", "error")
+    assert quiet.returncode == 0
+    assert "empty_enumerated_item" not in quiet.stdout.decode("utf-8")
+
+
+def test_check_config_overrides_and_rejects_unknown_keys(tmp_path: Path) -> None:
+    doc = tmp_path / "items.txt"
+    doc.write_text(EMPTY_ITEM_DOC, encoding="utf-8")
+    config = tmp_path / "review.toml"
+    config.write_text('[severity]\nempty_enumerated_item = "error"\n', encoding="utf-8")
+    proc = _run("check", str(doc), "--format", "jsonl", "--config", str(config), "--fail-on", "error")
+    assert proc.returncode == 1
+    assert all(json.loads(line)["severity"] == "error" for line in proc.stdout.decode().splitlines()
+               if json.loads(line)["code"] == "empty_enumerated_item")
+    config.write_text("[thresholds]\nmin_indicatorz = 5\n", encoding="utf-8")
+    bad = _run("check", str(doc), "--config", str(config))
+    assert bad.returncode == 2
+    assert "min_indicatorz" in bad.stderr.decode("utf-8")
+
+
+def test_check_names_unreadable_inputs_and_goes_on(tmp_path: Path) -> None:
+    doc = tmp_path / "items.txt"
+    doc.write_text(EMPTY_ITEM_DOC, encoding="utf-8")
+    binary = tmp_path / "blob.txt"
+    binary.write_bytes(b"\x00\x01\x02" * 100)
+    proc = _run("check", str(binary), str(doc), "--format", "jsonl")
+    assert proc.returncode == 1
+    assert "blob.txt" in proc.stderr.decode("utf-8")
+    assert any(json.loads(line)["code"] == "empty_enumerated_item"
+               for line in proc.stdout.decode("utf-8").splitlines())
