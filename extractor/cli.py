@@ -49,6 +49,16 @@ def _parser() -> argparse.ArgumentParser:
                      help="exit 1 when a finding of this severity or worse is reported")
     chk.add_argument("--config", type=Path, help="TOML file overriding thresholds and word lists")
     chk.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
+    tag = sub.add_parser("tag", help="bulk-tag archives: jsonl streams and report.xlsx")
+    tag.add_argument("paths", nargs="+", type=Path, help="files and folders (walked recursively)")
+    tag.add_argument("-o", "--output", type=Path, required=True, help="output folder")
+    tag.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    tag.add_argument("--resume", action="store_true", help="keep finished documents, do the rest")
+    tag.add_argument("--glob", help="only files whose name matches (e.g. '*.xlsx')")
+    tag.add_argument("--dask", metavar="SCHEDULER", help="run on Dask: an address, or 'local'")
+    tag.add_argument("--timeout", type=float, default=120.0, help="seconds per document")
+    tag.add_argument("--memory-mb", type=int, default=2048, help="memory guard per worker")
+    tag.add_argument("--no-report", action="store_true", help="skip report.xlsx")
     trn = sub.add_parser("train", help="rebuild models/ from corpus/ (deterministic)")
     trn.add_argument("--corpus", type=Path, default=_CHECKOUT / "corpus")
     trn.add_argument("--out", type=Path, default=_CHECKOUT / "models")
@@ -62,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
             return _extract(args)
         if args.command == "check":
             return _check(args)
+        if args.command == "tag":
+            return _tag(args)
         if args.command == "train":
             return _train(args)
     except ConfigError as exc:
@@ -71,6 +83,39 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     return 2
+
+
+def _tag(args: argparse.Namespace) -> int:
+    from extractor import tag
+    from extractor.workbook import write_report
+
+    jobs = tag.discover(args.paths, args.glob)
+    output = tag.Output(args.output, args.resume)
+    todo = sum(job.doc not in output.done for job in jobs)
+    print(f"tag: {len(jobs)} input files, {len(jobs) - todo} already done, {todo} to do",
+          file=sys.stderr)
+    bar = None
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=todo, unit="doc", file=sys.stderr)
+        progress = lambda summary: bar.update(1)  # noqa: E731
+    else:
+        progress = tag.log_line()
+    try:
+        tag.run(jobs, output, args.workers, tag.Limits(args.timeout, args.memory_mb), args.dask,
+                progress)
+    finally:
+        output.close()
+        if bar is not None:
+            bar.close()
+    output.finalise(jobs)
+    if not args.no_report:
+        write_report(args.output, args.output / "report.xlsx")
+    errors = sum(1 for line in (args.output / "documents.jsonl").read_text(encoding="utf-8")
+                 .splitlines() if '"status": "error"' in line)
+    print(f"tag: {len(jobs)} documents ({errors} with errors) → {args.output}", file=sys.stderr)
+    return 0
 
 
 def _train(args: argparse.Namespace) -> int:

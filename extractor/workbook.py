@@ -1,0 +1,100 @@
+"""`report.xlsx` of `indicators tag`: documents, indicators and findings sheets with Chinese
+headers, filters on, findings coloured by severity (openpyxl, streamed: write-only mode keeps
+memory flat on large archives)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+_FILLS = {"error": "F8CBAD", "warning": "FFE699", "info": "DDEBF7"}
+
+DOCUMENT_COLUMNS = [
+    ("文件", "doc"), ("状态", "status"), ("错误", "error"), ("类型", "kind"), ("预算年度", "budget_year"),
+    ("单位", "unit"), ("项目数", "projects"), ("指标数", "indicators"), ("定量占比", "quantitative_share"),
+    ("模糊占比", "vague_share"), ("发现（错误/警告/提示）", "findings"), ("支出功能分类", "domains"),
+]
+INDICATOR_COLUMNS = [
+    ("文件", "doc"), ("项目", "project"), ("来源", "field"), ("一级指标", "level1"), ("二级指标", "level2"),
+    ("分类依据", "label_source"), ("置信度", "confidence"), ("指标名称", "name"), ("指标原文", "text"),
+    ("比较符", "operator"), ("指标值", "value"), ("单位", "unit_of_value"), ("截止日期", "deadline"),
+    ("定性", "qualitative"), ("模糊", "vague"), ("问题代码", "flags"),
+]
+FINDING_COLUMNS = [
+    ("文件", "doc"), ("项目", "project"), ("严重程度", "severity"), ("代码", "code"), ("说明", "message"),
+    ("原文", "text"), ("建议", "suggestion"), ("依据数据", "evidence"),
+]
+
+
+def write_report(folder: Path, path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+    fills = {k: PatternFill("solid", fgColor=v) for k, v in _FILLS.items()}
+    sheets = (("文档", DOCUMENT_COLUMNS, "documents.jsonl", _document_row),
+              ("指标", INDICATOR_COLUMNS, "indicators.jsonl", _indicator_row),
+              ("问题", FINDING_COLUMNS, "findings.jsonl", _finding_row))
+    for title, columns, stream, row_of in sheets:
+        sheet = book.create_sheet(title)
+        header = []
+        for label, _ in columns:
+            cell = WriteOnlyCell(sheet, value=label)
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        rows = 0
+        for record in _records(folder / stream):
+            values = row_of(record)
+            fill = fills.get(record.get("severity", "")) if stream == "findings.jsonl" else None
+            if fill is None:
+                sheet.append([values.get(key) for _, key in columns])
+            else:
+                cells = []
+                for _, key in columns:
+                    cell = WriteOnlyCell(sheet, value=values.get(key))
+                    cell.fill = fill
+                    cells.append(cell)
+                sheet.append(cells)
+            rows += 1
+        sheet.auto_filter.ref = f"A1:{_column(len(columns))}{rows + 1}"
+        sheet.freeze_panes = "A2"
+    book.save(path)
+
+
+def _records(path: Path) -> Iterable[dict[str, Any]]:
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
+def _column(n: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(n)
+
+
+def _document_row(r: dict[str, Any]) -> dict[str, Any]:
+    sev = r.get("findings", {}).get("by_severity", {})
+    return {**r, "unit": (r.get("unit") or {}).get("name"), "projects": len(r.get("projects", [])),
+            "findings": f"{sev.get('error', 0)}/{sev.get('warning', 0)}/{sev.get('info', 0)}",
+            "domains": "、".join(f"{d['class']}({d['confidence']:.2f})" for d in r.get("domains", []))}
+
+
+def _indicator_row(r: dict[str, Any]) -> dict[str, Any]:
+    target = r.get("target") or {}
+    deadline = r.get("deadline") or {}
+    return {**r, "project": (r.get("project") or {}).get("name"), "operator": target.get("operator"),
+            "value": target.get("value"), "unit_of_value": target.get("unit"),
+            "deadline": deadline.get("end"), "flags": " ".join(r.get("flags", []))}
+
+
+def _finding_row(r: dict[str, Any]) -> dict[str, Any]:
+    return {**r, "evidence": json.dumps(r.get("evidence", {}), ensure_ascii=False)}
