@@ -88,7 +88,6 @@ def process(job: Job, limits: Limits) -> dict[str, Any]:
     from extractor.errors import ExtractorError
     from extractor.summary import error_summary
 
-    started = time.perf_counter()
     try:
         with _time_limit(limits.timeout):
             out = _records(job)
@@ -103,7 +102,6 @@ def process(job: Job, limits: Limits) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 — one bad document never stops a batch
         out = _failed(job, "internal_error", f"{job.doc}: {type(exc).__name__}: {exc}",
                       error_summary)
-    out["summary"]["seconds"] = round(time.perf_counter() - started, 4)
     return out
 
 
