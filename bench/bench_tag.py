@@ -1,0 +1,176 @@
+"""Benchmark `indicators tag` on a generated archive in every format.
+
+Builds an archive of N documents (default 2,000) from bench/generate.py's own content, spread
+over .txt, .html, .csv, .xlsx, .docx, .zip (and .pdf when a PDF writer, fpdf2, is installed),
+plus a few broken files; then runs `indicators tag` with --workers 1 and --workers 2 in
+subprocesses and reports docs/s, MB/s and peak RSS of the worker processes, with
+`jieba.lcut` over the same text in this process as the reference. Reported, never asserted.
+
+    python bench/bench_tag.py [--n 2000] [--keep DIR] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import generate  # noqa: E402  (a sibling script)
+
+FORMATS = ("txt", "html", "csv", "xlsx", "docx", "zip", "pdf")
+
+
+def rows_of(text: str) -> list[list[str]]:
+    return [line.split("\t") for line in text.splitlines()]
+
+
+def write_html(path: Path, text: str) -> None:
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows_of(text))
+    path.write_text(f"<html><body><table>{body}</table></body></html>", encoding="utf-8")
+
+
+def write_csv(path: Path, text: str) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows_of(text))
+
+
+def write_xlsx(path: Path, text: str) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows_of(text):
+        book.active.append(row)
+    book.save(path)
+
+
+def write_docx(path: Path, text: str) -> None:
+    from docx import Document
+
+    doc = Document()
+    rows = [r for r in rows_of(text) if any(c.strip() for c in r)]
+    width = max(len(r) for r in rows)
+    table = doc.add_table(rows=len(rows), cols=width)
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            table.cell(i, j).text = cell
+    doc.save(path)
+
+
+def write_zip(path: Path, text: str) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.txt", text)
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(rows_of(text))
+        archive.writestr("b.csv", buffer.getvalue())
+
+
+def write_pdf(path: Path, text: str) -> bool:
+    try:
+        from fpdf import FPDF
+    except ImportError:
+        return False
+    font = next((p for p in ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+                             "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+                 if Path(p).exists()), None)
+    if font is None:
+        return False
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.add_font("cjk", fname=font)
+    pdf.set_font("cjk", size=9)
+    for line in text.splitlines():
+        pdf.multi_cell(0, 5, line.replace("\t", "  "))
+    pdf.output(str(path))
+    return True
+
+
+WRITERS = {"html": write_html, "csv": write_csv, "xlsx": write_xlsx, "docx": write_docx,
+           "zip": write_zip}
+
+
+def build_archive(folder: Path, n: int, seed: int) -> tuple[list[str], dict[str, int]]:
+    """Files and the text they hold (for the jieba reference); counts per format."""
+    rng = random.Random(seed)
+    texts, counts = [], {f: 0 for f in (*FORMATS, "broken")}
+    for i in range(n):
+        text, layout, *_ = generate.build_document(random.Random(f"{seed}:{i}"), large=False)
+        fmt = rng.choice(FORMATS) if layout in ("tab", "cells") else rng.choice(("txt", "zip", "pdf"))
+        path = folder / f"doc_{i:05d}.{fmt}"
+        if fmt == "pdf" and not write_pdf(path, text):
+            fmt, path = "txt", folder / f"doc_{i:05d}.txt"
+        if fmt == "txt":
+            path.write_text(text, encoding="utf-8")
+        elif fmt in WRITERS:
+            WRITERS[fmt](path, text)
+        counts[fmt] += 1
+        texts.append(text)
+    for name, data in (("broken.zip", b"PK\x03\x04broken"), ("empty.txt", b""),
+                       ("renamed.xlsx", b"plain text, not a workbook"), ("binary.pdf", b"%PDF-1.4 \x00\xff")):
+        (folder / name).write_bytes(data)
+        counts["broken"] += 1
+    return texts, counts
+
+
+def run_tag(archive: Path, out: Path, workers: int) -> dict[str, float]:
+    started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    proc = subprocess.run([sys.executable, "-m", "extractor", "tag", str(archive), "-o", str(out),
+                           "--workers", str(workers), "--no-report"], capture_output=True, text=True,
+                          check=False)
+    wall = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    lines = (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()
+    errors = sum('"status": "error"' in line for line in lines)
+    return {"workers": workers, "seconds": round(wall, 2), "documents": len(lines), "errors": errors,
+            "rc": proc.returncode, "peak_child_rss_mb": round(max(peak_kb, before) / 1024, 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED)
+    parser.add_argument("--keep", type=Path, help="build the archive here and keep it")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench_tag_") as tmp:
+        archive = args.keep or Path(tmp) / "archive"
+        archive.mkdir(parents=True, exist_ok=True)
+        texts, counts = build_archive(archive, args.n, args.seed)
+        size_mb = sum(p.stat().st_size for p in archive.iterdir()) / 2**20
+        runs = [run_tag(archive, Path(tmp) / f"out{w}", w) for w in (1, 2)]
+        import jieba
+
+        jieba.initialize()
+        started = time.perf_counter()
+        for text in texts:
+            jieba.lcut(text)
+        jieba_s = time.perf_counter() - started
+    chars = sum(len(t) for t in texts)
+    report = {"files": sum(counts.values()), "formats": counts, "archive_mb": round(size_mb, 2),
+              "chars": chars, "runs": runs, "jieba_lcut_seconds": round(jieba_s, 2),
+              "jieba_chars_per_s": round(chars / jieba_s)}
+    for run in runs:
+        run["docs_per_s"] = round(run["documents"] / run["seconds"], 1)
+        run["mb_per_s"] = round(size_mb / run["seconds"], 2)
+        run["chars_per_s"] = round(chars / run["seconds"])
+    speedup = runs[0]["seconds"] / runs[1]["seconds"]
+    report["speedup_2_over_1"] = round(speedup, 2)
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+    print(f"2 workers / 1 worker: {speedup:.2f}x (target ≥ 1.8x: {'met' if speedup >= 1.8 else 'NOT met'})")
+    if args.json:
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
