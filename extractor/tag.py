@@ -59,7 +59,9 @@ def discover(paths: Iterable[Path], pattern: str | None = None) -> list[Job]:
     for path in files:
         members = _zip_members(path) if path.suffix.lower() == ".zip" else None
         if members:
-            jobs.extend(Job(len(jobs) + i, f"{path}!{m}", str(path), m) for i, m in enumerate(members))
+            prefix = f"{path}!"  # list_archive names members `archive!inner/path`
+            jobs.extend(Job(len(jobs) + i, m, str(path), m.removeprefix(prefix))
+                        for i, m in enumerate(members))
         else:
             jobs.append(Job(len(jobs), str(path), str(path)))
     return jobs
@@ -72,13 +74,14 @@ def _wanted(path: Path, pattern: str | None) -> bool:
 
 
 def _zip_members(path: Path) -> list[str] | None:
-    """Member names, or None when the archive cannot be listed (the job then reports why)."""
-    import zipfile
+    """Member names (nested archives expanded, junk skipped), or None when the archive cannot
+    be listed: the job then reports why."""
+    from extractor.errors import ReadError
+    from extractor.readers import list_archive
 
     try:
-        with zipfile.ZipFile(path) as archive:
-            return sorted(i.filename for i in archive.infolist() if not i.is_dir()) or None
-    except (zipfile.BadZipFile, OSError, ValueError):
+        return list_archive(path) or None
+    except (ReadError, OSError):
         return None
 
 

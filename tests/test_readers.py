@@ -96,7 +96,7 @@ def test_inline_p_tags_stripped_from_text() -> None:
     [
         (b"", "empty", "empty"),
         (b"   \n\t\n", "empty", "empty"),
-        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "unsupported_format", "PDF"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "corrupt", "PDF"),
         (b"PK\x03\x04\x14\x00\x06\x00", "unsupported_format", "ZIP"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "unsupported_format", "PNG"),
         (b"abc\x00\x01\x02\x03def\x00" * 50 + b"\xff\xfe\xfd", "binary", "binary"),

@@ -24,7 +24,7 @@ def _archive(folder: Path, copies: int = 1) -> Path:
         for sample in samples:
             shutil.copy(sample, folder / f"{i:02d}_{sample.name}")
     (folder / "empty.txt").write_bytes(b"")
-    (folder / "binary.txt").write_bytes(b"\x00\xff" * 64)
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 8)
     (folder / "fake.xlsx").write_bytes(b"not a workbook at all")
     return folder
 
@@ -104,3 +104,18 @@ def test_dask_local_cluster_writes_the_same_outputs(tmp_path: Path) -> None:
                     "--no-report")
     assert proc.returncode == 0, proc.stderr
     assert _outputs(tmp_path / "dask") == _outputs(tmp_path / "procs")
+
+
+def test_zip_members_are_documents_of_their_own(tmp_path: Path) -> None:
+    import zipfile
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    with zipfile.ZipFile(folder / "batch.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.txt", (SAMPLES / "tab_four_column.txt").read_text(encoding="utf-8"))
+        archive.writestr("sub/b.txt", (SAMPLES / "whole_unit.txt").read_text(encoding="utf-8"))
+    (folder / "broken.zip").write_bytes(b"PK\x03\x04 truncated")
+    assert _run_tag(str(folder), "-o", str(tmp_path / "out"), "--workers", "1", "--no-report").returncode == 0
+    summaries = [json.loads(line) for line in (tmp_path / "out" / "documents.jsonl").open(encoding="utf-8")]
+    status = {s["doc"].removeprefix(str(folder) + "/"): s["status"] for s in summaries}
+    assert status == {"batch.zip!a.txt": "ok", "batch.zip!sub/b.txt": "ok", "broken.zip": "error"}
