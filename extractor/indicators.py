@@ -17,6 +17,12 @@ _CYCLE_WITH_DAY = regex.compile(
     r"每(?:月|季度|年|周)\S{0,4}?\d{1,2}\s*[日号]"  # 每月15日前
     r"|每(?:年|月|季度|周)\S{0,6}?[一二两三四五六七八九十\d]+次"  # 每年慰问一次
 )
+_NATURE_MARK = regex.compile(r"^定性[\s:：]*")
+# Pass/fail frames an auditor checks from records (RULES.md R12): conformity with a named
+# standard (符合国家二级标准, 符合《…》) and entitlement in full (应保尽保, 应发尽发).
+_PASS_FAIL_FRAME = regex.compile(
+    r"符合[^，,；;。]{0,24}(?:标准|规范)$|符合《[^》]{1,40}》|应(保|发|补|享|纳|缴|救|退)尽\1"
+)
 
 
 def build(doc: str, normal: NormalizedText, candidates: list[Candidate],
@@ -157,6 +163,9 @@ def _vague(text: str, found: list[Quantity], deadline: Deadline | None, c: Candi
     if c.target_cell is not None:
         value = text[c.target_cell[0] - c.start:]
     value = value.strip(_STRIP)
+    value = _NATURE_MARK.sub("", value) or value  # `定性 优` written into one value cell
+    if _PASS_FAIL_FRAME.search(value):
+        return False
     if (c.operator_cell or "").strip() == "定性" and value:
         return value not in lex.words["pass_fail_values"] and not any(
             value.endswith(w) for w in lex.words["pass_fail_values"] if len(w) > 1)

@@ -1,3 +1,475 @@
-"""Check rules: classes family (see extractor/checks/__init__.py)."""
+"""Check rules: classification and alignment (RULES.md section C: R21–R24, plus R32, R33, R48).
+
+Word lists live in extractor/data/checks_wording.toml, sections [classes] and [classes_time].
+Two helpers are shared with the wording family: `misfiled_as` (the R21 reading of an
+indicator) and `lacks_time` (the R22 test), so that a line gets the most specific finding.
+"""
 
 from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Iterator
+from functools import cache
+from typing import Any
+
+import regex
+
+from extractor.checks.base import Config, Context, Rule, register
+from extractor.records import Finding, Indicator, Quantity
+
+# SCHEMA.md level2 codes → the headings a Chinese reviewer reads.
+LEVEL2_ZH = {
+    "quantity": "数量指标", "quality": "质量指标", "timeliness": "时效指标", "cost": "成本指标",
+    "social_cost": "社会成本指标", "ecological_cost": "生态环境成本指标",
+    "economic": "经济效益指标", "social": "社会效益指标", "ecological": "生态效益指标",
+    "sustainability": "可持续影响指标", "satisfaction": "满意度指标",
+}
+BENEFIT = ("economic", "social", "ecological", "sustainability")
+# Separators between a table row's name cell and its value cell.
+_CELL_GAP = regex.compile(r"^[\s|｜:：（(]+")
+_EDGE = " \t\n|｜:：()（）,，;；。、"
+_HAN = regex.compile(r"\p{Han}")
+_YEAR = regex.compile(r"(\d{4})年")
+_BRACKETED = regex.compile(r"\s*[（(]([^)）]{1,16})[)）]")
+
+
+def norm(text: str) -> str:
+    """Full-width forms to ASCII, for matching only (spans stay on the source text)."""
+    return unicodedata.normalize("NFKC", text)
+
+
+@cache
+def _pattern(words: tuple[str, ...]) -> regex.Pattern[str]:
+    return regex.compile("|".join(f"(?:{w})" for w in words))
+
+
+def pattern(words: str | Iterable[str]) -> regex.Pattern[str]:
+    """One compiled alternation of configured regexes, built once per word list (the regex
+    module's own cache lookup costs more than the match on these short texts)."""
+    return _pattern((words,) if isinstance(words, str) else tuple(words))
+
+
+def search(words: str | Iterable[str], text: str) -> str | None:
+    """The first match of any regex in `words`, or None."""
+    found = pattern(words).search(text)
+    return found.group(0) if found else None
+
+
+def first_word(words: Iterable[str], text: str) -> str | None:
+    return next((w for w in words if w in text), None)
+
+
+def headed(ind: Indicator) -> str | None:
+    """The 二级 class the document itself files the indicator under, if any."""
+    return ind.level2 if ind.label_source == "heading" else None
+
+
+def value_part(ind: Indicator) -> str | None:
+    """The value cell of a table row (`名称\\t有效提升` → `有效提升`); None for free text,
+    whose name is never a prefix followed by a cell gap."""
+    name = ind.name or ""
+    if not name or not ind.text.startswith(name) or len(ind.text) == len(name):
+        return None
+    rest = ind.text[len(name):]
+    if not _CELL_GAP.match(rest):
+        return None
+    return rest.strip(_EDGE) or None
+
+
+def project_name(ind: Indicator) -> str | None:
+    return ind.project.name if ind.project else None
+
+
+def label(ind: Indicator) -> str:
+    """How a message names an indicator: a table row's 三级 name, else its whole text (a
+    free-text name drops leading verbs: 按时缴纳 → 时缴纳, which reads badly in a message)."""
+    return ind.name if ind.name and value_part(ind) is not None else ind.text.strip()
+
+
+def flag(ctx: Context, rule: Rule, ind: Indicator, *, evidence: dict[str, Any] | None = None,
+         severity: str | None = None, **fields: Any) -> Finding:
+    """A finding on one indicator (same span, so it sets the record's flags)."""
+    return ctx.finding(rule, ind.text, span=ind.span, project=project_name(ind),
+                       evidence=evidence, severity=severity, name=label(ind), **fields)
+
+
+# ---------------------------------------------------------------- R21 reading (shared)
+
+def misfiled_as(ind: Indicator, config: Config) -> tuple[str, str, str] | None:
+    """(class it belongs to, cue id, matched word) when a strong cue contradicts the heading."""
+    heading = headed(ind)
+    if heading is None:
+        return None
+    text = norm(ind.text)
+    c = config.values["classes"]
+    for cue in (_satisfaction_cue, _money_cue, _quality_time_cue, _quality_count_cue,
+                _payment_cue, _economic_cue, _environment_cue):
+        found = cue(ind, heading, text, c)
+        if found is not None:
+            return found
+    return None
+
+
+def _satisfaction_cue(ind: Indicator, heading: str, text: str,
+                      c: dict[str, Any]) -> tuple[str, str, str] | None:
+    if heading == "satisfaction":
+        return None
+    word = search([c["satisfaction_measure"]], text)
+    return ("satisfaction", "satisfaction_word", word) if word else None
+
+
+def _money_cue(ind: Indicator, heading: str, text: str,
+               c: dict[str, Any]) -> tuple[str, str, str] | None:
+    if heading not in ("quantity", "quality") or first_word(c["money_gained"], text):
+        return None
+    money = ind.target if ind.target is not None else next(iter(ind.quantities), None)
+    if money is None or money.kind != "money" or _bare_wan_before_unit(ind, money):
+        return None
+    return "cost", "money_or_standard", money.text
+
+
+def source_quantity(ind: Indicator, q: Quantity) -> Quantity | None:
+    """The entry of `ind.quantities` a target stands for: a target's span is relative to its
+    cell, the quantities carry spans in the source text."""
+    return next((x for x in ind.quantities if x.value == q.value and x.unit == q.unit), None)
+
+
+def _bare_wan_before_unit(ind: Indicator, q: Quantity) -> bool:
+    """`2.5万小时` read as 2.5万元: a bare 万 followed by another unit is a magnitude, not money."""
+    source = source_quantity(ind, q)
+    if source is None or source.span is None or "元" in source.text:
+        return False
+    after = ind.text[source.span.end - ind.span.start:][:1]
+    return bool(after) and _HAN.match(after) is not None
+
+
+def _quality_time_cue(ind: Indicator, heading: str, text: str,
+                      c: dict[str, Any]) -> tuple[str, str, str] | None:
+    """Time words (or only a deadline) as the whole content of a 质量 item."""
+    if heading != "quality" or first_word(c["quality_words"], text):
+        return None
+    if any(q.kind in ("count", "measure", "money") for q in ind.quantities):
+        return None
+    word = first_word(c["quality_time_words"], text)
+    if word is None and ind.deadline is not None and not ind.quantities:
+        word = ind.deadline.text
+    return ("timeliness", "time_words", word) if word else None
+
+
+def _quality_count_cue(ind: Indicator, heading: str, text: str,
+                       c: dict[str, Any]) -> tuple[str, str, str] | None:
+    """A count of activities or goods (no quality word, no reverse measure) under 质量."""
+    if heading != "quality" or ind.target is None or ind.target.kind not in ("count", "measure"):
+        return None
+    if ind.target.operator in ("≤", "<"):  # a cap is a reverse quality measure (返工≤2次)
+        return None
+    if any(first_word(c[key], text) for key in
+           ("quality_words", "reverse_count_words", "quality_property_words")):
+        return None
+    if any(q.kind == "rate" for q in ind.quantities):
+        return None
+    return "quantity", "count", ind.target.text
+
+
+def _payment_cue(ind: Indicator, heading: str, text: str,
+                 c: dict[str, Any]) -> tuple[str, str, str] | None:
+    """A payment-timeliness statement (及时支付, 每月拨付) under a 效益 heading."""
+    if heading not in BENEFIT:
+        return None
+    verb, when = first_word(c["payment_verbs"], text), first_word(c["payment_time_words"], text)
+    return ("timeliness", "payment_timeliness", when + verb) if verb and when else None
+
+
+def _economic_cue(ind: Indicator, heading: str, text: str,
+                  c: dict[str, Any]) -> tuple[str, str, str] | None:
+    if heading != "social" or first_word(c["economic_unless"], text):
+        return None
+    word = first_word(c["economic_words"], text)
+    return ("economic", "economic_gain", word) if word else None
+
+
+def _environment_cue(ind: Indicator, heading: str, text: str,
+                     c: dict[str, Any]) -> tuple[str, str, str] | None:
+    if heading != "social" or first_word(c["environment_unless"], text):
+        return None
+    word = first_word(c["environment_words"], text)
+    return ("ecological", "environment", word) if word else None
+
+
+@register
+class MisclassifiedIndicator(Rule):
+    """R21: the document files an indicator under a 二级 heading that a strong cue contradicts:
+    a satisfaction measure (满意度/满意率) outside 满意度; money or a per-unit money standard
+    under 数量/质量 (成本); time words or only a deadline as the whole of a 质量 item (时效); a
+    count of activities or goods under 质量 (数量); a payment-timeliness statement under a 效益
+    heading (时效); income or collective economy under 社会效益 (经济效益); environmental
+    cleanliness under 社会效益 (生态效益).
+
+    Does not flag: weak disagreements the classifier may voice (an `有利于…` line without a
+    durability cue under 可持续影响, an outcome count under 社会效益, time words inside a
+    数量 line that also has work in it, 致富 or 就业 under 社会效益); money gained (增收,
+    节约) under 数量/质量; reverse quality counts and caps (投诉次数, 事故, 返工≤2次) and
+    physical specifications (平整度≤5毫米) under 质量; awareness of environmental matters
+    (垃圾分类知晓率) under 社会效益; records whose class was inferred rather than read from a
+    heading.
+    """
+
+    code = "misclassified_indicator"
+    severity = "warning"
+    message = "“{name}”归在{filed}下，但其内容（{cue}）属于{should}。"
+    suggestion = "将该指标移至{should}，或改写为符合{filed}含义的指标。"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for ind in ctx.result.indicators:
+            found = misfiled_as(ind, ctx.config)
+            if found is None:
+                continue
+            should, cue, word = found
+            filed = headed(ind) or ""
+            yield flag(
+                ctx, self, ind, filed=LEVEL2_ZH.get(filed, filed), should=LEVEL2_ZH[should], cue=word,
+                evidence={"filed_as": filed, "inferred": should, "cue": cue, "matched": word})
+
+
+# ---------------------------------------------------------------- R22 test (shared)
+
+def lacks_time(ind: Indicator, config: Config) -> bool:
+    """R22: a 时效 line with no date, deadline, duration, cycle or on-time rate, and no
+    measurable target at all (an amount or a pass/fail value makes it auditable, so not vague,
+    and this finding would mark it vague)."""
+    if headed(ind) != "timeliness" or not ind.vague or ind.deadline is not None or ind.quantities:
+        return False
+    return search(config["classes.time_elements"], norm(ind.text)) is None
+
+
+@register
+class TimelinessWithoutTime(Rule):
+    """R22: an item filed under 时效指标 with no time element: no year, month or day, no
+    relative deadline (年底, 上半年, …前), no duration (5个工作日), no cycle (每月, 按季) and
+    no on-time rate (及时率, 及时性). 「扎实推进各项工作」, 「按期完成培训任务」.
+
+    Does not flag: a 时效 line carrying any amount (a rate, a count: measurable, whatever its
+    slot; a count there is a classification question) or a pass/fail value (「是否按时完成 |
+    是」); a deadline that only restates the budget year (R32); lines whose 时效 class was
+    inferred rather than read from a heading.
+    """
+
+    code = "timeliness_without_time"
+    severity = "warning"
+    message = "时效指标“{name}”没有任何时间要素（日期、期限、时长或周期），无法判断是否按时完成。"
+    suggestion = "写明完成时限，如“2024年6月30日前完成”“每月10日前发放”或“受理后5个工作日内办结”。"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for ind in ctx.result.indicators:
+            if lacks_time(ind, ctx.config):
+                yield flag(ctx, self, ind, evidence={"filed_as": "timeliness"})
+
+
+# ---------------------------------------------------------------- R23 / R24 / R48
+
+def satisfaction_subject(ind: Indicator, config: Config) -> str | None:
+    """The text before 满意度 with verbs and fillers removed; None when not a satisfaction
+    measure. An empty string means no subject at all."""
+    text = norm(ind.text)
+    found = pattern(config["classes.satisfaction_measure"]).search(text)
+    if found is None:
+        return None
+    prefix = text[:found.start()].strip(_EDGE)
+    prefix = pattern(config["classes.subject_strip"]).sub("", prefix).strip(_EDGE)
+    # a group named after the measure, in brackets: 满意度（受益群众）
+    after = _BRACKETED.match(text, found.end())
+    if not prefix and after and names_group(after.group(1), config):
+        return after.group(1)
+    return prefix
+
+
+def names_group(subject: str, config: Config) -> bool:
+    """Whether a subject names people or organisations (村民, 老年人, 受益对象, 企业)."""
+    if first_word(config["classes.group_words"], subject):
+        return True
+    return any(ch in subject for ch in config["classes.group_chars"])
+
+
+@register
+class SatisfactionSubjectMissing(Rule):
+    """R23: a satisfaction measure with no surveyed group: 「满意度达到95%以上」, a 三级 name
+    that is just 「满意度」, 「项目满意度」, 「服务满意度」, 「总体满意度」.
+
+    Does not flag: any subject naming people or organisations (群众, 村民, 受益群众, 服务对象,
+    企业, 调解当事人, 参训种植户); 「服务对象满意度」 even where the project names no
+    beneficiaries (judging that needs the project's purpose, which the text rarely states).
+    """
+
+    code = "satisfaction_subject_missing"
+    severity = "warning"
+    message = "满意度指标“{name}”未写明调查对象，无法确定向哪一群体调查。"
+    suggestion = "写明服务对象或受益群体，如“受益群众满意度≥90%”“参训学员满意度≥90%”。"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for ind in ctx.result.indicators:
+            subject = satisfaction_subject(ind, ctx.config)
+            if subject is not None and not names_group(subject, ctx.config):
+                yield flag(ctx, self, ind, evidence={"subject": subject})
+
+
+def _project_context(ctx: Context, ind: Indicator) -> str:
+    """Text that states what the project (or, in a whole-unit table, the unit) does: name,
+    goal and the other indicators. A whole-unit goal is left out: it often restates the
+    unit's whole remit (R09) and so names every domain."""
+    contexts: dict[str | None, str] = ctx.cache.setdefault("classes.project_context", {})
+    name = project_name(ind)
+    if name not in contexts:
+        result = ctx.result
+        parts = [i.text for i in result.indicators if project_name(i) == name]
+        if name is not None:
+            parts.append(name)
+            parts += [g.text for g in result.goals if g.project and g.project.name == name]
+        else:
+            parts += [row.label for row in result.money_rows]
+        contexts[name] = norm("\n".join(parts))
+    # the surveyed line itself does not count as project content
+    return contexts[name].replace(norm(ind.text), "", 1)
+
+
+@register
+class SatisfactionSubjectMismatch(Rule):
+    """R24: (a) a specific surveyed group (游客, 患者, 学生, 企业, 读者 …, [classes]
+    subject_keywords) that shares no keyword with the project's name, goal or other indicators
+    → warning; (b) an internal group (干部职工, 工作人员, 机关干部) rating the unit's own
+    spending → info.
+
+    Does not flag: general groups (群众, 村民, 居民, 服务对象); a group the lexicon does not
+    list (it cannot tell what fits); for whole-unit tables, matches found only in the unit's
+    goal prose, which lists every duty of the unit.
+    """
+
+    code = "satisfaction_subject_mismatch"
+    severity = "warning"
+    message = "满意度调查对象“{subject}”与项目内容不对应：{why}。"
+    suggestion = "改为本项目实际服务或受益的群体的满意度（如受益群众、服务对象）。"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        keywords: dict[str, list[str]] = ctx.config["classes.subject_keywords"]
+        internal = ctx.config["classes.internal_subjects"]
+        for ind in ctx.result.indicators:
+            subject = satisfaction_subject(ind, ctx.config)
+            if not subject:
+                continue
+            inside = first_word(internal, subject)
+            if inside:
+                yield flag(ctx, self, ind, severity="info", subject=subject,
+                                       why="调查的是本单位内部人员，而非服务对象",
+                                       evidence={"subject": subject, "internal": inside})
+                continue
+            group = next((g for g in keywords if g in subject), None)
+            if group is None:
+                continue
+            context = _project_context(ctx, ind)
+            if not first_word(keywords[group], context):
+                yield flag(ctx, self, ind, subject=subject,
+                                       why=f"项目中没有与“{group}”相关的内容",
+                                       evidence={"subject": subject, "group": group,
+                                                 "keywords": keywords[group]})
+
+
+@register
+class SatisfactionValueAtypical(Rule):
+    """R48: a satisfaction target of 100 % (=100 %, ≥100 %: a sample survey cannot verify it)
+    → warning; below the band's lower end (80 %) → info.
+
+    Does not flag: targets inside [satisfaction_low, satisfaction_high]; values between the
+    upper bound and 100 %; satisfaction given as a score or without a percentage.
+    """
+
+    code = "satisfaction_value_atypical"
+    severity = "warning"
+    message = "满意度目标值{value}%{why}。"
+    suggestion = "满意度目标一般设在80%–99%之间，并说明调查方式和样本来源。"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        low, high = ctx.config["thresholds.satisfaction_low"], ctx.config["thresholds.satisfaction_high"]
+        for ind in ctx.result.indicators:
+            target = ind.target
+            if target is None or target.unit != "%" or satisfaction_subject(ind, ctx.config) is None:
+                continue
+            value = target.value
+            if value >= 100 and target.operator in ("=", "≥"):
+                yield flag(ctx, self, ind, value=_num(value), why="为满分，抽样调查无法验证",
+                                       evidence={"value": value, "band": [low, high]})
+            elif value < low and target.operator in ("=", "≥", ">"):
+                yield flag(ctx, self, ind, severity="info", value=_num(value),
+                                       why=f"低于常见区间下限{low}%",
+                                       evidence={"value": value, "band": [low, high]})
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+# ---------------------------------------------------------------- R32 / R33
+
+@register
+class TimelinessIsWholeYear(Rule):
+    """R32: a 时效 value that only restates the budget year (「2023年1-12月」, 「全年」,
+    「年内」, 「年底前完成」) — no milestone inside the year.
+
+    Does not flag: a year other than the budget year (R31 judges it); a dated milestone
+    (「2023年6月30日前」, 「12月31日前完成验收」 with a named step); cycles (每月10日前).
+    """
+
+    code = "timeliness_is_whole_year"
+    severity = "info"
+    message = "时效指标“{name}”只写了预算年度本身，没有年度内的时间节点。"
+    suggestion = "写明具体节点，如“6月30日前完成采购”“每月10日前发放”。"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        year = ctx.result.budget_year
+        for ind in ctx.result.indicators:
+            if headed(ind) != "timeliness" and ind.level2 != "timeliness":
+                continue
+            value = norm(value_part(ind) or ind.text).strip(_EDGE).replace(" ", "")
+            if search(ctx.config["classes_time.whole_year"], value) is None:
+                continue
+            stated = _YEAR.match(value)
+            if stated and year is not None and int(stated.group(1)) != year:
+                continue
+            yield flag(ctx, self, ind, evidence={"value": value, "budget_year": year})
+
+
+@register
+class TimelinessStandardUndefined(Rule):
+    """R33: a clause promising punctuality (及时, 按时, 按期, 及时率, 及时性) with no date,
+    cycle or duration of its own, in a 时效 line or in a line R21 moves to 时效. One finding
+    per indicator, quoting the first such clause.
+
+    Does not flag: clauses with their own year, date, cycle or time limit (「2022年按期完成」,
+    「每月10日前按时发放」); lines R22 already reports (no time element at all); a deadline
+    defined in a 指标解释 column (the extractor does not read that column yet, so such rows are
+    reported; the info severity reflects that).
+    """
+
+    code = "timeliness_standard_undefined"
+    severity = "info"
+    message = "“{clause}”要求按时/及时，但没有说明以哪个日期或时限为准。"
+    suggestion = "写明时限标准，如“每月10日前发放”“收到申请后5个工作日内拨付”。"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        words = ctx.config["classes_time.on_time_words"]
+        # the clause's own date, cycle or limit: an on-time rate is what needs one, not one
+        own_time = [e for e in ctx.config["classes.time_elements"] if not any(w in e for w in words)]
+        split = pattern(ctx.config["classes_time.clause_split"])
+        for ind in ctx.result.indicators:
+            if not first_word(words, norm(ind.text)) or lacks_time(ind, ctx.config) \
+                    or not self._is_timeliness(ind, ctx.config):
+                continue
+            clause = next((c.strip(_EDGE) for c in split.split(ind.text)
+                           if first_word(words, norm(c)) and search(own_time, norm(c)) is None), None)
+            if clause is not None:
+                yield flag(ctx, self, ind, clause=clause, evidence={"clause": clause})
+
+    @staticmethod
+    def _is_timeliness(ind: Indicator, config: Config) -> bool:
+        if headed(ind) == "timeliness" or (headed(ind) is None and ind.level2 == "timeliness"):
+            return True
+        found = misfiled_as(ind, config)
+        return found is not None and found[0] == "timeliness"
