@@ -76,6 +76,24 @@ class EmptyMarker:
 
 
 @dataclass
+class MoneyLine:
+    """A row of amounts (a task, a project, a funding block, a breakdown item or a total):
+    offsets into the normalised text. `is_sum` marks a total over other rows: a 合计/总计
+    row closing the rows above it, or a unit row / project funding block opening the rows
+    below it (`label` tells which: a total word closes)."""
+
+    start: int
+    end: int
+    label: str
+    total: float | None = None
+    fiscal: float | None = None
+    other: float | None = None
+    unit: str = "万元"
+    is_sum: bool = False
+    project: Project | None = None
+
+
+@dataclass
 class Layout:
     candidates: list[Candidate] = field(default_factory=list)
     empty_items: list[EmptyMarker] = field(default_factory=list)
@@ -83,6 +101,7 @@ class Layout:
     projects: list[Project] = field(default_factory=list)
     kind: str = "unknown"
     goals: list[tuple[int, int, Project | None]] = field(default_factory=list)  # goal prose blocks
+    money_rows: list[MoneyLine] = field(default_factory=list)  # amounts for the total checks
 
 
 _ROLE_ORDER = ("level1", "level2", "name", "target", "operator", "unit", "actual", "other")
@@ -180,6 +199,8 @@ class Walker:
         self.pending_amount_col: int | None = None
         self.money_unit = "万元"
         self.row_no = 0
+        self.money = _MoneyReader(self.out.money_rows)
+        self.money_done = False  # the line's amounts were taken by its own handler
 
     # -- driver ----------------------------------------------------------------------
     def run(self) -> Layout:
@@ -189,6 +210,7 @@ class Walker:
             self._line(line, pos)
             pos += len(line) + 1
         self._flush_stream()
+        self.money.flush()
         return self.out
 
     def _line(self, line: str, start: int) -> None:
@@ -201,6 +223,18 @@ class Walker:
         texts = [c.text for c in cells if c.text]
         if not texts:
             return
+        in_table = self.table is not None and not self.table.flat
+        self.money_done = False
+        self._dispatch(line, start, cells, texts)
+        if self.money_done:
+            return
+        # amounts are read beside the indicator layout, never instead of it
+        amount = self.money.line(line, start, cells, self.project, self.money_unit,
+                                 in_table=in_table or self.plist is not None)
+        if amount is not None and self.project is not None and self.project.amount is None:
+            self.project.amount, self.project.amount_unit = amount
+
+    def _dispatch(self, line: str, start: int, cells: list[Cell], texts: list[str]) -> None:
         if self._try_flattened(line, start):
             return
         if self._try_header(cells):
@@ -307,6 +341,10 @@ class Walker:
         for role, cell in zip(self.plist, cells, strict=False):
             if role and role not in by_role:
                 by_role[role] = cell
+        first = next((c for c in cells if c.text), None)
+        if first is not None and _is_total([first.text]) and "amount" in by_role:
+            self._list_amount(cells, by_role, first.text, None)  # a 合计 row under the list
+            return True
         name = by_role.get("pname")
         if name is None or not name.text:
             return False
@@ -315,15 +353,32 @@ class Walker:
         amount = _number(by_role["amount"].text) if "amount" in by_role else None
         if not (goal and goal.text) and not (inds and inds.text):
             self.out.unit = Organisation(code.text if code else None, name.text)
+            self._list_amount(cells, by_role, name.text, None)
             return True
         self.project = Project(code.text if code and code.text else None, name.text, amount,
                                self.money_unit)
         self.out.projects.append(self.project)
+        self._list_amount(cells, by_role, name.text, self.project)
         if goal and goal.text:
             self._goal_prose(goal.start, goal.end)
         if inds and inds.text:
             self._outline(inds.start, inds.end, LevelState())
         return True
+
+    def _list_amount(self, cells: list[Cell], by_role: dict[str, Cell], label: str,
+                     project: Project | None) -> None:
+        """The amount of a project-list row: a unit row (no project) opens the rows below it,
+        a 合计 row closes the rows above it."""
+        self.money_done = True
+        cell = by_role.get("amount")
+        value = _number(cell.text) if cell is not None else None
+        if cell is None or value is None:
+            return
+        self.money.flush()
+        first = next(c for c in cells if c.text)
+        self.out.money_rows.append(MoneyLine(
+            first.start, max(cell.end, first.end), label, total=value, unit=self.money_unit,
+            is_sum=project is None, project=project))
 
     # -- indicator tables ------------------------------------------------------------
     def _table_row(self, cells: list[Cell]) -> bool:
@@ -807,3 +862,269 @@ def _section_title(line: str) -> str | None:
 
 def walk(text: str) -> Layout:
     return Walker(text).run()
+
+
+# -- amounts: task rows, project lists, funding blocks, breakdowns and their totals ----------
+@cache
+def _money_words() -> dict[str, list[str]]:
+    return lexicon.read_toml("checks_numbers.toml")["money_table"]
+
+
+def _column_role(text: str) -> str | None:
+    """`总额`, `财政拨款（万元）`, `其他资金` as a column header: the amount each column holds."""
+    compact = _TRAILING_BRACKET.sub("", _WHITESPACE.sub("", text))
+    compact = regex.sub(r"^其中[:：]?", "", compact)
+    words = _money_words()
+    for role in ("total", "fiscal", "other"):
+        if compact in words[f"{role}_columns"]:
+            return role
+    return None
+
+
+@cache
+def _key_value() -> regex.Pattern[str]:
+    """A funding key followed by its amount, in a cell row, a flattened line or a sentence
+    (`年度资金总额\t182.30`, `其中：财政拨款68.00`, `项目金额：8.50万元`)."""
+    words = _money_words()
+    groups = "|".join(f"(?P<{role}>{lexicon.alternation(words[f'{role}_keys'])})"
+                      for role in ("total", "fiscal", "other"))
+    return regex.compile(
+        rf"(?<=^|[\t|)）:：\d\s])(?:其中\s*[:：]?\s*)?(?:{groups})"
+        r"(?:\s*[(（](?:万元|元)[)）])?[\s:：|]*"
+        r"(?P<num>\d[\d,]*(?:\.\d+)?)(?!\s*[%％])\s*(?P<unit>万元|亿元|元|万)?")
+
+
+@cache
+def _key_only() -> regex.Pattern[str]:
+    """A funding key alone on its line (one cell per line): its amount is on the next line."""
+    words = _money_words()
+    groups = "|".join(f"(?P<{role}>{lexicon.alternation(words[f'{role}_keys'])})"
+                      for role in ("total", "fiscal", "other"))
+    return regex.compile(rf"(?:其中\s*[:：]?\s*)?(?:{groups})(?:\s*[(（](?:万元|元)[)）])?")
+
+
+def _money_number(text: str) -> float | None:
+    """A money cell: `612.40`, `1,264.80`, `0`; a dash is an empty cell."""
+    return _number(text)
+
+
+def _is_blank_amount(text: str) -> bool:
+    return not text.strip() or text.strip() in ("-", "—", "——", "/", "\\")
+
+
+class _MoneyReader:
+    """Reads rows of amounts beside the indicator walker, which never depends on it.
+
+    Three shapes: (a) a column table whose header names 总额 / 财政拨款 / 其他资金 (the tasks
+    of a whole-unit table, a project's funding row `| | 860.00 | 860.00 | 0 |`); (b) funding
+    keys each followed by its amount (`年度资金总额 182.30`, `其中：财政拨款 …`, flattened or
+    one cell per line), gathered into one row for the project; (c) a breakdown list under a
+    `资金明细` key, one label and amount per row, closed by 合计. Project-list rows are
+    added by the walker itself (`_list_amount`).
+    """
+
+    def __init__(self, rows: list[MoneyLine]) -> None:
+        self.rows = rows
+        self.columns: dict[str, int] | None = None  # (a) role → cell index
+        self.spaced = False  # (a) cells separated by single spaces (S layout)
+        self.header_label = ""
+        self.block: MoneyLine | None = None  # (b) the funding block being gathered
+        self.pending: tuple[str, int] | None = None  # (b) a key (role, start) whose amount is
+        # on the next line
+        self.breakdown: int | None = None  # (c) the label column of a breakdown list
+
+    def line(self, line: str, start: int, cells: list[Cell], project: Project | None,
+             unit: str, in_table: bool) -> None:
+        if in_table:
+            self.flush()
+            self.columns = self.breakdown = None
+            return
+        if self.columns is not None and self._column_row(cells, project, unit):
+            return
+        self.columns = None
+        if self._column_header(cells):
+            self.flush()
+            return
+        if self._breakdown_row(cells, project, unit):
+            return
+        self._key_values(line, start, project, unit)
+
+    # (a) column tables
+    def _column_header(self, cells: list[Cell]) -> bool:
+        cells, spaced = _spaced(cells)
+        roles = {}
+        for i, cell in enumerate(cells):
+            role = _column_role(cell.text) if cell.text else None
+            if role and role not in roles:
+                roles[role] = i
+        if "total" not in roles or len(roles) < 2 or any(_number(c.text) is not None for c in cells):
+            return False
+        self.columns, self.spaced = roles, spaced
+        first = next(c for c in cells if c.text)
+        self.header_label = first.text if _column_role(first.text) is None else ""
+        self.breakdown = None
+        return True
+
+    def _column_row(self, cells: list[Cell], project: Project | None, unit: str) -> bool:
+        assert self.columns is not None
+        if self.spaced:
+            cells = self._spaced_row(cells)
+        values: dict[str, float | None] = {}
+        used: list[Cell] = []
+        first_col = min(self.columns.values())
+        shift = 0  # a row missing a leading cell: its amounts sit one column to the left
+        while first_col + shift > 0 and _number(cells[first_col + shift - 1].text
+                                                if first_col + shift - 1 < len(cells) else "") is not None:
+            shift -= 1
+        for role, i in self.columns.items():
+            i += shift
+            cell = cells[i] if 0 <= i < len(cells) else None
+            if cell is None or _is_blank_amount(cell.text):
+                values[role] = None
+                continue
+            value = _money_number(cell.text)
+            if value is None:
+                return False  # text under an amount column: another table starts
+            values[role] = value
+            used.append(cell)
+        if not used:
+            return False
+        labels = [c for c in cells[:first_col + shift]
+                  if c.text and not _field_pattern().match(c.text)]
+        label_cell = labels[0] if labels else None
+        label = label_cell.text if label_cell else self.header_label
+        closing = _is_total([label])
+        opening = label_cell is None
+        # the row from its first written cell (`年度主要任务	人员保障…` keeps its field cell)
+        start = min([c.start for c in cells if c.text] + [c.start for c in used])
+        end = max(c.end for c in used)
+        row_project = project if project is not None or closing or opening else \
+            Project(None, label, values.get("total"), unit)
+        self.rows.append(MoneyLine(start, end, label, values.get("total"), values.get("fiscal"),
+                                   values.get("other"), unit, closing or opening, row_project))
+        return True
+
+    def _spaced_row(self, cells: list[Cell]) -> list[Cell]:
+        """A space-separated row (S layout) laid out under its header: the trailing amounts
+        fill the amount columns from the left (a blank 其他资金 of a 合计 row is simply
+        missing), the words before them stand in the label columns."""
+        assert self.columns is not None
+        tokens, _ = _spaced(cells)
+        n = len(tokens)
+        while n and (_number(tokens[n - 1].text) is not None or _is_blank_amount(tokens[n - 1].text)):
+            n -= 1
+        amounts, words = tokens[n:], tokens[:n]
+        order = sorted(self.columns, key=lambda r: self.columns[r])  # type: ignore[index]
+        first = self.columns[order[0]]
+        width = max(self.columns.values()) + 1
+        out = [Cell("", 0, 0) for _ in range(width)]
+        for i, word in enumerate(words[:first]):
+            out[i] = word
+        for role, cell in zip(order, amounts, strict=False):
+            out[self.columns[role]] = cell
+        return out
+
+    # (c) breakdown lists
+    def _breakdown_row(self, cells: list[Cell], project: Project | None, unit: str) -> bool:
+        filled = [(i, c) for i, c in enumerate(cells) if c.text]
+        if not filled:
+            return False
+        keys = tuple(_money_words()["breakdown_keys"])
+        if _WHITESPACE.sub("", filled[0][1].text).startswith(keys):
+            filled = filled[1:]
+            self.flush()
+            self.breakdown = filled[0][0] if filled else None
+        elif _breakdown_header([c.text for _, c in filled]):
+            self.flush()
+            self.breakdown = filled[0][0]  # `| 支出内容 | 金额（万元） |`: rows follow
+            return True
+        if self.breakdown is None or not filled or filled[0][0] != self.breakdown:
+            self.breakdown = None
+            return False
+        label, rest = filled[0][1], filled[1:]
+        amount = next(((c, _money_number(c.text)) for _, c in rest
+                       if _money_number(c.text) is not None), None)
+        if amount is None or _money_number(label.text) is not None:
+            self.breakdown = None
+            return False
+        closing = _is_total([label.text])
+        self.rows.append(MoneyLine(label.start, amount[0].end, label.text, amount[1],
+                                   unit=unit, is_sum=closing, project=project))
+        if closing:
+            self.breakdown = None
+        return True
+
+    # (b) funding keys with their amounts
+    def _key_values(self, line: str, start: int, project: Project | None, unit: str) -> None:
+        cut = _FLAT_HEADER.search(line)
+        text = (line[:cut.start()] if cut else line).rstrip(" \t|")  # `年度资金总额 |` (PN)
+        found = list(_key_value().finditer(text))
+        if not found and self.pending and _number(text) is not None:
+            end = start + len(text.rstrip())
+            self._add_pair(self.pending[0], _number(text) or 0.0, None, self.pending[1], end,
+                           project, unit)
+            self.pending = None
+            return
+        self.pending = None
+        if not found:
+            key = _key_only().fullmatch(text.strip())
+            if key and key.lastgroup:
+                self.pending = (key.lastgroup, start + len(text) - len(text.lstrip()))
+                return
+            self.flush()
+            return
+        for m in found:
+            role = next(r for r in ("total", "fiscal", "other") if m.group(r))
+            value = float(m.group("num").replace(",", ""))
+            self._add_pair(role, value, m.group("unit"), start + m.start(), start + m.end("num"),
+                           project, unit)
+
+    def _add_pair(self, role: str, value: float, written_unit: str | None, s: int, e: int,
+                  project: Project | None, unit: str) -> None:
+        if role == "total" and self.block is not None and self.block.total is not None:
+            self.flush()
+        if self.block is None:
+            if role != "total":
+                return  # a source without its total is no funding block
+            label = project.name if project is not None and project.name else "项目资金"
+            self.block = MoneyLine(s, e, label, unit=_unit_name(written_unit, unit),
+                                   is_sum=True, project=project)
+        block = self.block
+        block.end = e
+        if role == "total":
+            block.total = value
+        elif role == "fiscal" and block.fiscal is None:
+            block.fiscal = value
+        elif role == "other":
+            block.other = (block.other or 0.0) + value
+
+    def flush(self) -> None:
+        block, self.block = self.block, None
+        if block is None or block.total is None:
+            return
+        self.rows.append(block)
+        if block.project is not None and block.project.amount is None:
+            block.project.amount, block.project.amount_unit = block.total, block.unit
+
+
+def _spaced(cells: list[Cell]) -> tuple[list[Cell], bool]:
+    """One cell holding space-separated words is a row of the S layout: its words."""
+    filled = [c for c in cells if c.text]
+    if len(filled) == 1 and " " in filled[0].text:
+        return split_spaces(filled[0]), True
+    return cells, False
+
+
+def _breakdown_header(texts: list[str]) -> bool:
+    """A two-column header over a list of amounts: a label cell, then an amount cell
+    (`支出内容 | 金额（万元）`)."""
+    if len(texts) != 2 or any(_number(t) is not None for t in texts):
+        return False
+    amount = _TRAILING_BRACKET.sub("", _WHITESPACE.sub("", texts[1]))
+    return amount in _money_words()["amount_columns"] and _column_role(texts[0]) is None
+
+
+def _unit_name(written: str | None, default: str) -> str:
+    if written == "万":
+        return "万元"
+    return written or default

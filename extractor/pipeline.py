@@ -7,7 +7,7 @@ from pathlib import Path
 from extractor import checks, classify, context, indicators, layout
 from extractor.normalise import normalise
 from extractor.readers import Source, from_text, read_path
-from extractor.records import DocumentResult, EmptyItem, GoalBlock, Span
+from extractor.records import DocumentResult, EmptyItem, GoalBlock, MoneyRow, Span
 
 
 def load_source(source: str | Path | bytes, name: str | None = None) -> Source:
@@ -42,6 +42,10 @@ def extract_document(source: str | Path | bytes, name: str | None = None,
     for start, end, project in found.goals:
         s, e = normal.to_source(start, end)
         result.goals.append(GoalBlock(normal.source[s:e], Span(s, e), project))
+    for row in found.money_rows:
+        s, e = normal.to_source(row.start, row.end)
+        result.money_rows.append(MoneyRow(row.label, Span(s, e), row.total, row.fiscal, row.other,
+                                          row.unit, row.is_sum, row.project))
     # findings are part of extraction: they set each record's `flags` and `vague`
     result.findings = checks.run(result, config or checks.load_config())
     return result

@@ -1,3 +1,426 @@
-"""Check rules: projects family (see extractor/checks/__init__.py)."""
+"""Check rules: projects family — across projects (RULES.md R25, R26, R29, R30) and the cheap
+text-quality checks of sections F–G (R49 typos, R50 document numbers, R51 indicators copied
+from the goal, R52 item numbers glued to numbers)."""
 
 from __future__ import annotations
+
+import bisect
+import difflib
+import math
+from collections import defaultdict
+from collections.abc import Iterator
+from functools import cache
+
+import regex
+
+from extractor.checks.base import Context, Rule, register
+from extractor.checks.structure import clause_around, compact, goal_texts, group_key, indicator_index
+from extractor.records import DocumentResult, Finding, Indicator, Span
+
+_ITEM_LEAD = regex.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}[、.]|[(（][一二三四五六七八九十\d]{1,3}[)）]"
+                           r"|\d{1,2}[、.．](?!\d))\s*")
+
+
+def normalised(text: str) -> str:
+    """An indicator's text for comparison across projects: item numbers, spaces and
+    punctuation removed, digits kept (「满意度达到95%以上。」 → 满意度达到95以上)."""
+    return compact(_ITEM_LEAD.sub("", text))
+
+
+def _project_names(result: DocumentResult) -> list[str]:
+    names = {group_key(i) for i in result.indicators}
+    return sorted(n for n in names if n)
+
+
+def _boilerplate(ctx: Context) -> dict[str, set[str]]:
+    """Normalised indicator texts carried by at least max(3, 50 %) of the projects."""
+    cached = ctx.cache.get("projects:boilerplate")
+    if cached is not None:
+        return cached
+    projects = _project_names(ctx.result)
+    carriers: dict[str, set[str]] = defaultdict(set)
+    for ind in ctx.result.indicators:
+        key = group_key(ind)
+        if key and ind.field == "indicator":
+            carriers[normalised(ind.text)].add(key)
+    need = max(ctx.config["thresholds.boilerplate_min"],
+               math.ceil(ctx.config["thresholds.boilerplate_share"] * len(projects)))
+    found = {t: ps for t, ps in carriers.items() if t and len(ps) >= need} \
+        if len(projects) >= ctx.config["thresholds.boilerplate_min"] else {}
+    ctx.cache["projects:boilerplate"] = found
+    return found
+
+
+@register
+class BoilerplateAcrossProjects(Rule):
+    """R25: the same indicator line (after removing item numbers and punctuation) in at
+    least max(3, 50 %) of a document's projects (「满意度达到95%以上」 in 26 of 26). Warning
+    for 满意度 and 效益 lines, info for 产出 lines.
+
+    Does not flag: documents with fewer than three projects; lines shared by a few projects
+    only (related projects may share a target); goal prose.
+    """
+
+    code = "boilerplate_across_projects"
+    severity = "info"
+    message = "“{name}”在本表{count}个项目（共{total}个）中完全相同，疑似套用模板。"
+    suggestion = "按各项目的实际内容和服务对象分别设置指标和指标值。"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        common = _boilerplate(ctx)
+        total = len(_project_names(ctx.result))
+        for ind in ctx.result.indicators:
+            carriers = common.get(normalised(ind.text)) if ind.field == "indicator" else None
+            if not carriers or not ind.project:
+                continue
+            severity = "warning" if ind.level1 in ("satisfaction", "benefit") else "info"
+            yield ctx.on_indicator(self, ind, severity=severity,
+                                   evidence={"projects": len(carriers), "of": total},
+                                   count=len(carriers), total=total)
+
+
+@register
+class CopyPasteResidue(Rule):
+    """R26: an indicator naming an activity (培训, 会议, 宣传, 扶贫, 驻村, 慰问, 救助, 活动) that
+    the project's name, goal and 数量 indicators never mention, while the same line stands in
+    another project of the table that does plan the activity (「2022年按期完成培训任务」 copied
+    into a pay project with no training).
+
+    Does not flag: a line found in no other project (the activity may be a legitimate side
+    task, e.g. 岗前培训 of monitoring staff); projects without a goal; whole-unit tables;
+    goal prose; 数量 lines (they define the activities); 工程 (construction quality lines name
+    it whatever the project).
+    """
+
+    code = "copy_paste_residue"
+    severity = "warning"
+    message = "指标提到“{word}”，但本项目的名称、绩效目标和数量指标中都没有这项工作；同样的指标见于项目“{source}”。"
+    suggestion = "核对该指标是否由其他项目复制而来；删除无关指标，或补充相应的数量指标。"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        words = ctx.config["projects.activity_words"]
+        groups: dict[str | None, list[Indicator]] = defaultdict(list)
+        for ind in ctx.result.indicators:
+            groups[group_key(ind)].append(ind)
+        basis = {key: {w for w in words if w in " ".join([key, goal_texts(ctx).get(key, ""),
+                                                          *(i.text for i in inds if i.level2 == "quantity")])}
+                 for key, inds in groups.items() if key}
+        lines: dict[str, set[str]] = defaultdict(set)
+        for key, inds in groups.items():
+            for ind in inds:
+                if key:
+                    lines[normalised(ind.text)].add(key)
+        for key, inds in groups.items():
+            if not key or not goal_texts(ctx).get(key, ""):
+                continue
+            for ind in inds:
+                if ind.field != "indicator" or ind.level2 == "quantity":
+                    continue
+                missing = [w for w in words if w in ind.text and w not in basis[key]]
+                if not missing:
+                    continue
+                sources = sorted(k for k in lines[normalised(ind.text)] - {key}
+                                 if all(w in basis[k] for w in missing))
+                if sources:
+                    yield ctx.on_indicator(self, ind, evidence={"words": missing, "also_in": sources},
+                                           word="、".join(missing), source=sources[0])
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _grams(text: str) -> set[str]:
+    text = compact(text)
+    return {text[k:k + 3] for k in range(len(text) - 2)}
+
+
+@register
+class OverlappingProjects(Rule):
+    """R29: two projects of one document whose goals and indicators overlap and whose names
+    or goals share a domain noun (河道, 救助, 保洁 …): a risk of funding the same work twice. Overlap is the
+    character 3-gram Jaccard of goal + indicators (≥ 0.35, RULES), or of the same text without
+    the template lines three or more projects share and without digits (≥ 0.10: the seed's
+    overlapping pairs score 0.10–0.12 there, unrelated pairs below 0.07).
+
+    Does not flag: overlap made of template lines (R25 reports them); similar projects with
+    no domain noun in common (two trainings of different groups); documents with one project.
+    """
+
+    code = "overlapping_projects"
+    severity = "info"
+    message = "项目“{name}”与“{other}”的目标和指标高度相似（相似度{score:.2f}，均涉及“{noun}”），可能重复安排资金。"
+    suggestion = "说明两个项目的分工和资金边界，或合并为一个项目。"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        raw, own = self._contents(ctx, 10**6), self._contents(ctx, ctx.config["projects.overlap_template_min"])
+        nouns = ctx.config["projects.domain_nouns"]
+        names = [n for n in raw if n in own]
+        subjects = {n: n + goal_texts(ctx).get(n, "") for n in names}
+        for k, name in enumerate(names):
+            for other in names[:k]:
+                shared = [n for n in nouns if n in subjects[name] and n in subjects[other]]
+                if not shared:
+                    continue
+                score = _jaccard(raw[name][1], raw[other][1])
+                filtered = _jaccard(own[name][1], own[other][1])
+                if score >= ctx.config["thresholds.overlap_jaccard"] or \
+                        filtered >= ctx.config["projects.overlap_filtered_jaccard"]:
+                    yield ctx.finding(self, name, project=name,
+                                      evidence={"other": other, "jaccard": round(score, 3),
+                                                "jaccard_without_templates": round(filtered, 3), "nouns": shared},
+                                      name=name, other=other, score=max(score, filtered), noun=shared[0])
+
+    @staticmethod
+    def _contents(ctx: Context, template_min: int) -> dict[str, tuple[str, set[str]]]:
+        """Goal and indicator text per project, leaving out lines that `template_min` or
+        more projects share (templates say nothing about the work funded), digits removed."""
+        carriers: dict[str, set[str]] = defaultdict(set)
+        for ind in ctx.result.indicators:
+            if group_key(ind):
+                carriers[normalised(ind.text)].add(group_key(ind) or "")
+        texts: dict[str, list[str]] = defaultdict(list)
+        for ind in ctx.result.indicators:
+            key = group_key(ind)
+            if key and ind.field == "indicator" and len(carriers[normalised(ind.text)]) < template_min:
+                texts[key].append(ind.text)
+        out = {}
+        for key, parts in texts.items():
+            text = " ".join([goal_texts(ctx).get(key, ""), *parts])
+            out[key] = (text, _grams(regex.sub(r"\d+(?:\.\d+)?", "", text)))
+        return out
+
+
+_GOV_LEVEL = [(regex.compile(r"村(?:民委员会|委会)|社区居民委员会"), 1),
+              (regex.compile(r"[乡镇](?:人民)?政府|街道办事处|街道办|[乡镇](?:党委|人大|纪委)"), 2)]
+_ADMIN = regex.compile(r"自治区|[省市州盟县区旗]")
+_ADMIN_LEVEL = {"自治区": 5, "省": 5, "市": 4, "州": 4, "盟": 4, "县": 3, "区": 3, "旗": 3}
+
+
+def unit_level(name: str) -> int | None:
+    """1 village … 5 province, from a unit's name (「北山乡人民政府」 → 2, 「澄水县住房和城乡建
+    设局」 → 3: the first administrative suffix, unless the unit is a township government)."""
+    for pattern, level in _GOV_LEVEL:
+        if pattern.search(name):
+            return level
+    m = _ADMIN.search(name)
+    return _ADMIN_LEVEL[m.group()] if m else None
+
+
+@register
+class ScopeLevelMismatch(Rule):
+    """R30: an effect claimed for a higher administrative level than the spending unit
+    controls (a township promising 「本县乡村治理体系」, a county 「全市营商环境」).
+
+    Does not flag: units whose level cannot be read from their name; output lines (a
+    township may report to the county); scope words of the unit's own or a lower level.
+    """
+
+    code = "scope_level_mismatch"
+    severity = "info"
+    message = "效益指标的范围“{scope}”超出了实施单位“{unit}”的管辖层级。"
+    suggestion = "将效益范围限定在本单位管辖范围内（如本乡、本镇），或说明与上级项目的关系。"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        unit = ctx.result.unit
+        level = unit_level(unit.name) if unit else None
+        if level is None or unit is None:
+            return
+        scopes = dict(ctx.config["projects.scope_words"])
+        pattern = regex.compile("|".join(sorted(scopes, key=len, reverse=True)))
+        for ind in ctx.result.indicators:
+            if ind.level1 != "benefit":
+                continue
+            higher = [m.group() for m in pattern.finditer(ind.text) if scopes[m.group()] > level]
+            if higher:
+                yield ctx.on_indicator(self, ind, evidence={"unit_level": level, "scopes": higher},
+                                       scope="、".join(higher), unit=unit.name)
+
+
+def _texts(result: DocumentResult) -> Iterator[tuple[int, str, str | None, Indicator | None]]:
+    """(source offset, text, project, indicator) of every indicator and goal block; goal text
+    that an indicator already covers is given with that indicator only."""
+    for ind in result.indicators:
+        yield ind.span.start, ind.text, group_key(ind), ind
+    for goal in result.goals:
+        yield goal.span.start, goal.text, goal.project.name if goal.project else None, None
+
+
+@cache
+def _confusions(pairs: tuple[tuple[str, str], ...]) -> list[tuple[regex.Pattern[str], str]]:
+    return [(regex.compile(p), meant) for p, meant in pairs]
+
+
+@register
+class TypoOrRepetition(Rule):
+    """R49: slips of the pen: a doubled word (「营造营造」, 「的的」), a known confusion of this
+    genre (「关系退休人员生活」 → 关心, 「科技及以下」 → 科级, 「提改善」, 「调节…纠纷」 → 调解,
+    「使用…向…发展」 → 使) or a verb doubled around its object (「提高…满意度提高」).
+
+    Does not flag: reduplications that are words (人人, 家家户户, 年年, 研究研究 …); repeats
+    across punctuation (「2次、2次」 lists); the same slip twice in one text (one finding).
+    """
+
+    code = "typo_or_repetition"
+    severity = "info"
+    message = "“{slip}”疑似笔误：{why}。"
+    suggestion = "修改为“{fix}”。"
+
+    _DOUBLED = regex.compile(r"(\p{Han}{2,4})\1")
+    _DE = regex.compile(r"的的")
+    _VERB_AROUND = regex.compile(r"(提高|提升|增强|改善|加强)[^，。；;、,\s]{1,12}?\1(?=[，。；;、,\s]|$)")
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        confusions = _confusions(tuple(tuple(p) for p in ctx.config["projects.confusions"]))
+        legit = set(ctx.config["projects.legit_repeats"])
+        for start, text, project, ind in _texts(ctx.result):
+            seen: set[str] = set()
+            for s, e, slip, why, fix in self._slips(text, confusions, legit):
+                if slip in seen or (ind is None and indicator_index(ctx).covers(start + s)):
+                    continue
+                seen.add(slip)
+                cs, ce = clause_around(text, s, e)
+                yield ctx.finding(self, text[cs:ce].strip() or slip,
+                                  span=ind.span if ind else Span(start + cs, start + ce), project=project,
+                                  evidence={"slip": slip, "fix": fix}, slip=slip, why=why, fix=fix)
+
+    def _slips(self, text: str, confusions: list[tuple[regex.Pattern[str], str]],
+               legit: set[str]) -> Iterator[tuple[int, int, str, str, str]]:
+        for m in self._DOUBLED.finditer(text):
+            if m.group() not in legit and m.group(1) not in legit and m.group(1)[0] != m.group(1)[-1]:
+                yield m.start(), m.end(), m.group(), "词语重复", m.group(1)
+        for m in self._DE.finditer(text):
+            yield m.start(), m.end(), m.group(), "“的”字重复", "的"
+        for pattern, meant in confusions:
+            for m in pattern.finditer(text):
+                yield m.start(), m.end(), m.group(), f"应为“{meant}”", meant
+        for m in self._VERB_AROUND.finditer(text):
+            yield m.start(), m.end(), m.group(), f"“{m.group(1)}”前后重复", m.group()[:-len(m.group(1))]
+
+
+@register
+class MalformedDocReference(Rule):
+    """R50: a document number in the wrong form: the year in 《》 (「《2015》5号」), a year glued
+    to 》 (「2019》8号」), or the year without brackets after the issuer code (「财预2021 101号」);
+    the correct form is 「财预〔2021〕101号」.
+
+    Does not flag: 〔〕, [] or （） around the year (common typographic variants); document
+    titles in 《》 that contain a year (《2023年…方案》).
+    """
+
+    code = "malformed_doc_reference"
+    severity = "info"
+    message = "文号“{ref}”格式不规范。"
+    suggestion = "按“机关代字〔年份〕序号”书写，如“财预〔2021〕101号”。"
+
+    _BAD = regex.compile(r"《\s*(?:19|20)\d{2}\s*》\s*第?\d{1,4}\s*号"
+                         r"|(?<![《\d])(?:19|20)\d{2}\s*》\s*第?\d{1,4}\s*号"
+                         r"|\p{Han}{1,6}(?<!年|月|日)(?:19|20)\d{2}\s+\d{1,4}\s*号")
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for start, text, project, ind in _texts(ctx.result):
+            if "号" not in text:
+                continue
+            for m in self._BAD.finditer(text):
+                if ind is None and indicator_index(ctx).covers(start + m.start()):
+                    continue
+                yield ctx.finding(self, m.group(), span=ind.span if ind else Span(start + m.start(), start + m.end()),
+                                  project=project, evidence={"reference": m.group()}, ref=m.group())
+
+
+@register
+class IndicatorCopiesGoal(Rule):
+    """R51: a 效益 indicator (≥ 10 characters) that repeats the project's goal: a substring of
+    it, or ≥ 0.85 similar to one to three consecutive goal clauses.
+
+    Does not flag: short indicators (a shared 「群众满意度」 is no copy); 产出 and 满意度 lines
+    (restating a goal's output is their job); goal-prose indicators (they are the goal).
+    """
+
+    code = "indicator_copies_goal"
+    severity = "info"
+    message = "效益指标“{name}”照抄了绩效目标的表述（相似度{ratio:.2f}），没有细化为可衡量的指标。"
+    suggestion = "把目标中的预期效果细化为可衡量的指标和指标值（如知晓率、增收金额、发生率）。"
+
+    _CLAUSE = regex.compile(r"[，。；;,！!？?]")
+    _RATIO = 0.85
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        goals = sorted(ctx.result.goals, key=lambda g: g.span.start)
+        starts = [g.span.start for g in goals]
+        for ind in ctx.result.indicators:
+            if ind.level1 != "benefit" or ind.field != "indicator":
+                continue
+            mine = compact(ind.text)
+            goal = self._own_goal(goals, starts, ind)
+            if len(mine) < 10 or not goal:
+                continue
+            ratio = self._best(mine, goal)
+            if ratio >= self._RATIO:
+                yield ctx.on_indicator(self, ind, evidence={"ratio": round(ratio, 3)}, ratio=ratio)
+
+    @staticmethod
+    def _own_goal(goals: list, starts: list[int], ind: Indicator) -> str:
+        """The goal block of the indicator's project nearest before it (else after it)."""
+        key = group_key(ind)
+        k = bisect.bisect_right(starts, ind.span.start)
+        for goal in [*reversed(goals[max(0, k - 3):k]), *goals[k:k + 3]]:
+            if (goal.project.name if goal.project else None) == key:
+                return goal.text
+        return ""
+
+    def _best(self, mine: str, goal: str) -> float:
+        if mine in compact(goal):
+            return 1.0
+        clauses = [compact(c) for c in self._CLAUSE.split(goal) if compact(c)]
+        best = 0.0
+        for k in range(len(clauses)):
+            for width in (1, 2, 3):
+                window = "".join(clauses[k:k + width])
+                if k + width <= len(clauses) and abs(len(window) - len(mine)) <= len(mine) // 2:
+                    matcher = difflib.SequenceMatcher(None, mine, window, autojunk=False)
+                    if matcher.quick_ratio() > max(best, self._RATIO - 0.01):
+                        best = max(best, matcher.ratio())
+        return best
+
+
+@register
+class EnumeratorDigitCollision(Rule):
+    """R52 (parsing guard): an item number glued to the number that follows (「1.2022年」,
+    「1.3000人」, 「1.400元」: item 1, not 1.2022), or an item number missing its dot
+    (「1按时间发放」; 「1年内开展」 is ambiguous: item 1 + 年内, or within one year). Emitted so
+    the reading the extractor chose is auditable.
+
+    Does not flag: a space between marker and number (「1. 2022年」 is unambiguous); numbers
+    inside a value (「1.5万元」 read as a decimal keeps no marker before it).
+    """
+
+    code = "enumerator_digit_collision"
+    severity = "info"
+    message = "编号“{marker}”与后面的“{head}”相连，已按“第{number}项 + {head}”读取{also}。"
+    suggestion = "在编号后加空格或顿号（如“{number}. {head}”），避免编号与数字混淆。"
+
+    _GLUED = regex.compile(r"(?:^|(?<=[\s:：>]))(\d{1,2})([.．、])\Z")
+    _BARE = regex.compile(r"(?:^|(?<=[\s:：>]))(1)\Z")  # the outline reads only a first item undotted
+    _HEAD = regex.compile(r"^[\d.]+\p{Han}?|^\p{Han}{1,2}")
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        text = ctx.result.text
+        for ind in ctx.result.indicators:
+            before = text[max(0, ind.span.start - 4):ind.span.start]
+            head = self._HEAD.match(ind.text)
+            if not head:
+                continue
+            glued = self._GLUED.search(before)
+            bare = self._BARE.search(before)
+            if glued and ind.text[0].isdigit():
+                marker, also = glued.group(), f"，而非小数“{glued.group(1)}.{head.group()}”"
+            elif bare and not ind.text[0].isdigit():
+                marker = bare.group()
+                also = "（也可能读作“1年内”）" if ind.text.startswith("年") else ""
+            else:
+                continue
+            start = ind.span.start - len(marker)
+            yield ctx.finding(self, text[start:ind.span.end], span=ind.span, project=group_key(ind),
+                              evidence={"marker": marker, "ambiguous": bool(also) and bare is not None},
+                              marker=marker, head=head.group(), number=marker.rstrip(".．、"), also=also)

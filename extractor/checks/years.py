@@ -1,3 +1,242 @@
-"""Check rules: years family (see extractor/checks/__init__.py)."""
+"""Check rules: years family (RULES.md section D: R31, R34).
+
+A year in a target is either the year the target is due (a deadline, a period: 「2022年按期
+完成」, 「2023年1-12月」, 「2023年6月30日前」) or context: a policy's year (「2022年中央一号文
+件」, 《…2021年…》), a baseline (「较2022年下降」, 「由2022年的80%提高到」), a period that spans
+years (「2021-2025年」), a start (「2020年以来」). Only the first kind must match the budget year.
+"""
 
 from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+import regex
+
+from extractor.checks.base import Context, Rule, register
+from extractor.checks.structure import clause_around, group_key, indicator_index
+from extractor.records import DocumentResult, Finding, Indicator, Span
+
+_ZH = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+       "八": 8, "九": 9}
+_YEAR = regex.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})(?=\s*年)"
+    r"|(?<!\d)(?P<d>(?:19|20)\d{2})(?=[-./](?:0?[1-9]|1[0-2])(?!\d)|[-./](?:0?[1-9]|1[0-2])[-./]\d{1,2}(?!\d))"
+    r"|(?P<zh>二[〇零○][一二三四五六七八九〇零○]{2})(?=年)")
+_DOC_NUMBER = regex.compile(r"^\s*(?:年\s*)?第?\s*\d+\s*号")
+_RANGE_AFTER = regex.compile(r"^(?:年度?)?\s*(?:\d{1,2}\s*月\s*)?[-—–~～至到]\s*(?P<y>(?:19|20)\d{2})")
+_RANGE_BEFORE = regex.compile(r"(?P<y>(?:19|20)\d{2})\s*(?:年度?)?\s*(?:\d{1,2}\s*月\s*)?[-—–~～至到]\s*$")
+_CLAUSE_END = regex.compile(r"[，。；;,！!？?\n\t|]")
+_GOAL_CUE = regex.compile(r"^(?:年度?)?\s*(?:底|末|内|前|上半年|下半年|全年|\d{1,2}\s*月"
+                          r"|第?[一二三四]季度)")
+_GOAL_VERB = regex.compile(r"完成|实现|达到|确保|力争|争取|建成|完工|竣工|发放|兑付|拨付")
+
+
+@dataclass(frozen=True)
+class YearMention:
+    year: int
+    start: int  # offsets into the text searched
+    end: int
+    target: bool  # False: context (policy, baseline, multi-year period, start)
+    why: str
+
+
+def _value(m: regex.Match[str]) -> int:
+    if m.group("zh"):
+        return int("".join(str(_ZH[c]) for c in m.group("zh")))
+    return int(m.group("y") or m.group("d"))
+
+
+def year_mentions(text: str, config: dict[str, list[str]]) -> list[YearMention]:
+    """Every year of `text` (`2022年`, `2023.01`, `2022-12-31`, `二〇二二年`), each read as
+    a target or as context; document numbers (`2021年第3号`, `〔2015〕`) are not years."""
+    out = []
+    for m in _YEAR.finditer(text):
+        after = text[m.end():]
+        if _DOC_NUMBER.match(after):
+            continue
+        year = _value(m)
+        why = _context(text, m.start(), m.end(), year, config)
+        out.append(YearMention(year, m.start(), m.end(), why is None, why or "target"))
+    return out
+
+
+def _context(text: str, start: int, end: int, year: int, config: dict[str, list[str]]) -> str | None:
+    """Why the year at [start, end) is context, or None when it is a target year."""
+    before, after = text[:start], text[end:]
+    if before.rfind("《") > before.rfind("》"):
+        return "title"
+    other = _RANGE_AFTER.match(after) or _RANGE_BEFORE.search(before)
+    if other and int(other.group("y")) != year:
+        return "period"
+    head = regex.sub(r"\s+", "", before[-6:])
+    if head.endswith(tuple(config["context_before"])) or regex.search(r"(?:较|比|相比|相较|对比)于$", head):
+        return "baseline"
+    tail = regex.sub(r"^\s*(?:年度?|[-./]\d{1,2}(?:[-./]\d{1,2})?)?\s*(?:底|末)?(?:的)?", "", after[:24])
+    if tail.startswith(tuple(config["context_after"])):
+        return "baseline"
+    clause = _CLAUSE_END.split(after, maxsplit=1)[0][:24]
+    if any(w in clause[:10] for w in config["context_near"]):
+        return "baseline"
+    for noun in config["policy_nouns"]:
+        at = clause.find(noun)
+        if at >= 0 and not any(v in clause[:at] for v in config["target_verbs"]):
+            return "policy"
+    return None
+
+
+def _years_config(ctx: Context) -> dict[str, list[str]]:
+    return {k: ctx.config[f"years.{k}"] for k in ("context_before", "context_after", "context_near",
+                                                   "policy_nouns", "target_verbs")}
+
+
+@register
+class StaleOrWrongYear(Rule):
+    """R31: a target year before the budget year in an indicator or in goal prose (a
+    deadline copied from last year's table: 「2022年按期完成培训任务」 in a 2023 budget).
+    The evidence notes when many projects carry the same stale year (copied table).
+
+    Does not flag: context years — policy titles and document numbers (《2015》, 〔2021〕,
+    「2022年中央一号文件」), baselines (「较2022年」, 「由2022年的80%」, 「2020年以来」),
+    periods spanning years (「2021-2025年」); years in headers, titles and 编制日期 (only
+    indicator and goal text is read); goal years with no deadline or target verb near them;
+    years after the budget year unless `years.flag_future` (multi-year projects name them).
+    """
+
+    code = "stale_or_wrong_year"
+    severity = "error"
+    message = "指标中的年份{year}年与预算年度{budget_year}年不符{note}。"
+    suggestion = ("将时间要求改为{budget_year}年度内的具体日期（如“{budget_year}年X月X日前”），"
+                  "核对是否照搬了上年度的表格。")
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        by = ctx.result.budget_year
+        if by is None:
+            return
+        hits = list(self._hits(ctx, by))
+        note = self._note(ctx.result, hits, by)
+        for kind, obj, years, text, span in hits:
+            evidence = {"years": years, "budget_year": by, "source": kind}
+            if note:
+                evidence["document_note"] = note
+            severity = "error" if min(years) < by else "warning"
+            shown = "、".join(str(y) for y in sorted(set(years)))
+            fields = {"year": shown, "budget_year": by, "note": f"（{note}）" if note else ""}
+            if isinstance(obj, Indicator):
+                yield ctx.on_indicator(self, obj, evidence=evidence, severity=severity, **fields)
+            else:
+                yield ctx.finding(self, text, span=span, project=obj, evidence=evidence,
+                                  severity=severity, **fields)
+
+    def _wrong(self, ctx: Context, year: int, by: int) -> bool:
+        return year < by or (year > by and ctx.config["years.flag_future"])
+
+    def _hits(self, ctx: Context, by: int) -> Iterator[tuple[str, object, list[int], str, Span | None]]:
+        config = _years_config(ctx)
+        for ind in ctx.result.indicators:
+            years = [y.year for y in year_mentions(ind.text, config) if y.target and self._wrong(ctx, y.year, by)]
+            if years:
+                yield "indicator", ind, years, ind.text, ind.span
+        taken = indicator_index(ctx)
+        for goal in ctx.result.goals:
+            seen: set[tuple[int, int]] = set()
+            for y in year_mentions(goal.text, config):
+                pos = goal.span.start + y.start
+                if not y.target or not self._wrong(ctx, y.year, by) or taken.covers(pos):
+                    continue
+                if not self._goal_target(goal.text, y):
+                    continue
+                s, e = clause_around(goal.text, y.start, y.end)
+                if (s, e) in seen:
+                    continue
+                seen.add((s, e))
+                project = goal.project.name if goal.project else None
+                yield "goal", project, [y.year], goal.text[s:e], Span(goal.span.start + s, goal.span.start + e)
+
+    @staticmethod
+    def _goal_target(text: str, y: YearMention) -> bool:
+        """In goal prose a year is a target only with a deadline or a target verb by it."""
+        after = text[y.end:]
+        clause = _CLAUSE_END.split(after, maxsplit=1)[0]
+        return bool(_GOAL_CUE.match(after) or _GOAL_VERB.search(clause))
+
+    @staticmethod
+    def _note(result: DocumentResult, hits: list, by: int) -> str:
+        """RULES R31: when ≥ 30 % of the projects carry the same stale year, the table was
+        probably copied from the previous year's."""
+        projects = {p.name for p in result.projects}
+        if len(projects) < 3:
+            return ""
+        per_year: dict[int, set[str]] = defaultdict(set)
+        for _kind, obj, years, _text, _span in hits:
+            name = group_key(obj) if isinstance(obj, Indicator) else obj
+            for y in years:
+                if y < by and name:
+                    per_year[y].add(name)
+        for year, names in sorted(per_year.items()):
+            if len(names) >= max(2, 0.3 * len(projects)):
+                return f"全表{len(names)}/{len(projects)}个项目含{year}年，疑似照搬上年度表格"
+        return ""
+
+
+@cache
+def _term_pattern(terms: tuple[str, ...]) -> regex.Pattern[str]:
+    return regex.compile("|".join(regex.escape(t) for t in sorted(terms, key=len, reverse=True)))
+
+
+@register
+class OutdatedPolicyTerm(Rule):
+    """R34: in a budget of 2022 or later, wording of the closed poverty campaign that treats
+    it as ongoing (「打赢脱贫攻坚战」, 「精准扶贫」, 「贫困村」, 「全面建成小康社会」).
+
+    Does not flag: the current transition formulas (「巩固拓展脱贫攻坚成果」, 「脱贫村」,
+    「脱贫户」, 「原贫困…」); the words inside the project's official name (「第一书记和扶贫
+    （驻村）工作人员…」); budgets before 2022 or without a budget year.
+    """
+
+    code = "outdated_policy_term"
+    severity = "info"
+    message = "“{term}”是已结束的脱贫攻坚阶段的表述，{budget_year}年预算中不宜继续使用。"
+    suggestion = "改用现行表述（如“巩固拓展脱贫攻坚成果”“乡村振兴”“脱贫村/脱贫户”），并核对目标是否为本年度新设。"
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        by = ctx.result.budget_year
+        if by is None or by < ctx.config["years.outdated_from_year"]:
+            return
+        pattern = _term_pattern(tuple(ctx.config["years.outdated_terms"]))
+        current = _term_pattern(tuple(ctx.config["years.current_formulas"]))
+        for ind in ctx.result.indicators:
+            terms = _terms(ind.text, pattern, current, ind.project.name if ind.project else "")
+            if terms:
+                yield ctx.on_indicator(self, ind, evidence={"terms": terms}, term="、".join(terms),
+                                       budget_year=by)
+        taken = indicator_index(ctx)
+        for goal in ctx.result.goals:
+            name = goal.project.name if goal.project else ""
+            masked = _mask(goal.text, current, name)
+            for m in pattern.finditer(masked):
+                if taken.covers(goal.span.start + m.start()):
+                    continue
+                s, e = clause_around(goal.text, m.start(), m.end())
+                yield ctx.finding(self, goal.text[s:e], span=Span(goal.span.start + s, goal.span.start + e),
+                                  project=name or None, evidence={"terms": [m.group()]},
+                                  term=m.group(), budget_year=by)
+
+
+def _mask(text: str, current: regex.Pattern[str], project_name: str) -> str:
+    """The text with current formulas and the project's own name blanked out (same length)."""
+    masked = current.sub(lambda m: "□" * len(m.group()), text)
+    if project_name and len(project_name) >= 4:
+        # the record's name may use half-width brackets where the source has full-width ones
+        loose = "".join(_WIDTHS.get(c, regex.escape(c)) for c in project_name)
+        masked = regex.sub(loose, lambda m: "□" * len(m.group()), masked)
+    return masked
+
+
+_WIDTHS = {"(": "[(（]", ")": "[)）]", "（": "[(（]", "）": "[)）]", ",": "[,，]", "，": "[,，]"}
+
+
+def _terms(text: str, pattern: regex.Pattern[str], current: regex.Pattern[str], name: str) -> list[str]:
+    return [m.group() for m in pattern.finditer(_mask(text, current, name))]
