@@ -32,3 +32,29 @@ def budget_year(text: str) -> int | None:
 def _head(text: str) -> list[str]:
     lines = [ln for ln in text.split("\n") if ln.strip()][:_HEAD_LINES]
     return [ln[:400] for ln in lines]
+
+
+_DEPARTMENT_FIELD = regex.compile(r"(?:部门|单位名称|预算单位)\s*[:：]\s*(?P<u>[^\s:：]{2,30}?)(?=\s|单位[:：]|$)")
+_BUDGET_TITLE = regex.compile(
+    r"^(?:(?:19|20)\d{2}\s*年度?\s*)?(?P<u>\p{Han}[\p{Han}（）()]{3,30}?)\s*"
+    r"(?:(?:19|20)\d{2}\s*年度?\s*)?(?:部门|单位)?(?:预算|决算)(?:公开|情况说明|报告)")
+_BUDGET_WORDS = ("部门预算", "预算公开", "收支预算总表", "部门决算", "决算公开")
+
+
+def document_unit(text: str) -> str | None:
+    """The spending unit of a budget document: a `部门：…` header field, or the title
+    (`江苏省委办公厅2019年度部门预算公开`, a title wrapped over two lines included)."""
+    lines = _head(text)
+    for line in lines:
+        m = _DEPARTMENT_FIELD.search(line)
+        if m:
+            return m.group("u")
+    title = "".join(" ".join(lines[:2]).split())
+    m = _BUDGET_TITLE.search(title)
+    return m.group("u") if m else None
+
+
+def is_budget_document(text: str) -> bool:
+    """A departmental budget or final account (预算公开, 收支预算总表 …), not a target table."""
+    head = "".join("".join(_head(text)).split())
+    return any(word in head for word in _BUDGET_WORDS)

@@ -279,9 +279,9 @@ class Walker:
             self.out.kind = "self_evaluation" if "actual" in known else (
                 self.out.kind if self.out.kind != "unknown" else "project_table")
             return True
-        if len(known) == 1 and len(texts) == 1 and known[0] in ("level1", "level2", "name",
-                                                                 "target", "operator", "unit",
-                                                                 "actual", "other"):
+        if len(known) == 1 and len(texts) == 1 and _is_header_word(texts[0]):
+            # one header cell per line: only a header word itself (`单位：万元` or prose that
+            # starts with 单位 must not open a table)
             return self._stream_header(roles[0])
         return False
 
@@ -777,6 +777,16 @@ def _better_operator(current: Cell | None, cell: Cell) -> bool:
     return column.get(current.text) is None and column.get(cell.text) is not None
 
 
+def _is_header_word(text: str) -> bool:
+    return bool(_header_word_pattern().fullmatch(_WHITESPACE.sub("", text)))
+
+
+@cache
+def _header_word_pattern() -> regex.Pattern[str]:
+    surfaces = lexicon.alternation(list(lexicon.load().columns))
+    return regex.compile(rf"(?:{surfaces})(?:[(（][^()（）]{{1,8}}[)）])?")
+
+
 def _is_actual_header(text: str) -> bool:
     """A 实际完成情况 column header beside the goal, not prose that mentions 实际困难."""
     return "实际" in text and len(text) <= 12
@@ -903,9 +913,13 @@ def _key_only() -> regex.Pattern[str]:
     return regex.compile(rf"(?:其中\s*[:：]?\s*)?(?:{groups})(?:\s*[(（](?:万元|元)[)）])?")
 
 
+_MONEY_CELL = regex.compile(r"\s*(\d[\d,]*(?:\.\d+)?)\s*(?:万元|元)?\s*")
+
+
 def _money_number(text: str) -> float | None:
-    """A money cell: `612.40`, `1,264.80`, `0`; a dash is an empty cell."""
-    return _number(text)
+    """A money cell: `612.40`, `1,264.80`, `0`, `24.00万元`; a dash is an empty cell."""
+    m = _MONEY_CELL.fullmatch(text)
+    return float(m.group(1).replace(",", "")) if m else None
 
 
 def _is_blank_amount(text: str) -> bool:
@@ -972,10 +986,7 @@ class _MoneyReader:
         values: dict[str, float | None] = {}
         used: list[Cell] = []
         first_col = min(self.columns.values())
-        shift = 0  # a row missing a leading cell: its amounts sit one column to the left
-        while first_col + shift > 0 and _number(cells[first_col + shift - 1].text
-                                                if first_col + shift - 1 < len(cells) else "") is not None:
-            shift -= 1
+        shift = _shift(cells, first_col)
         for role, i in self.columns.items():
             i += shift
             cell = cells[i] if 0 <= i < len(cells) else None
@@ -1105,6 +1116,16 @@ class _MoneyReader:
         self.rows.append(block)
         if block.project is not None and block.project.amount is None:
             block.project.amount, block.project.amount_unit = block.total, block.unit
+
+
+def _shift(cells: list[Cell], first_col: int) -> int:
+    """How far left a row's amounts sit: a row missing a leading cell has an amount right
+    before the first amount column."""
+    shift = 0
+    while 0 < first_col + shift <= len(cells) and \
+            _money_number(cells[first_col + shift - 1].text) is not None:
+        shift -= 1
+    return shift
 
 
 def _spaced(cells: list[Cell]) -> tuple[list[Cell], bool]:

@@ -7,7 +7,7 @@ from pathlib import Path
 from extractor import checks, classify, context, indicators, layout
 from extractor.normalise import normalise
 from extractor.readers import Source, from_text, read_path
-from extractor.records import DocumentResult, EmptyItem, GoalBlock, MoneyRow, Span
+from extractor.records import DocumentResult, EmptyItem, GoalBlock, MoneyRow, Organisation, Span
 
 
 def load_source(source: str | Path | bytes, name: str | None = None) -> Source:
@@ -37,8 +37,11 @@ def extract_document(source: str | Path | bytes, name: str | None = None,
         s, e = normal.to_source(m.start, m.end)
         empties.append(EmptyItem(normal.source[s:e], Span(s, e), m.path, m.project))
     projects = [p for p in found.projects if p.name or p.amount is not None]
-    result = DocumentResult(src.name, src.text, year, found.unit, projects, records, empties,
-                            found.kind if records or found.kind != "unknown" else "free_text")
+    unit = found.unit
+    if unit is None and (name := context.document_unit(normal.text)):
+        unit = Organisation(None, name)
+    result = DocumentResult(src.name, src.text, year, unit, projects, records, empties,
+                            _kind(found.kind, bool(records), normal.text))
     for start, end, project in found.goals:
         s, e = normal.to_source(start, end)
         result.goals.append(GoalBlock(normal.source[s:e], Span(s, e), project))
@@ -49,6 +52,12 @@ def extract_document(source: str | Path | bytes, name: str | None = None,
     # findings are part of extraction: they set each record's `flags` and `vague`
     result.findings = checks.run(result, config or checks.load_config())
     return result
+
+
+def _kind(layout_kind: str, has_records: bool, text: str) -> str:
+    if has_records or layout_kind != "unknown":
+        return layout_kind
+    return "budget_document" if context.is_budget_document(text) else "free_text"
 
 
 def _is_file(candidate: str) -> bool:

@@ -306,17 +306,9 @@ def test_real_pdf_is_read_page_by_page(real_texts, name):
     assert summarise(result)["status"] == "ok"
 
 
-_FLOODED = {  # layout: a prose line starting with 单位 opens a one-cell-per-line table
-    "jiangsu_high_court_2018_budget.pdf", "jiangsu_party_office_2019_budget.pdf",
-    "jiangsu_procuratorate_2017_budget.pdf"}
-
 
 @pytest.mark.skipif(not _real_pdfs(), reason=f"{REAL_PDFS} is not there")
-@pytest.mark.parametrize("name", [
-    pytest.param(p.name, marks=pytest.mark.xfail(
-        reason="layout.Walker._try_header takes a prose line beginning 单位… or the line "
-               "单位：万元 for a 单位 column header (see the PDF reader report)", strict=False))
-    if p.name in _FLOODED else p.name for p in _real_pdfs()] or ["none"])
+@pytest.mark.parametrize("name", [p.name for p in _real_pdfs()] or ["none"])
 def test_real_budget_pdf_yields_no_flood_of_indicators(real_texts, name):
     """Budget tables and their explanations hold no performance targets: a handful at most."""
     text, _ = real_texts[name]
