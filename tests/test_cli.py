@@ -161,3 +161,14 @@ def test_check_names_unreadable_inputs_and_goes_on(tmp_path: Path) -> None:
     assert "blob.txt" in proc.stderr.decode("utf-8")
     assert any(json.loads(line)["code"] == "empty_enumerated_item"
                for line in proc.stdout.decode("utf-8").splitlines())
+
+
+def test_every_package_is_installed_by_pyproject() -> None:
+    """A subpackage missing from pyproject's list works from a checkout but not when installed."""
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+                 ["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(root).parts) for p in (root / "extractor").rglob("__init__.py")}
+    assert found <= listed
