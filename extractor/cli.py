@@ -103,8 +103,8 @@ def _tag(args: argparse.Namespace) -> int:
     else:
         progress = tag.log_line()
     try:
-        tag.run(jobs, output, args.workers, tag.Limits(args.timeout, args.memory_mb), args.dask,
-                progress)
+        stats = tag.run(jobs, output, args.workers, tag.Limits(args.timeout, args.memory_mb),
+                        args.dask, progress)
     finally:
         output.close()
         if bar is not None:
@@ -115,7 +115,15 @@ def _tag(args: argparse.Namespace) -> int:
     errors = sum(1 for line in (args.output / "documents.jsonl").read_text(encoding="utf-8")
                  .splitlines() if '"status": "error"' in line)
     print(f"tag: {len(jobs)} documents ({errors} with errors) → {args.output}", file=sys.stderr)
+    print(f"tag: peak RSS {_peak_rss_mb():.0f} MB in this process, "
+          f"{stats.peak_worker_rss_mb:.0f} MB in a worker", file=sys.stderr)
     return 0
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (2**20 if sys.platform == "darwin" else 2**10)
 
 
 def _train(args: argparse.Namespace) -> int:

@@ -116,9 +116,27 @@ def _records(job: Job) -> dict[str, Any]:
     result = extract_document(source, job.doc)
     summary = summarise(result)
     summary["bytes"] = len(source) if isinstance(source, bytes) else Path(job.path).stat().st_size
-    return {"index": job.index, "doc": job.doc, "summary": summary,
-            "indicators": [r.to_dict() for r in result.indicators],
-            "findings": [f.to_dict() for f in result.findings]}
+    return _result(job, summary, [r.to_dict() for r in result.indicators],
+                   [f.to_dict() for f in result.findings])
+
+
+def _result(job: Job, summary: dict[str, Any], indicators: list[dict[str, Any]],
+            findings: list[dict[str, Any]]) -> dict[str, Any]:
+    """A job's outcome as the parent needs it: the summary for progress, and the three streams'
+    lines already serialised here, in the worker, so the parent only appends bytes."""
+    lines = {name: "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+             for name, records in zip(STREAMS, (indicators, findings, [summary]), strict=True)}
+    return {"index": job.index, "doc": job.doc, "summary": summary, "lines": lines,
+            "rss_mb": _peak_rss_mb()}
+
+
+def _peak_rss_mb() -> float | None:
+    try:
+        import resource
+    except ImportError:
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (2**20 if sys.platform == "darwin" else 2**10), 1)
 
 
 def _member_bytes(job: Job) -> bytes:
@@ -129,26 +147,50 @@ def _member_bytes(job: Job) -> bytes:
 
 
 def _failed(job: Job, reason: str, message: str, error_summary: Callable[..., dict]) -> dict[str, Any]:
-    return {"index": job.index, "doc": job.doc, "summary": error_summary(job.doc, reason, message),
-            "indicators": [], "findings": []}
+    return _result(job, error_summary(job.doc, reason, message), [], [])
 
 
 class _time_limit:  # noqa: N801 — used as a context manager
-    """SIGALRM in the main thread of a worker process; a no-op elsewhere (Dask threads), where
-    the scheduler's own limits apply."""
+    """Raise TimeoutError in the running document after `seconds`: by SIGALRM in a worker
+    process's main thread, and in any other thread (Dask runs tasks in a worker's thread pool)
+    by an asynchronous exception sent from a timer thread. Both interrupt Python code between
+    bytecodes; a hang inside C code is left to the pool's own deadline (or the cluster's)."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
-        self.armed = threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGALRM")
+        self.by_signal = threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGALRM")
+        self.lock = threading.Lock()
+        self.finished = False
+        self.timer: threading.Timer | None = None
 
     def __enter__(self) -> None:
-        if self.armed:
+        if self.by_signal:
             signal.signal(signal.SIGALRM, _raise_timeout)
             signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        else:
+            self.timer = threading.Timer(self.seconds, self._interrupt, args=(threading.get_ident(),))
+            self.timer.daemon = True
+            self.timer.start()
+
+    def _interrupt(self, thread_id: int) -> None:
+        with self.lock:
+            if not self.finished:
+                _async_raise(thread_id, TimeoutError)
 
     def __exit__(self, *exc: object) -> None:
-        if self.armed:
+        if self.by_signal:
             signal.setitimer(signal.ITIMER_REAL, 0)
+            return
+        with self.lock:
+            self.finished = True
+        if self.timer is not None:
+            self.timer.cancel()
+
+
+def _async_raise(thread_id: int, exception: type[BaseException]) -> None:
+    import ctypes
+
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exception))
 
 
 def _raise_timeout(signum: int, frame: object) -> None:
@@ -167,39 +209,44 @@ def _limit_memory(memory_mb: int) -> None:
 
 
 # -- the output folder -------------------------------------------------------------------------
+Blocks = dict[str, list[tuple[int, int]]]  # doc -> (offset, length) of its lines in one stream
+
+
 class Output:
-    """Appends each document's records, its summary last; knows what is already done."""
+    """Appends each document's records, its summary last; knows what is already done and where
+    each document's lines are, so the final sort copies byte ranges and never holds the
+    records in memory (an archive's output can be larger than the machine's memory)."""
 
     def __init__(self, folder: Path, resume: bool) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.done: set[str] = set()
+        self.blocks: dict[str, Blocks] = {name: {} for name in STREAMS}
         if resume:
-            self.done = self._recover()
+            self._recover()
         else:
             for name in STREAMS:
-                (folder / name).write_text("", encoding="utf-8")
-        self.handles = {name: (folder / name).open("a", encoding="utf-8") for name in STREAMS}
+                (folder / name).write_bytes(b"")
+        self.handles = {name: (folder / name).open("ab") for name in STREAMS}
 
-    def _recover(self) -> set[str]:
+    def _recover(self) -> None:
         """Documents with a summary line are done; records of any other document are dropped
-        (a kill may have cut its records half-written)."""
-        summaries = _read_jsonl(self.folder / "documents.jsonl")
-        done = {s["doc"] for s in summaries}
-        _rewrite(self.folder / "documents.jsonl", summaries)
+        (a kill may have cut its records half-written), and so is any line that does not parse."""
+        _keep_lines(self.folder / "documents.jsonl", self.blocks["documents.jsonl"],
+                    lambda doc, blocks: doc not in blocks)
+        self.done = set(self.blocks["documents.jsonl"])
         for name in STREAMS[:2]:
-            _rewrite(self.folder / name,
-                     [r for r in _read_jsonl(self.folder / name) if r.get("doc") in done])
-        return done
+            _keep_lines(self.folder / name, self.blocks[name], lambda doc, _: doc in self.done)
 
     def write(self, out: dict[str, Any]) -> None:
-        for name, records in (("indicators.jsonl", out["indicators"]),
-                              ("findings.jsonl", out["findings"]),
-                              ("documents.jsonl", [out["summary"]])):
-            if records:
+        for name in STREAMS:
+            data = out["lines"][name].encode("utf-8")
+            if data:
                 handle = self.handles[name]
-                handle.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+                offset = handle.tell()
+                handle.write(data)
                 handle.flush()
+                self.blocks[name].setdefault(out["doc"], []).append((offset, len(data)))
         self.done.add(out["doc"])
 
     def close(self) -> None:
@@ -207,44 +254,81 @@ class Output:
             handle.close()
 
     def finalise(self, jobs: list[Job]) -> None:
-        """Sort every stream by input order: the same files however the run was split."""
+        """Put every stream in input order: the same files however the run was split. Documents
+        not among `jobs` (left by an earlier run over other inputs) go last, as they were."""
         order = {job.doc: job.index for job in jobs}
         for name in STREAMS:
-            records = _read_jsonl(self.folder / name)
-            records.sort(key=lambda r: order.get(r.get("doc"), len(order)))  # stable within a doc
-            _rewrite(self.folder / name, records)
+            blocks = self.blocks[name]
+            docs = sorted(blocks, key=lambda d: (order.get(d, len(order)), blocks[d][0][0]))
+            ranges = [r for doc in docs for r in blocks[doc]]
+            if all(a[0] + a[1] == b[0] for a, b in zip(ranges, ranges[1:], strict=False)):
+                continue  # already in order: a one-worker run, or nothing to move
+            _copy_ranges(self.folder / name, ranges)
 
 
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    if not path.exists():
-        return []
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:  # a line cut by a kill
-            continue
-        if isinstance(record, dict):
-            out.append(record)
-    return out
-
-
-def _rewrite(path: Path, records: list[dict[str, Any]]) -> None:
+def _keep_lines(path: Path, blocks: Blocks, keep: Callable[[str, Blocks], bool]) -> None:
+    """Rewrite `path` with the complete, parseable lines whose doc `keep` accepts, streaming,
+    and note where each document's lines now are."""
     temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
-                         encoding="utf-8")
+    with temporary.open("wb") as sink:
+        if path.exists():
+            with path.open("rb") as source:
+                for line in source:
+                    doc = _doc_of(line)
+                    if doc is None or not keep(doc, blocks):
+                        continue
+                    offset = sink.tell()
+                    sink.write(line)
+                    ranges = blocks.setdefault(doc, [])
+                    if ranges and sum(ranges[-1]) == offset:
+                        ranges[-1] = (ranges[-1][0], ranges[-1][1] + len(line))
+                    else:
+                        ranges.append((offset, len(line)))
+    os.replace(temporary, path)
+
+
+def _doc_of(line: bytes) -> str | None:
+    """The record's doc, or None for a line cut by a kill or otherwise not a record."""
+    if not line.endswith(b"\n"):
+        return None
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    doc = record.get("doc") if isinstance(record, dict) else None
+    return doc if isinstance(doc, str) else None
+
+
+def _copy_ranges(path: Path, ranges: list[tuple[int, int]]) -> None:
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    with path.open("rb") as source, temporary.open("wb") as sink:
+        for offset, length in ranges:
+            source.seek(offset)
+            sink.write(source.read(length))
     os.replace(temporary, path)
 
 
 # -- running ---------------------------------------------------------------------------------------
+@dataclass
+class RunStats:
+    documents: int = 0
+    errors: int = 0
+    peak_worker_rss_mb: float = 0.0
+
+
 def run(jobs: list[Job], output: Output, workers: int, limits: Limits,
-        dask: str | None = None, progress: Callable[[dict[str, Any]], None] | None = None) -> None:
+        dask: str | None = None, progress: Callable[[dict[str, Any]], None] | None = None) -> RunStats:
     todo = [job for job in jobs if job.doc not in output.done]
     results = _on_dask(todo, limits, dask, workers) if dask else _on_processes(todo, limits, workers)
+    stats = RunStats()
     for out in results:
         output.write(out)
+        stats.documents += 1
+        stats.errors += out["summary"].get("status") != "ok"
+        stats.peak_worker_rss_mb = max(stats.peak_worker_rss_mb, out.get("rss_mb") or 0.0)
         if progress:
             progress(out["summary"])
+    return stats
 
 
 def _on_processes(jobs: list[Job], limits: Limits, workers: int) -> Iterator[dict[str, Any]]:

@@ -28,42 +28,74 @@ FINDING_COLUMNS = [
 ]
 
 
-def write_report(folder: Path, path: Path) -> None:
+MAX_ROWS = 1_048_576  # Excel's limit per sheet, header included; more rows go on "指标 (2)" …
+MAX_CELL = 32_767  # Excel's limit on the characters of one cell
+
+
+def write_report(folder: Path, path: Path, max_rows: int = MAX_ROWS) -> None:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font, PatternFill
 
     book = Workbook(write_only=True)
-    bold = Font(bold=True)
-    fills = {k: PatternFill("solid", fgColor=v) for k, v in _FILLS.items()}
     sheets = (("文档", DOCUMENT_COLUMNS, "documents.jsonl", _document_row),
               ("指标", INDICATOR_COLUMNS, "indicators.jsonl", _indicator_row),
               ("问题", FINDING_COLUMNS, "findings.jsonl", _finding_row))
     for title, columns, stream, row_of in sheets:
-        sheet = book.create_sheet(title)
-        header = []
-        for label, _ in columns:
-            cell = WriteOnlyCell(sheet, value=label)
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
-        rows = 0
-        for record in _records(folder / stream):
-            values = row_of(record)
-            fill = fills.get(record.get("severity", "")) if stream == "findings.jsonl" else None
-            if fill is None:
-                sheet.append([values.get(key) for _, key in columns])
-            else:
-                cells = []
-                for _, key in columns:
-                    cell = WriteOnlyCell(sheet, value=values.get(key))
-                    cell.fill = fill
-                    cells.append(cell)
-                sheet.append(cells)
-            rows += 1
-        sheet.auto_filter.ref = f"A1:{_column(len(columns))}{rows + 1}"
-        sheet.freeze_panes = "A2"
+        _write_sheets(book, title, columns, _records(folder / stream), row_of,
+                      coloured=stream == "findings.jsonl", max_rows=max_rows)
     book.save(path)
+
+
+def _write_sheets(book: Any, title: str, columns: list[tuple[str, str]],
+                  records: Iterable[dict[str, Any]], row_of: Any, coloured: bool, max_rows: int) -> None:
+    """One sheet per `max_rows - 1` records, each with its header, filter and frozen first row."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+
+    bold = Font(bold=True)
+    fills = {k: PatternFill("solid", fgColor=v) for k, v in _FILLS.items()}
+    sheet, rows, part = None, 0, 0
+    for record in records:
+        if sheet is None or rows == max_rows - 1:
+            if sheet is not None:
+                _close_sheet(sheet, len(columns), rows)
+            part += 1
+            sheet = book.create_sheet(title if part == 1 else f"{title} ({part})")
+            sheet.freeze_panes = "A2"  # before the first row: write-only sheets write views first
+            sheet.append([_styled(WriteOnlyCell(sheet, value=label), font=bold) for label, _ in columns])
+            rows = 0
+        values = row_of(record)
+        fill = fills.get(record.get("severity", "")) if coloured else None
+        cells = [_cell_value(values.get(key)) for _, key in columns]
+        if fill is not None:
+            cells = [_styled(WriteOnlyCell(sheet, value=v), fill=fill) for v in cells]
+        sheet.append(cells)
+        rows += 1
+    if sheet is None:  # no records: the sheet still exists, with its header
+        sheet = book.create_sheet(title)
+        sheet.freeze_panes = "A2"
+        sheet.append([_styled(WriteOnlyCell(sheet, value=label), font=bold) for label, _ in columns])
+    _close_sheet(sheet, len(columns), rows)
+
+
+def _close_sheet(sheet: Any, width: int, rows: int) -> None:
+    sheet.auto_filter.ref = f"A1:{_column(width)}{rows + 1}"
+
+
+def _styled(cell: Any, **style: Any) -> Any:
+    for name, value in style.items():
+        setattr(cell, name, value)
+    return cell
+
+
+def _cell_value(value: Any) -> Any:
+    """What Excel accepts: no control characters (openpyxl refuses them; OCR text has them),
+    at most 32,767 characters."""
+    if not isinstance(value, str):
+        return value
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return value if len(value) <= MAX_CELL else value[:MAX_CELL - 1] + "…"
 
 
 def _records(path: Path) -> Iterable[dict[str, Any]]:

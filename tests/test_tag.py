@@ -119,3 +119,99 @@ def test_zip_members_are_documents_of_their_own(tmp_path: Path) -> None:
     summaries = [json.loads(line) for line in (tmp_path / "out" / "documents.jsonl").open(encoding="utf-8")]
     status = {s["doc"].removeprefix(str(folder) + "/"): s["status"] for s in summaries}
     assert status == {"batch.zip!a.txt": "ok", "batch.zip!sub/b.txt": "ok", "broken.zip": "error"}
+
+
+def test_finalise_puts_out_of_order_results_in_input_order_without_reparsing(tmp_path: Path) -> None:
+    jobs = [tag.Job(i, f"d{i}.txt", f"d{i}.txt") for i in range(4)]
+
+    def result(job: tag.Job, n: int) -> dict:
+        records = [{"doc": job.doc, "text": f"{job.doc} 指标{k}"} for k in range(n)]
+        return tag._result(job, {"doc": job.doc, "status": "ok"}, records, [])
+
+    output = tag.Output(tmp_path, resume=False)
+    for job, n in ((jobs[2], 2), (jobs[0], 1), (jobs[3], 0), (jobs[1], 3)):  # as workers finish
+        output.write(result(job, n))
+    output.close()
+    output.finalise(jobs)
+    docs = [json.loads(line)["doc"] for line in (tmp_path / "documents.jsonl").open(encoding="utf-8")]
+    assert docs == ["d0.txt", "d1.txt", "d2.txt", "d3.txt"]
+    texts = [json.loads(line)["text"] for line in (tmp_path / "indicators.jsonl").open(encoding="utf-8")]
+    assert texts == ["d0.txt 指标0", "d1.txt 指标0", "d1.txt 指标1", "d1.txt 指标2",
+                     "d2.txt 指标0", "d2.txt 指标1"]
+
+    resumed = tag.Output(tmp_path, resume=True)  # a second summary of d1 (never written twice
+    resumed.write(result(jobs[1], 1))            # by `run`, but a resume must not keep both)
+    resumed.close()
+    again = tag.Output(tmp_path, resume=True)
+    again.close()
+    assert again.done == {"d0.txt", "d1.txt", "d2.txt", "d3.txt"}
+    summaries = (tmp_path / "documents.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(s)["doc"] for s in summaries] == docs
+
+
+def test_time_limit_interrupts_a_document_in_a_thread_as_dask_runs_it() -> None:
+    import threading
+
+    outcome: list[str] = []
+
+    def busy() -> None:
+        try:
+            with tag._time_limit(0.2):
+                while True:  # pure Python: no signal reaches a non-main thread
+                    sum(range(1000))
+        except TimeoutError:
+            outcome.append("timeout")
+
+    def quick() -> None:
+        try:
+            with tag._time_limit(0.2):
+                sum(range(1000))
+            time.sleep(0.5)  # past the limit: a finished document must not be interrupted later
+            outcome.append("finished")
+        except TimeoutError:
+            outcome.append("late timeout")
+
+    for body in (busy, quick):
+        thread = threading.Thread(target=body)
+        thread.start()
+        thread.join(timeout=120)  # a hang guard, not a speed limit
+        assert not thread.is_alive()
+    assert outcome == ["timeout", "finished"]
+
+
+def test_a_batch_of_broken_files_finishes_with_one_error_record_each(tmp_path: Path) -> None:
+    import zipfile
+
+    pytest.importorskip("reportlab")
+    from reportlab.lib.pdfencrypt import StandardEncryption
+    from reportlab.pdfgen import canvas
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "tab_four_column.txt", folder / "good.txt")
+    good = zipfile.ZipFile(folder / "good.zip", "w", zipfile.ZIP_DEFLATED)
+    good.writestr("a.txt", (SAMPLES / "whole_unit.txt").read_text(encoding="utf-8"))
+    good.close()
+    (folder / "truncated.zip").write_bytes((folder / "good.zip").read_bytes()[:60])
+    with zipfile.ZipFile(folder / "bomb.zip", "w", zipfile.ZIP_DEFLATED) as bomb:
+        bomb.writestr("zeros.txt", b"0" * (40 * 2**20))  # 40 MB that packs to about 40 kB
+    page = canvas.Canvas(str(folder / "locked.pdf"), encrypt=StandardEncryption("secret"))
+    page.drawString(72, 720, "hello")
+    page.save()
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "renamed.pdf").write_text("一级指标\t二级指标\n这不是PDF", encoding="utf-8")
+    (folder / "renamed.docx").write_bytes(b"\x00\x01 neither a zip nor text \xff\xfe")
+
+    proc = _run_tag(str(folder), "-o", str(tmp_path / "out"), "--workers", "2")
+    assert proc.returncode == 0, proc.stderr
+    summaries = [json.loads(line) for line in (tmp_path / "out" / "documents.jsonl").open(encoding="utf-8")]
+    got = {s["doc"].removeprefix(str(folder) + "/"): (s["status"], s.get("reason")) for s in summaries}
+    assert len(summaries) == len(got) == 8
+    assert got["good.txt"] == ("ok", None) and got["good.zip!a.txt"] == ("ok", None)
+    assert got["truncated.zip"] == ("error", "corrupt")
+    assert got["locked.pdf"] == ("error", "encrypted")
+    assert got["empty.txt"] == ("error", "empty")
+    assert got["renamed.pdf"][0] == "error" and got["renamed.docx"][0] == "error"
+    assert [k for k in got if k.startswith("bomb.zip")] and all(
+        v == ("error", "zip_bomb") for k, v in got.items() if k.startswith("bomb.zip"))
+    assert all(s["error"] for s in summaries if s["status"] == "error")

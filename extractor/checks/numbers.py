@@ -617,9 +617,11 @@ def _values(ctx: Context, ind: Indicator) -> list[_Value]:
     return out
 
 
+_NOT_LETTER = regex.compile(r"[^\p{Han}A-Za-z]")
+
 def _normal_key(ctx: Context, lead: str) -> str:
     text = _pattern(ctx, "key_noise").sub("", lead)
-    text = regex.sub(r"[^\p{Han}A-Za-z]", "", text)
+    text = _NOT_LETTER.sub("", text)
     leading = _words(ctx, "key_leading_verbs")
     trailing = _words(ctx, "key_trailing_words")
     changed = True

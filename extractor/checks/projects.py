@@ -20,6 +20,8 @@ from extractor.records import DocumentResult, Finding, Indicator, Span
 _ITEM_LEAD = regex.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}[、.]|[(（][一二三四五六七八九十\d]{1,3}[)）]"
                            r"|\d{1,2}[、.．](?!\d))\s*")
 
+_NUMBER = regex.compile(r"\d+(?:\.\d+)?")
+
 
 def normalised(text: str) -> str:
     """An indicator's text for comparison across projects: item numbers, spaces and
@@ -187,7 +189,7 @@ class OverlappingProjects(Rule):
         out = {}
         for key, parts in texts.items():
             text = " ".join([goal_texts(ctx).get(key, ""), *parts])
-            out[key] = (text, _grams(regex.sub(r"\d+(?:\.\d+)?", "", text)))
+            out[key] = (text, _grams(_NUMBER.sub("", text)))
         return out
 
 

@@ -73,8 +73,12 @@ def is_name_cell(ind: Indicator) -> bool:
     return bool(_NAME_GAP.match(ind.text[len(ind.name):]))
 
 
+_NOT_WORD = regex.compile(r"[\s\p{P}\p{S}]+")
+_SPACE = regex.compile(r"\s+")
+
+
 def compact(text: str) -> str:
-    return regex.sub(r"[\s\p{P}\p{S}]+", "", text)
+    return _NOT_WORD.sub("", text)
 
 
 def clause_around(text: str, start: int, end: int) -> tuple[int, int]:
@@ -319,7 +323,7 @@ def _is_header_row(cells: list[Any], headers: list[str]) -> bool:
 
 
 def _is_total_row(cells: list[Any]) -> bool:
-    return any(regex.sub(r"\s+", "", c.text) in ("合计", "总计", "小计") for c in cells)
+    return any(_SPACE.sub("", c.text) in ("合计", "总计", "小计") for c in cells)
 
 
 # goal prose: numbered items ------------------------------------------------------------

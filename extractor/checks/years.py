@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -230,9 +230,14 @@ def _mask(text: str, current: regex.Pattern[str], project_name: str) -> str:
     masked = current.sub(lambda m: "□" * len(m.group()), text)
     if project_name and len(project_name) >= 4:
         # the record's name may use half-width brackets where the source has full-width ones
-        loose = "".join(_WIDTHS.get(c, regex.escape(c)) for c in project_name)
-        masked = regex.sub(loose, lambda m: "□" * len(m.group()), masked)
+        masked = _loose(project_name).sub(lambda m: "□" * len(m.group()), masked)
     return masked
+
+
+@lru_cache(maxsize=256)
+def _loose(name: str) -> regex.Pattern[str]:
+    """The project's name, matching either width of bracket and comma."""
+    return regex.compile("".join(_WIDTHS.get(c, regex.escape(c)) for c in name))
 
 
 _WIDTHS = {"(": "[(（]", ")": "[)）]", "（": "[(（]", "）": "[)）]", ",": "[,，]", "，": "[,，]"}
