@@ -575,13 +575,79 @@ def test_doc_without_converter_needs_conversion(no_converters: Path) -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="shell-script stand-in for antiword")
 def test_doc_with_antiword(no_converters: Path) -> None:
-    _fake_tool(no_converters, "antiword",
-               "printf '一级指标\\t二级指标\\t三级指标\\t指标值\\n产出指标\\t数量指标\\t培训人数\\t≥50人\\n'\n")
+    _fake_tool(no_converters, "antiword", f"{_tool('cat')} <<'EOF'\n{ANTIWORD_DOCBOOK}EOF\n")
     src = read_bytes(_ole("WordDocument", b"\0" * 5000), "old.doc")
     assert src.format == "doc"
     assert [i.text for i in extractor.extract(_ole("WordDocument", b"\0" * 5000), "old.doc")] == [
         "培训人数\t≥50人"]
-    assert src.text.startswith("一级指标\t二级指标")
+    assert src.text.startswith("项目支出绩效目标表\n\n一级指标\t二级指标")
+
+
+# What `antiword -x db` writes: paragraphs, and tables whose cells stay whole however long.
+ANTIWORD_DOCBOOK = """<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE book PUBLIC "-//OASIS//DTD DocBook XML V4.1.2//EN"
+	"http://www.oasis-open.org/docbook/xml/4.1.2/docbookx.dtd">
+<book lang='en_US'>
+ <bookinfo><author><surname>某单位</surname></author></bookinfo>
+ <chapter>
+<title/>
+  <para>
+项目支出绩效目标表
+  </para>
+  <para>
+
+   <informaltable frame='none'><tgroup cols='4'><colspec colwidth='108.00pt'/><tbody>
+      <row><entry>
+一级指标
+       </entry><entry>
+二级指标
+       </entry><entry>
+三级指标
+       </entry><entry>
+指标值
+       </entry></row>
+      <row><entry>
+产出指标
+       </entry><entry>
+数量指标
+       </entry><entry>
+培训人数
+       </entry><entry>
+≥50人
+       </entry></row>
+   </tbody></tgroup></informaltable>
+  </para>
+ </chapter>
+</book>
+"""
+
+
+def test_antiword_docbook_keeps_long_cells_whole() -> None:
+    from extractor.readers.office import docbook_text
+
+    long_cell = "对全县通客车线路中的临水临崖、急弯陡坡路段实施安全生命防护工程，增设护栏和警示标志。"
+    xml = ANTIWORD_DOCBOOK.replace("培训人数", long_cell).encode("utf-8")
+    assert docbook_text(xml, "a.doc").splitlines() == [
+        "项目支出绩效目标表", "", "一级指标\t二级指标\t三级指标\t指标值", f"产出指标\t数量指标\t{long_cell}\t≥50人"]
+    with pytest.raises(ReadError) as info:
+        docbook_text(b"<book><para>cut", "a.doc")
+    assert info.value.reason == "conversion_failed"
+
+
+# A real .doc through a real converter, when one is installed (LibreOffice or antiword).
+DOC_FIXTURE = Path(__file__).parent / "fixtures" / "tab_four_column.doc"
+
+
+@pytest.mark.parametrize("tool", ["antiword", "soffice"])
+def test_real_doc_through_an_installed_converter(tool: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor.readers import office
+
+    found = shutil.which(tool)
+    if not found:
+        pytest.skip(f"{tool} is not installed")
+    monkeypatch.setattr(office, "converters", lambda: {tool: found})
+    assert read_path(DOC_FIXTURE).format == "doc"
+    assert key(DOC_FIXTURE) == key(SAMPLES / "tab_four_column.txt")
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="shell-script stand-in for soffice")

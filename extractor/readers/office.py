@@ -35,7 +35,7 @@ from typing import Any
 
 from extractor.errors import ReadError
 from extractor.readers.archive import check_container
-from extractor.readers.tabular import cell_text, join_blocks, render_rows
+from extractor.readers.tabular import cell_text, join_blocks, render_rows, row_line
 
 READ_HIDDEN_SHEETS = False  # hidden sheets of budget workbooks hold drop-down lists, not tables
 CONVERT_TIMEOUT = 120.0  # seconds for one external conversion
@@ -699,12 +699,45 @@ def read_converted(data: bytes, name: str, kind: str, timeout: float | None = No
                         raise ReadError(name, f"{tool} wrote no .{target} file", "conversion_failed")
                     converted = result.read_bytes()
                     return read_xlsx(converted, name) if target == "xlsx" else read_docx(converted, name)
-                stdout = _run([tools["antiword"], "-m", "UTF-8.txt", "-w", "0", str(source)], name, tool,
-                              limit)
-                return stdout.decode("utf-8", errors="replace").replace("\r\n", "\n")
+                # DocBook keeps each table cell whole; the text mode wraps long cells onto
+                # continuation lines that read as new rows
+                return docbook_text(_run([tools["antiword"], "-x", "db", str(source)], name, tool, limit),
+                                    name)
             except ReadError as err:
                 errors.append(err)
     raise errors[-1]
+
+
+def docbook_text(xml: bytes, name: str) -> str:
+    """antiword's DocBook as source text: paragraphs one per line, table rows as tab lines."""
+    from xml.etree import ElementTree
+
+    try:
+        root = ElementTree.fromstring(xml)
+    except ElementTree.ParseError as exc:
+        raise ReadError(name, f"antiword gave unreadable output ({exc})", "conversion_failed") from None
+    lines: list[str] = []
+    _docbook_lines(root, lines)
+    out: list[str] = []
+    for line in lines:  # at most one blank line in a row; none at the ends
+        if line or (out and out[-1]):
+            out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out) + "\n" if out else ""
+
+
+def _docbook_lines(element: Any, lines: list[str]) -> None:
+    if element.tag == "row":
+        lines.append(row_line(["".join(entry.itertext()) for entry in element.iter("entry")]))
+        return
+    if element.tag in ("para", "title"):
+        lines.extend(line.strip() for line in (element.text or "").split("\n"))
+    for child in element:
+        if child.tag not in ("bookinfo", "colspec"):
+            _docbook_lines(child, lines)
+        if element.tag in ("para", "title"):
+            lines.extend(line.strip() for line in (child.tail or "").split("\n"))
 
 
 def _run(command: list[str], name: str, tool: str, timeout: float) -> bytes:
