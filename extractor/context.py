@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import regex
 
 from extractor import lexicon
@@ -37,7 +39,11 @@ def _head(text: str) -> list[str]:
 _DEPARTMENT_FIELD = regex.compile(r"(?:部门|单位名称|预算单位)\s*[:：]\s*(?P<u>[^\s:：]{2,30}?)(?=\s|单位[:：]|$)")
 _BUDGET_TITLE = regex.compile(
     r"^(?:(?:19|20)\d{2}\s*年度?\s*)?(?P<u>\p{Han}[\p{Han}（）()]{3,30}?)\s*"
-    r"(?:(?:19|20)\d{2}\s*年度?\s*)?(?:部门|单位)?(?:预算|决算)(?:公开|情况说明|报告)")
+    # the year may sit on a line of its own in a cover page: 「江苏省某厅 / 年部门预算 / 2019」
+    r"(?:(?:(?:19|20)\d{2}\s*)?年度?\s*)?"
+    r"(?:(?:部门|单位)(?:预算|决算)(?:公开|情况说明|报告)?|(?:预算|决算)(?:公开|情况说明|报告))")
+# a budget table's own title: 「2019年政府采购预算表」, 「2018年度部门预算收支总表」
+_TABLE_TITLE_YEAR = regex.compile(r"^\s*((?:19|20)\d{2})\s*年度?\s*\p{Han}{0,16}?(?:预算|决算)", regex.M)
 _BUDGET_WORDS = ("部门预算", "预算公开", "收支预算总表", "部门决算", "决算公开")
 
 
@@ -52,6 +58,13 @@ def document_unit(text: str) -> str | None:
     title = "".join(" ".join(lines[:2]).split())
     m = _BUDGET_TITLE.search(title)
     return m.group("u") if m else None
+
+
+def budget_document_year(text: str) -> int | None:
+    """The year of a budget document whose head does not state it, from the titles of its
+    tables (the most frequent one; a note such as 「无2017年政府性基金支出」 is not a title)."""
+    years = Counter(int(m.group(1)) for m in _TABLE_TITLE_YEAR.finditer(text))
+    return years.most_common(1)[0][0] if years else None
 
 
 def is_budget_document(text: str) -> bool:

@@ -40,8 +40,10 @@ def extract_document(source: str | Path | bytes, name: str | None = None,
     unit = found.unit
     if unit is None and (name := context.document_unit(normal.text)):
         unit = Organisation(None, name)
-    result = DocumentResult(src.name, src.text, year, unit, projects, records, empties,
-                            _kind(found.kind, bool(records), normal.text))
+    kind = _kind(found.kind, bool(records), normal.text)
+    if year is None and kind == "budget_document":
+        year = context.budget_document_year(normal.text)
+    result = DocumentResult(src.name, src.text, year, unit, projects, records, empties, kind)
     for start, end, project in found.goals:
         s, e = normal.to_source(start, end)
         result.goals.append(GoalBlock(normal.source[s:e], Span(s, e), project))

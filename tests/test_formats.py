@@ -811,7 +811,17 @@ def test_other_zip_based_and_foreign_files() -> None:
         z.writestr("ppt/presentation.xml", "<p/>")
     assert read_error(buf.getvalue(), "slides.pptx").reason == "unsupported_format"
     assert read_error(b"Rar!\x1a\x07\x00" + b"\0" * 50, "a.rar").reason == "unsupported_format"
-    assert read_error(b"{\\rtf1\\ansi hello}", "a.rtf").reason in ("needs_conversion", "conversion_failed")
+
+
+def test_rtf_without_converter_needs_conversion(no_converters: Path) -> None:
+    assert read_error(b"{\\rtf1\\ansi hello}", "a.rtf").reason == "needs_conversion"
+
+
+def test_rtf_through_libreoffice_when_installed() -> None:
+    if not shutil.which("soffice"):
+        pytest.skip("LibreOffice is not installed")
+    rtf = b"{\\rtf1\\ansi \\u32489?\\u25928?\\u25351?\\u26631? hello}"  # 绩效指标 as RTF escapes
+    assert read_bytes(rtf, "a.rtf").text.strip() == "绩效指标 hello"
 
 
 def test_xlsx_that_is_a_zip_bomb(tmp_path: Path) -> None:

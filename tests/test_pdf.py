@@ -8,6 +8,7 @@ budget PDFs of /work/shared/realpdfs are read when that folder is there.
 from __future__ import annotations
 
 import io
+import re
 import time
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -328,3 +329,14 @@ def test_real_pdf_tables_are_rows(real_texts):
     assert "\t\t十八、住房保障支出\t4,716.51\t" in lines
     party, _ = real_texts["jiangsu_party_office_2019_budget.pdf"]
     assert "\t" not in party  # explanatory text only, no ruled tables
+
+
+@pytest.mark.skipif(not _real_pdfs(), reason=f"{REAL_PDFS} is not there")
+@pytest.mark.parametrize("name", [p.name for p in _real_pdfs()] or ["none"])
+def test_real_budget_pdf_summary_has_kind_year_and_unit(real_texts, name):
+    """The year in each archive file's name is the budget year its pages state."""
+    text, _ = real_texts[name]
+    summary = summarise(extractor.extract_document(text, name))
+    assert summary["kind"] == "budget_document"
+    assert summary["budget_year"] == int(re.search(r"_(20\d\d)_", name).group(1))
+    assert summary["unit"] and summary["unit"]["name"].startswith("江苏省")

@@ -12,7 +12,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import regex
@@ -77,6 +77,7 @@ _NOT_WORD = regex.compile(r"[\s\p{P}\p{S}]+")
 _SPACE = regex.compile(r"\s+")
 
 
+@lru_cache(maxsize=8192)  # the same indicator texts are compared by several rules
 def compact(text: str) -> str:
     return _NOT_WORD.sub("", text)
 
