@@ -89,7 +89,7 @@ def _tag(args: argparse.Namespace) -> int:
     from extractor import tag
     from extractor.workbook import write_report
 
-    jobs = tag.discover(args.paths, args.glob)
+    jobs = tag.discover(args.paths, args.glob, exclude=args.output)
     output = tag.Output(args.output, args.resume)
     todo = sum(job.doc not in output.done for job in jobs)
     print(f"tag: {len(jobs)} input files, {len(jobs) - todo} already done, {todo} to do",

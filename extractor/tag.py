@@ -47,14 +47,23 @@ class Limits:
 
 
 # -- discovering inputs ---------------------------------------------------------------------
-def discover(paths: Iterable[Path], pattern: str | None = None) -> list[Job]:
-    """Every input file under `paths`, in a stable order; zip archives expanded to members."""
+def discover(paths: Iterable[Path], pattern: str | None = None,
+             exclude: Path | None = None) -> list[Job]:
+    """Every input file under `paths`, in a stable order; zip archives expanded to members.
+    A file named twice (or found in two of the folders given) is one document; nothing under
+    `exclude` (the output folder: its report.xlsx is not an input) is taken."""
+    skip = exclude.resolve() if exclude is not None else None
     files: list[Path] = []
+    seen: set[Path] = set()
     for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and _wanted(p, pattern)))
-        else:
-            files.append(path)
+        found = sorted(p for p in path.rglob("*") if p.is_file() and _wanted(p, pattern)) \
+            if path.is_dir() else [path]
+        for file in found:
+            real = file.resolve()
+            if real in seen or (skip is not None and real.is_relative_to(skip)):
+                continue
+            seen.add(real)
+            files.append(file)
     jobs: list[Job] = []
     for path in files:
         members = _zip_members(path) if path.suffix.lower() == ".zip" else None

@@ -215,3 +215,16 @@ def test_a_batch_of_broken_files_finishes_with_one_error_record_each(tmp_path: P
     assert [k for k in got if k.startswith("bomb.zip")] and all(
         v == ("error", "zip_bomb") for k, v in got.items() if k.startswith("bomb.zip"))
     assert all(s["error"] for s in summaries if s["status"] == "error")
+
+
+def test_discover_takes_each_file_once_and_never_the_output_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "tab_four_column.txt", folder / "a.txt")
+    (folder / "out").mkdir()
+    (folder / "out" / "report.xlsx").write_bytes(b"an earlier run's workbook")
+    (folder / "out" / "documents.jsonl").write_text("{}\n", encoding="utf-8")
+    jobs = tag.discover([folder, folder / "a.txt", folder], exclude=folder / "out")
+    assert [Path(j.doc).name for j in jobs] == ["a.txt"]
+    assert [j.index for j in jobs] == [0]
+    assert {Path(j.doc).name for j in tag.discover([folder])} == {"a.txt", "report.xlsx"}
