@@ -880,10 +880,13 @@ def _money_words() -> dict[str, list[str]]:
     return lexicon.read_toml("checks_numbers.toml")["money_table"]
 
 
+_OF_WHICH = regex.compile(r"^其中[:：]?")
+
+
 def _column_role(text: str) -> str | None:
     """`总额`, `财政拨款（万元）`, `其他资金` as a column header: the amount each column holds."""
     compact = _TRAILING_BRACKET.sub("", _WHITESPACE.sub("", text))
-    compact = regex.sub(r"^其中[:：]?", "", compact)
+    compact = _OF_WHICH.sub("", compact)
     words = _money_words()
     for role in ("total", "fiscal", "other"):
         if compact in words[f"{role}_columns"]:
