@@ -154,6 +154,20 @@ def run_tag(archive: Path, out: Path, workers: int) -> dict[str, float]:
             "worker_rss_mb": int(peaks.group(2)) if peaks else None}
 
 
+_SPIN = "import time\nt = time.perf_counter()\nx = 0\nfor i in range(4_000_000): x += i\nprint(time.perf_counter() - t)"
+
+
+def host_scaling() -> float:
+    """Work done by two CPU-bound processes at once ÷ by one alone (2.0 on two free cores)."""
+    def spin(n: int) -> float:
+        procs = [subprocess.Popen([sys.executable, "-c", _SPIN], stdout=subprocess.PIPE, text=True)
+                 for _ in range(n)]
+        return max(float(p.communicate()[0]) for p in procs)
+
+    one = spin(1)
+    return round(2 * one / spin(2), 2)
+
+
 def jieba_seconds(texts: list[str]) -> float:
     import jieba
 
@@ -176,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED)
     parser.add_argument("--keep", type=Path, help="build the archive here and keep it")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--repeat", type=int, default=2,
+                        help="tag runs per worker count, alternating 1,2 then 2,1 (best kept)")
     args = parser.parse_args(argv)
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench_tag_") as tmp:
@@ -183,7 +199,17 @@ def main(argv: list[str] | None = None) -> int:
         archive.mkdir(parents=True, exist_ok=True)
         texts, counts = build_archive(archive, args.n, args.seed)
         size_mb = sum(p.stat().st_size for p in archive.iterdir()) / 2**20
-        runs = [run_tag(archive, Path(tmp) / f"out{w}", w) for w in (1, 2)]
+        # A shared host's speed drifts over minutes: alternate the order and keep each worker
+        # count's best run, and measure the host's own two-process scaling alongside.
+        capacity = [host_scaling()]
+        tries: dict[int, list[dict]] = {1: [], 2: []}
+        for r in range(max(1, args.repeat)):
+            for w in ((1, 2) if r % 2 == 0 else (2, 1)):
+                tries[w].append(run_tag(archive, Path(tmp) / f"out{w}_{r}", w))
+        capacity.append(host_scaling())
+        runs = [min(tries[w], key=lambda run: run["seconds"]) for w in (1, 2)]
+        for run in runs:
+            run["all_seconds"] = [t["seconds"] for t in tries[run["workers"]]]
         # Text-format throughput: the .txt files alone, one worker, against jieba on the same text.
         text_dir = Path(tmp) / "text_only"
         text_dir.mkdir()
@@ -205,11 +231,13 @@ def main(argv: list[str] | None = None) -> int:
     report = {"cpus": os.cpu_count(), "load_at_start": round(load, 2), "files": sum(counts.values()),
               "formats": counts, "archive_mb": round(size_mb, 2), "chars": chars, "runs": runs,
               "speedup_2_over_1": round(speedup, 2),
+              "host_scaling_2_over_1": capacity,
               "jieba_lcut_seconds": round(jieba_s, 2), "jieba_chars_per_s": round(chars / jieba_s),
               "text_only": {**text_run, "jieba_chars_per_s": round(text_chars / jieba_text_s),
                             "ratio_to_jieba": round(text_run["chars_per_s"] * jieba_text_s / text_chars, 2)}}
     print(json.dumps(report, ensure_ascii=False, indent=2))
-    print(f"2 workers / 1 worker: {speedup:.2f}x (target ≥ 1.8x: {'met' if speedup >= 1.8 else 'NOT met'})")
+    print(f"2 workers / 1 worker: {speedup:.2f}x (target ≥ 1.8x: {'met' if speedup >= 1.8 else 'NOT met'}); "
+          f"the host's own 2-process scaling before/after: {capacity}")
     worst = max(run["worker_rss_mb"] or run["peak_process_rss_mb"] for run in runs)
     print(f"peak worker RSS: {worst} MB (target ≤ 300 MB: {'met' if worst <= 300 else 'NOT met'}); "
           f"largest process of any run: {max(run['peak_process_rss_mb'] for run in runs)} MB")
