@@ -18,3 +18,9 @@ class ReadError(ExtractorError, OSError):
         super().__init__(f"{source}: {message}")
         self.source = source
         self.reason = reason
+
+
+class DocumentTimeout(BaseException):  # noqa: N818 — named for what happened, like KeyboardInterrupt
+    """A document ran past its time limit in `indicators tag`. A BaseException, like
+    KeyboardInterrupt, so that no handler meant for a damaged file or a failing check rule
+    (`except Exception`) swallows it and lets the document run on."""

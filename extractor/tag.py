@@ -97,7 +97,7 @@ def _zip_members(path: Path) -> list[str] | None:
 # -- one document, in isolation -----------------------------------------------------------------
 def process(job: Job, limits: Limits) -> dict[str, Any]:
     """The records of one input; any failure becomes the document's error summary."""
-    from extractor.errors import ExtractorError
+    from extractor.errors import DocumentTimeout, ExtractorError
     from extractor.summary import error_summary
 
     try:
@@ -105,16 +105,20 @@ def process(job: Job, limits: Limits) -> dict[str, Any]:
             out = _records(job)
     except ExtractorError as exc:
         out = _failed(job, getattr(exc, "reason", "unreadable"), str(exc), error_summary)
-    except TimeoutError:
-        out = _failed(job, "timeout", f"{job.doc}: gave up after {limits.timeout:.0f} s",
-                      error_summary)
+    except DocumentTimeout:
+        out = _failed(job, "timeout", _timeout_message(job, limits), error_summary)
     except MemoryError:
-        out = _failed(job, "memory", f"{job.doc}: over the {limits.memory_mb} MB memory guard",
-                      error_summary)
+        out = _failed(job, "memory", f"{job.doc}: over the {limits.memory_mb} MB memory guard "
+                                     "(a very large document may need a larger --memory-mb)", error_summary)
     except Exception as exc:  # noqa: BLE001 — one bad document never stops a batch
         out = _failed(job, "internal_error", f"{job.doc}: {type(exc).__name__}: {exc}",
                       error_summary)
     return out
+
+
+def _timeout_message(job: Job, limits: Limits) -> str:
+    return (f"{job.doc}: gave up after {limits.timeout:.0f} s (a very large document may need a "
+            "larger --timeout)")
 
 
 def _records(job: Job) -> dict[str, Any]:
@@ -160,7 +164,7 @@ def _failed(job: Job, reason: str, message: str, error_summary: Callable[..., di
 
 
 class _time_limit:  # noqa: N801 — used as a context manager
-    """Raise TimeoutError in the running document after `seconds`: by SIGALRM in a worker
+    """Raise DocumentTimeout in the running document after `seconds`: by SIGALRM in a worker
     process's main thread, and in any other thread (Dask runs tasks in a worker's thread pool)
     by an asynchronous exception sent from a timer thread. Both interrupt Python code between
     bytecodes; a hang inside C code is left to the pool's own deadline (or the cluster's)."""
@@ -184,7 +188,7 @@ class _time_limit:  # noqa: N801 — used as a context manager
     def _interrupt(self, thread_id: int) -> None:
         with self.lock:
             if not self.finished:
-                _async_raise(thread_id, TimeoutError)
+                _async_raise(thread_id, _document_timeout())
 
     def __exit__(self, *exc: object) -> None:
         if self.by_signal:
@@ -203,7 +207,13 @@ def _async_raise(thread_id: int, exception: type[BaseException]) -> None:
 
 
 def _raise_timeout(signum: int, frame: object) -> None:
-    raise TimeoutError
+    raise _document_timeout()
+
+
+def _document_timeout() -> type[BaseException]:
+    from extractor.errors import DocumentTimeout
+
+    return DocumentTimeout
 
 
 def _limit_memory(memory_mb: int) -> None:
@@ -382,8 +392,7 @@ def _pool_pass(pending: list[Job], suspects: list[Job], limits: Limits,
             if overdue:
                 for future in overdue:
                     job, _ = running.pop(future)
-                    yield _failed(job, "timeout", f"{job.doc}: gave up after {limits.timeout:.0f} s",
-                                  _error_summary())
+                    yield _failed(job, "timeout", _timeout_message(job, limits), _error_summary())
                 pending.extend(job for job, _ in running.values())
                 running.clear()
                 _kill(pool)

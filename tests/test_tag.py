@@ -152,6 +152,8 @@ def test_finalise_puts_out_of_order_results_in_input_order_without_reparsing(tmp
 def test_time_limit_interrupts_a_document_in_a_thread_as_dask_runs_it() -> None:
     import threading
 
+    from extractor.errors import DocumentTimeout
+
     outcome: list[str] = []
 
     def busy() -> None:
@@ -159,7 +161,7 @@ def test_time_limit_interrupts_a_document_in_a_thread_as_dask_runs_it() -> None:
             with tag._time_limit(0.2):
                 while True:  # pure Python: no signal reaches a non-main thread
                     sum(range(1000))
-        except TimeoutError:
+        except DocumentTimeout:
             outcome.append("timeout")
 
     def quick() -> None:
@@ -168,7 +170,7 @@ def test_time_limit_interrupts_a_document_in_a_thread_as_dask_runs_it() -> None:
                 sum(range(1000))
             time.sleep(0.5)  # past the limit: a finished document must not be interrupted later
             outcome.append("finished")
-        except TimeoutError:
+        except DocumentTimeout:
             outcome.append("late timeout")
 
     for body in (busy, quick):
@@ -228,3 +230,28 @@ def test_discover_takes_each_file_once_and_never_the_output_folder(tmp_path: Pat
     assert [Path(j.doc).name for j in jobs] == ["a.txt"]
     assert [j.index for j in jobs] == [0]
     assert {Path(j.doc).name for j in tag.discover([folder])} == {"a.txt", "report.xlsx"}
+
+
+def test_a_document_past_its_time_limit_is_a_timeout_even_inside_a_check_rule() -> None:
+    """Rules run under `except Exception` (a rule's bug costs only that rule); the time limit
+    must not be taken for such a bug, or a huge document runs on past its limit."""
+    from extractor.checks import base
+
+    class Endless(base.Rule):
+        code = "endless_test_rule"
+        severity = "info"
+        message = suggestion = ""
+
+        def check(self, ctx: base.Context):
+            while True:
+                sum(range(1000))
+            yield
+
+    base.RULES.append(Endless)
+    try:
+        job = tag.Job(0, "a.txt", str(SAMPLES / "tab_four_column.txt"))
+        out = tag.process(job, tag.Limits(timeout=1.0))
+    finally:
+        base.RULES.remove(Endless)
+    assert out["summary"]["status"] == "error" and out["summary"]["reason"] == "timeout"
+    assert "--timeout" in out["summary"]["error"]

@@ -141,6 +141,8 @@ def run(result: DocumentResult, config: Config) -> list[Finding]:
             continue
         try:
             found.extend(rule_class().check(ctx))
+        except MemoryError:  # the document is too large, not the rule wrong: the caller decides
+            raise
         except Exception as exc:  # a rule's bug must not cost the document its other findings
             warnings.warn(f"{result.doc}: rule {rule_class.code} failed: "
                           f"{type(exc).__name__}: {exc}", RuntimeWarning, stacklevel=1)
