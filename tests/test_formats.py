@@ -903,7 +903,7 @@ def test_archive_member(archive: Path) -> None:
     assert info.value.reason == "encrypted"
     with pytest.raises(ReadError) as info:
         archive_member(archive, "missing.txt")
-    assert info.value.reason == "unreadable"
+    assert info.value.reason == "not_found"
 
 
 def test_whole_archive_through_read_path(archive: Path) -> None:
@@ -975,7 +975,7 @@ def test_archive_that_is_not_a_zip(tmp_path: Path) -> None:
     assert info.value.reason == "corrupt"
     with pytest.raises(ReadError) as info:
         list(iter_archive(tmp_path / "missing.zip"))
-    assert info.value.reason == "unreadable"
+    assert info.value.reason == "not_found"
 
 
 # -- housekeeping -----------------------------------------------------------------------------------

@@ -146,7 +146,7 @@ def test_missing_file(tmp_path: Path) -> None:
     missing = tmp_path / "nope.txt"
     with pytest.raises(ReadError) as info:
         extractor.extract(missing)
-    assert info.value.reason == "unreadable"
+    assert info.value.reason == "not_found"
     assert "nope.txt" in str(info.value)
 
 

@@ -9,7 +9,8 @@ The format is found from the content first (ZIP, OLE, PDF, RTF and image signatu
 parts a ZIP holds) and from the name's extension second (.csv, .html), so a wrong extension
 neither misleads nor crashes the reader. Every failure is a `ReadError` with a one-line message
 and a `reason` code: empty, too_large, corrupt, encrypted, unsupported_format,
-needs_conversion, conversion_failed, timeout, archive, zip_bomb, binary, undecodable…
+needs_conversion, conversion_failed, timeout, archive, zip_bomb, binary, undecodable,
+not_found…
 
 ZIP archives hold several documents: `iter_archive` (extractor.readers.archive) yields them one
 by one; `read_bytes` on a whole archive raises ReadError `archive`.
@@ -69,6 +70,8 @@ def read_path(path: Path, name: str | None = None) -> Source:
         raise
     except IsADirectoryError as exc:
         raise ReadError(label, "is a directory, not a file", "not_a_file") from exc
+    except FileNotFoundError as exc:
+        raise ReadError(label, "no such file", "not_found") from exc
     except OSError as exc:
         raise ReadError(label, exc.strerror or str(exc), "unreadable") from exc
     suffix = path.suffix.lower()

@@ -95,7 +95,7 @@ def open_zip(path: Path, label: str) -> zipfile.ZipFile:
     except IsADirectoryError as exc:
         raise ReadError(label, "is a directory, not a file", "not_a_file") from exc
     except FileNotFoundError as exc:
-        raise ReadError(label, exc.strerror or str(exc), "unreadable") from exc
+        raise ReadError(label, exc.strerror or str(exc), "not_found") from exc
     except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, OSError) as exc:
         raise ReadError(label, f"not a readable ZIP archive, truncated or corrupt ({_one_line(exc)})",
                         "corrupt") from exc
@@ -208,7 +208,7 @@ def _extract(archive: zipfile.ZipFile, member: str, label: str, budget: _Budget,
                                    "unpack it first", "too_deep")
         with _open_bytes(_read(archive, info, label, budget), label) as inner:
             return _extract(inner, member[i + 1:], label, budget, depth + 1)
-    raise ReadError(label, f"no member named {member!r} in the archive", "unreadable")
+    raise ReadError(label, f"no member named {member!r} in the archive", "not_found")
 
 
 def _find(archive: zipfile.ZipFile, name: str) -> zipfile.ZipInfo | None:
