@@ -115,15 +115,9 @@ def _tag(args: argparse.Namespace) -> int:
     errors = sum(1 for line in (args.output / "documents.jsonl").read_text(encoding="utf-8")
                  .splitlines() if '"status": "error"' in line)
     print(f"tag: {len(jobs)} documents ({errors} with errors) → {args.output}", file=sys.stderr)
-    print(f"tag: peak RSS {_peak_rss_mb():.0f} MB in this process, "
+    print(f"tag: peak RSS {tag.peak_rss_mb() or 0:.0f} MB in this process, "
           f"{stats.peak_worker_rss_mb:.0f} MB in a worker", file=sys.stderr)
     return 0
-
-
-def _peak_rss_mb() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (2**20 if sys.platform == "darwin" else 2**10)
 
 
 def _train(args: argparse.Namespace) -> int:

@@ -25,6 +25,8 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
+from extractor.errors import DocumentTimeout
+
 STREAMS = ("indicators.jsonl", "findings.jsonl", "documents.jsonl")
 EXTENSIONS = (".txt", ".tsv", ".md", ".csv", ".html", ".htm", ".xlsx", ".xls", ".docx", ".doc",
               ".pdf", ".zip")
@@ -97,7 +99,7 @@ def _zip_members(path: Path) -> list[str] | None:
 # -- one document, in isolation -----------------------------------------------------------------
 def process(job: Job, limits: Limits) -> dict[str, Any]:
     """The records of one input; any failure becomes the document's error summary."""
-    from extractor.errors import DocumentTimeout, ExtractorError
+    from extractor.errors import ExtractorError
     from extractor.summary import error_summary
 
     try:
@@ -140,10 +142,11 @@ def _result(job: Job, summary: dict[str, Any], indicators: list[dict[str, Any]],
     lines = {name: "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
              for name, records in zip(STREAMS, (indicators, findings, [summary]), strict=True)}
     return {"index": job.index, "doc": job.doc, "summary": summary, "lines": lines,
-            "rss_mb": _peak_rss_mb()}
+            "rss_mb": peak_rss_mb()}
 
 
-def _peak_rss_mb() -> float | None:
+def peak_rss_mb() -> float | None:
+    """This process's peak resident memory in MB (None where `resource` does not exist)."""
     try:
         import resource
     except ImportError:
@@ -188,7 +191,7 @@ class _time_limit:  # noqa: N801 — used as a context manager
     def _interrupt(self, thread_id: int) -> None:
         with self.lock:
             if not self.finished:
-                _async_raise(thread_id, _document_timeout())
+                _async_raise(thread_id, DocumentTimeout)
 
     def __exit__(self, *exc: object) -> None:
         if self.by_signal:
@@ -207,13 +210,7 @@ def _async_raise(thread_id: int, exception: type[BaseException]) -> None:
 
 
 def _raise_timeout(signum: int, frame: object) -> None:
-    raise _document_timeout()
-
-
-def _document_timeout() -> type[BaseException]:
-    from extractor.errors import DocumentTimeout
-
-    return DocumentTimeout
+    raise DocumentTimeout
 
 
 def _limit_memory(memory_mb: int) -> None:

@@ -47,22 +47,19 @@ def write_report(folder: Path, path: Path, max_rows: int = MAX_ROWS) -> None:
 
 def _write_sheets(book: Any, title: str, columns: list[tuple[str, str]],
                   records: Iterable[dict[str, Any]], row_of: Any, coloured: bool, max_rows: int) -> None:
-    """One sheet per `max_rows - 1` records, each with its header, filter and frozen first row."""
+    """One sheet per `max_rows - 1` records, each with its header, filter and frozen first row
+    (the first sheet even when there are no records)."""
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import PatternFill
 
-    bold = Font(bold=True)
     fills = {k: PatternFill("solid", fgColor=v) for k, v in _FILLS.items()}
-    sheet, rows, part = None, 0, 0
+    part, rows = 1, 0
+    sheet = _open_sheet(book, title, columns)
     for record in records:
-        if sheet is None or rows == max_rows - 1:
-            if sheet is not None:
-                _close_sheet(sheet, len(columns), rows)
-            part += 1
-            sheet = book.create_sheet(title if part == 1 else f"{title} ({part})")
-            sheet.freeze_panes = "A2"  # before the first row: write-only sheets write views first
-            sheet.append([_styled(WriteOnlyCell(sheet, value=label), font=bold) for label, _ in columns])
-            rows = 0
+        if rows == max_rows - 1:
+            _close_sheet(sheet, len(columns), rows)
+            part, rows = part + 1, 0
+            sheet = _open_sheet(book, f"{title} ({part})", columns)
         values = row_of(record)
         fill = fills.get(record.get("severity", "")) if coloured else None
         cells = [_cell_value(values.get(key)) for _, key in columns]
@@ -70,11 +67,18 @@ def _write_sheets(book: Any, title: str, columns: list[tuple[str, str]],
             cells = [_styled(WriteOnlyCell(sheet, value=v), fill=fill) for v in cells]
         sheet.append(cells)
         rows += 1
-    if sheet is None:  # no records: the sheet still exists, with its header
-        sheet = book.create_sheet(title)
-        sheet.freeze_panes = "A2"
-        sheet.append([_styled(WriteOnlyCell(sheet, value=label), font=bold) for label, _ in columns])
     _close_sheet(sheet, len(columns), rows)
+
+
+def _open_sheet(book: Any, name: str, columns: list[tuple[str, str]]) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    sheet = book.create_sheet(name)
+    sheet.freeze_panes = "A2"  # before the first row: write-only sheets write views first
+    bold = Font(bold=True)
+    sheet.append([_styled(WriteOnlyCell(sheet, value=label), font=bold) for label, _ in columns])
+    return sheet
 
 
 def _close_sheet(sheet: Any, width: int, rows: int) -> None:

@@ -50,6 +50,17 @@ def is_complete_table(result: DocumentResult) -> bool:
     return result.budget_year is not None or bool(result.projects)
 
 
+def tabled_projects(ctx: Context) -> Iterator[tuple[str | None, list[Indicator]]]:
+    """The projects of a whole target table that file enough indicators under headings for a
+    missing class or a short list to mean something (a fragment or prose has none)."""
+    if not is_complete_table(ctx.result):
+        return
+    minimum = ctx.config["structure.min_headed_indicators"]
+    for key, inds in by_project(ctx.result).items():
+        if len(headed(inds)) >= minimum:
+            yield key, inds
+
+
 def headed(inds: Iterable[Indicator]) -> list[Indicator]:
     """Indicators the document itself files under a heading (a table or an outline)."""
     return [i for i in inds if i.label_source == "heading"]
@@ -457,13 +468,8 @@ class MissingRequiredPrimary(Rule):
     suggestion = "按产出、效益、满意度补充{cls}指标，并细化为可衡量的三级指标。"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        minimum = ctx.config["structure.min_headed_indicators"]
-        if not is_complete_table(ctx.result):
-            return
         texts = regions(ctx.result)
-        for key, inds in by_project(ctx.result).items():
-            if len(headed(inds)) < minimum:
-                continue
+        for key, inds in tabled_projects(ctx):
             present = {i.level1 for i in inds if i.text.strip()}
             counts = {c: sum(1 for i in inds if i.level1 == c) for c in _L1_NAMES}
             region = texts.get(key, "")
@@ -507,13 +513,8 @@ class MissingCoreSecondary(Rule):
               "quality": "写明达到的标准（合格率、达标率、准确率等）。"}
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        minimum = ctx.config["structure.min_headed_indicators"]
-        if not is_complete_table(ctx.result):
-            return
         texts = regions(ctx.result)
-        for key, inds in by_project(ctx.result).items():
-            if len(headed(inds)) < minimum:
-                continue
+        for key, inds in tabled_projects(ctx):
             have = {effective_level(i)[1] for i in inds}
             for cls in ("quantity", "quality"):
                 if cls not in have and not self._slot_filled(texts.get(key, ""), cls):
@@ -897,11 +898,7 @@ class TooFewIndicators(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         minimum = ctx.config["thresholds.min_indicators"]
-        if not is_complete_table(ctx.result):
-            return
-        for key, inds in by_project(ctx.result).items():
-            if len(headed(inds)) < ctx.config["structure.min_headed_indicators"]:
-                continue
+        for key, inds in tabled_projects(ctx):
             valued = [i for i in inds if i.quantities or i.deadline or i.target]
             if len(valued) >= minimum:
                 continue

@@ -369,7 +369,11 @@ def read_docx(data: bytes, name: str) -> str:
             lines.extend(line.rstrip() for line in text.split("\n"))
         else:
             lines.extend(_table_lines(block, numbering))
-    # at most one blank line in a row; none at the ends
+    return _tidy(lines)
+
+
+def _tidy(lines: list[str]) -> str:
+    """The lines as text: at most one blank line in a row, none at the ends."""
     out: list[str] = []
     for line in lines:
         if line.strip() or (out and out[-1]):
@@ -718,13 +722,7 @@ def docbook_text(xml: bytes, name: str) -> str:
         raise ReadError(name, f"antiword gave unreadable output ({exc})", "conversion_failed") from None
     lines: list[str] = []
     _docbook_lines(root, lines)
-    out: list[str] = []
-    for line in lines:  # at most one blank line in a row; none at the ends
-        if line or (out and out[-1]):
-            out.append(line)
-    while out and not out[-1]:
-        out.pop()
-    return "\n".join(out) + "\n" if out else ""
+    return _tidy(lines)
 
 
 def _docbook_lines(element: Any, lines: list[str]) -> None:
