@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from extractor import checks, classify, context, indicators, layout
+from extractor import checks, classify, context, gate, indicators, layout
 from extractor.normalise import normalise
 from extractor.readers import Source, from_text, read_path
-from extractor.records import DocumentResult, EmptyItem, GoalBlock, MoneyRow, Organisation, Span
+from extractor.records import (DocumentResult, EmptyItem, GoalBlock, MoneyRow, Organisation,
+                               RejectedCandidate, Span)
 
 
 def load_source(source: str | Path | bytes, name: str | None = None) -> Source:
@@ -28,7 +29,8 @@ def extract_document(source: str | Path | bytes, name: str | None = None,
     normal = normalise(src.text)
     year = context.budget_year(normal.text)
     found = layout.walk(normal.text)
-    records = indicators.build(src.name, normal, found.candidates, year)
+    admitted, rejected = gate.screen(normal.text, found.candidates)
+    records = indicators.build(src.name, normal, admitted, year)
     for r in records:
         r.unit = found.unit
     classify.apply(records, year)
@@ -44,6 +46,10 @@ def extract_document(source: str | Path | bytes, name: str | None = None,
     if year is None and kind == "budget_document":
         year = context.budget_document_year(normal.text)
     result = DocumentResult(src.name, src.text, year, unit, projects, records, empties, kind)
+    for r in rejected:
+        s, e = normal.to_source(r.start, r.end)
+        result.rejected.append(RejectedCandidate(normal.source[s:e], Span(s, e), r.reason,
+                                                 gate.REASONS[r.reason]))
     for start, end, project in found.goals:
         s, e = normal.to_source(start, end)
         result.goals.append(GoalBlock(normal.source[s:e], Span(s, e), project))

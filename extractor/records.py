@@ -204,6 +204,21 @@ class Finding:
 
 
 @dataclass
+class RejectedCandidate:
+    """A line the layout walk offered that the plausibility gate (extractor/gate.py) did not
+    take as an indicator, with the reason; `indicators extract --explain` lists them."""
+
+    text: str
+    span: Span
+    reason: str
+    explanation: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "reason": self.reason, "explanation": self.explanation,
+                "start": self.span.start, "end": self.span.end}
+
+
+@dataclass
 class DocumentResult:
     """Everything `extract` learns about one document."""
 
@@ -218,6 +233,7 @@ class DocumentResult:
     money_rows: list[MoneyRow] = _field(default_factory=list)
     goals: list[GoalBlock] = _field(default_factory=list)  # goal prose blocks, whole
     findings: list[Finding] = _field(default_factory=list)
+    rejected: list[RejectedCandidate] = _field(default_factory=list)  # what the gate dropped
 
 
 def _plain_number(value: float) -> float | int:

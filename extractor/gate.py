@@ -1,0 +1,156 @@
+"""The plausibility gate: a layout candidate becomes a record only if a reviewer would call
+it an indicator.
+
+Real pages put much around and inside a table that the layout walk can mistake for a row:
+header cells broken across lines (`年度` / `指标值`), notes and scoring rules under the table,
+page furniture and stamps, an evaluation's conclusions, a glossary, what a self-evaluation
+achieved, a flattened row that ran on, the same cell repeated in a second column group.
+Each test below names one of those; what it drops is kept with its reason, so that
+`indicators extract --explain` can show why a line was not taken.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import regex
+
+from extractor import lexicon
+from extractor.clauses import trim
+from extractor.layout import Candidate
+from extractor.outline import NUMBERING
+
+_COMPACT_DROP = regex.compile(r"[\s\p{P}\p{S}]+")
+_LEAD = regex.compile(rf"^\s*(?:{NUMBERING})\s*")
+_SCORE = regex.compile(r"[(（]?\s*\d{1,3}(?:-\d{1,3})?\s*分\s*[)）]?|[(（]\s*\d{1,3}\s*[)）]")
+_GLOSSARY = regex.compile(r"^\S{2,20}?[:：]\s*(?:是)?指")
+_HAN = regex.compile(r"\p{Han}")
+_DIGIT = regex.compile(r"\d")
+_STRIP = " \t\n,，;；。:：、.．|"
+
+REASONS = {
+    "header": "a header cell, a category label or a piece of one",
+    "note": "a note or scoring rule under the table",
+    "furniture": "page furniture, a stamp or a sign-off",
+    "prose": "report prose around the table (conclusions, glossary, annexes)",
+    "actual": "what was achieved (a self-evaluation's actual value), not a target",
+    "run_on": "too long for one indicator: a flattened row or a paragraph",
+    "repeated": "the same text again under the same heading (a repeated column group)",
+}
+
+
+@dataclass
+class Rejected:
+    """A candidate the gate did not let through: offsets into the normalised text."""
+
+    start: int
+    end: int
+    reason: str  # a key of REASONS
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    header: regex.Pattern[str]  # a whole compact text made of header words
+    header_pieces: frozenset[str]  # every header word (for pieces of one)
+    note_starts: tuple[str, ...]
+    scoring: regex.Pattern[str]
+    furniture: regex.Pattern[str]
+    prose: regex.Pattern[str]
+    actual_starts: tuple[str, ...]
+    max_chars: int
+
+
+@cache
+def _vocabulary() -> _Vocabulary:
+    data = lexicon.read_toml("gate.toml")
+    lex = lexicon.load()
+    words = {_compact(w) for w in data["header_words"]}
+    words |= {_compact(w) for w in (*lex.columns, *lex.fields, *lex.level1, *lex.level2)}
+    words |= {_compact(w) for w in lex.words.get("table_labels", ())}
+    words.discard("")
+    return _Vocabulary(
+        header=regex.compile(rf"(?:{lexicon.alternation(sorted(words))})+"),
+        header_pieces=frozenset(words),
+        note_starts=tuple(_compact(w) for w in data["note_starts"]),
+        scoring=_any(data["scoring_words"]),
+        furniture=_any(data["furniture_words"]),
+        prose=_any(data["prose_words"]),
+        actual_starts=tuple(data["actual_starts"]),
+        max_chars=int(data["max_chars"]),
+    )
+
+
+def _any(words: list[str]) -> regex.Pattern[str]:
+    return regex.compile(lexicon.alternation([_compact(w) or w for w in words]))
+
+
+def _compact(text: str) -> str:
+    return _COMPACT_DROP.sub("", text)
+
+
+def screen(text: str, candidates: list[Candidate]) -> tuple[list[Candidate], list[Rejected]]:
+    """The candidates a reviewer would call indicators, and the others with their reason."""
+    kept: list[Candidate] = []
+    rejected: list[Rejected] = []
+    seen: set[tuple[str, str | None, str | None, int, int | None]] = set()
+    for c in candidates:
+        s, e = trim(text, c.start, c.end, _STRIP)
+        if s >= e:
+            continue
+        reason = reject_reason(text[s:e])
+        # a cell alone on its line repeats under one heading when column groups (中期/年度,
+        # target/actual) were printed one cell per line; in a row of many cells the same
+        # text in another row is another project's own indicator
+        row = None if _alone_on_line(text, s, e) else c.row
+        key = (_compact(text[s:e]), c.level1, c.level2, id(c.project), row)
+        if reason is None and key in seen:
+            reason = "repeated"
+        if reason is not None:
+            rejected.append(Rejected(s, e, reason))
+            continue
+        seen.add(key)
+        kept.append(c)
+    return kept, rejected
+
+
+def _alone_on_line(text: str, start: int, end: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    return not _compact(text[line_start:start] + text[end:line_end])
+
+
+def reject_reason(candidate: str) -> str | None:
+    """Why `candidate` (one candidate's text) is not an indicator, or None when it may be."""
+    vocab = _vocabulary()
+    compact = _compact(candidate)
+    if not _HAN.search(compact):
+        return None  # a bare value: the record builder decides
+    if len(compact) > vocab.max_chars:
+        return "run_on"
+    if _is_header(candidate, vocab):
+        return "header"
+    if compact.startswith(vocab.note_starts) or vocab.scoring.search(compact):
+        return "note"
+    if vocab.furniture.search(compact):
+        return "furniture"
+    if _GLOSSARY.match(candidate.strip()) or vocab.prose.search(compact):
+        return "prose"
+    if candidate.lstrip().startswith(vocab.actual_starts):
+        return "actual"
+    return None
+
+
+def _is_header(candidate: str, vocab: _Vocabulary) -> bool:
+    """Header words only, once numbering and score annotations (`(50分)`) are gone; or a
+    piece of a header word broken across lines (`益指标` of 经济效益指标)."""
+    body = _SCORE.sub("", _LEAD.sub("", candidate))
+    compact = _compact(body)
+    if not compact:
+        return True
+    if _DIGIT.search(compact):
+        return False
+    if vocab.header.fullmatch(compact):
+        return True
+    return len(compact) <= 4 and any(compact in word for word in vocab.header_pieces)
