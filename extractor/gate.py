@@ -23,6 +23,10 @@ from extractor.outline import NUMBERING
 
 _COMPACT_DROP = regex.compile(r"[\s\p{P}\p{S}]+")
 _LEAD = regex.compile(rf"^\s*(?:{NUMBERING})\s*")
+_SECTION = regex.compile(r"^第[一二三四五六七八九十\d]{1,3}(?:部分|章|节)")
+_VALUE_ONLY = regex.compile(r"^[约近超≥≤<>=]?[\d.,]+(?:万|亿|千)?\p{Han}{0,2}[%‰]?$")
+# a text that stops inside a bracket or on a conjunction was cut off, not finished
+_CUT = regex.compile(r"[(（][^)）]*$|[和及与或的并、]\s*$")
 _SCORE = regex.compile(r"[(（]?\s*\d{1,3}(?:-\d{1,3})?\s*分\s*[)）]?|[(（]\s*\d{1,3}\s*[)）]")
 _GLOSSARY = regex.compile(r"^\S{2,20}?[:：]\s*(?:是)?指")
 _HAN = regex.compile(r"\p{Han}")
@@ -37,6 +41,11 @@ REASONS = {
     "actual": "what was achieved (a self-evaluation's actual value), not a target",
     "run_on": "too long for one indicator: a flattened row or a paragraph",
     "repeated": "the same text again under the same heading (a repeated column group)",
+    "total": "a total or subtotal row",
+    "title": "the title of a table or of a goal block",
+    "funding": "an amount of the funding block above the indicators",
+    "no_name": "a value with no indicator name and no heading over it",
+    "cut_off": "the document stops inside it (a cut-off excerpt)",
 }
 
 
@@ -53,12 +62,18 @@ class Rejected:
 class _Vocabulary:
     header: regex.Pattern[str]  # a whole compact text made of header words
     header_pieces: frozenset[str]  # every header word (for pieces of one)
+    columns: frozenset[str]  # column headers and their values (定性, 好坏): never a row name
     note_starts: tuple[str, ...]
     scoring: regex.Pattern[str]
     furniture: regex.Pattern[str]
     prose: regex.Pattern[str]
     actual_starts: tuple[str, ...]
     max_chars: int
+    funding: regex.Pattern[str]
+    totals: tuple[str, ...]
+    title_ends: tuple[str, ...]
+    long_header: regex.Pattern[str]  # header words of three characters or more
+    header_words_in_row: int
 
 
 @cache
@@ -72,12 +87,18 @@ def _vocabulary() -> _Vocabulary:
     return _Vocabulary(
         header=regex.compile(rf"(?:{lexicon.alternation(sorted(words))})+"),
         header_pieces=frozenset(words),
+        columns=frozenset(_compact(w) for w in (*data["header_words"], *lex.columns)) - {""},
         note_starts=tuple(_compact(w) for w in data["note_starts"]),
         scoring=_any(data["scoring_words"]),
         furniture=_any(data["furniture_words"]),
         prose=_any(data["prose_words"]),
         actual_starts=tuple(data["actual_starts"]),
         max_chars=int(data["max_chars"]),
+        funding=_any(data["funding_words"]),
+        totals=tuple(_compact(w) for w in lex.words.get("total_rows", ())),
+        title_ends=tuple(data["title_ends"]),
+        long_header=regex.compile(lexicon.alternation([w for w in words if len(w) >= 3])),
+        header_words_in_row=int(data["header_words_in_row"]),
     )
 
 
@@ -98,7 +119,9 @@ def screen(text: str, candidates: list[Candidate]) -> tuple[list[Candidate], lis
         s, e = trim(text, c.start, c.end, _STRIP)
         if s >= e:
             continue
-        reason = reject_reason(text[s:e])
+        name = text[c.name[0]:c.name[1]] if c.name else None
+        reason = reject_reason(text[s:e], name=name, labelled=bool(c.level1 or c.level2),
+                               at_end=not text[e:].strip(" \t|"))
         # a cell alone on its line repeats under one heading when column groups (中期/年度,
         # target/actual) were printed one cell per line; in a row of many cells the same
         # text in another row is another project's own indicator
@@ -121,16 +144,31 @@ def _alone_on_line(text: str, start: int, end: int) -> bool:
     return not _compact(text[line_start:start] + text[end:line_end])
 
 
-def reject_reason(candidate: str) -> str | None:
-    """Why `candidate` (one candidate's text) is not an indicator, or None when it may be."""
+def reject_reason(candidate: str, *, name: str | None = None, labelled: bool = True,
+                  at_end: bool = False) -> str | None:
+    """Why `candidate` (one candidate's text; `name`, its name cell in a table) is not an
+    indicator, or None when it may be. `labelled`: a category heading stands over it;
+    `at_end`: nothing follows it in the document."""
     vocab = _vocabulary()
     compact = _compact(candidate)
     if not _HAN.search(compact):
         return None  # a bare value: the record builder decides
     if len(compact) > vocab.max_chars:
         return "run_on"
-    if _is_header(candidate, vocab):
+    if _is_header(candidate, vocab) or (name is not None and _compact(name) in vocab.columns):
         return "header"
+    if _SECTION.match(compact) or len(vocab.long_header.findall(compact)) >= vocab.header_words_in_row:
+        return "header"
+    if compact.startswith(vocab.totals):
+        return "total"
+    if compact.endswith(vocab.title_ends) and not _DIGIT.search(compact):
+        return "title"
+    if not labelled and vocab.funding.search(compact):
+        return "funding"
+    if not labelled and _VALUE_ONLY.match(compact):
+        return "no_name"
+    if at_end and not _DIGIT.search(compact) and _CUT.search(candidate):
+        return "cut_off"
     if compact.startswith(vocab.note_starts) or vocab.scoring.search(compact):
         return "note"
     if vocab.furniture.search(compact):
