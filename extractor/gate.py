@@ -28,7 +28,7 @@ _VALUE_ONLY = regex.compile(r"^[约近超≥≤<>=]?[\d.,]+(?:万|亿|千)?\p{Ha
 # a text that stops inside a bracket or on a conjunction was cut off, not finished
 _CUT = regex.compile(r"[(（][^)）]*$|[和及与或的并、]\s*$")
 _SCORE = regex.compile(r"[(（]?\s*\d{1,3}(?:-\d{1,3})?\s*分\s*[)）]?|[(（]\s*\d{1,3}\s*[)）]")
-_GLOSSARY = regex.compile(r"^\S{2,20}?[:：]\s*(?:是)?指")
+_GLOSSARY = regex.compile(r"^\S{2,20}?[:：]\s*(?:是)?指(?!标)")
 _HAN = regex.compile(r"\p{Han}")
 _DIGIT = regex.compile(r"\d")
 _STRIP = " \t\n,，;；。:：、.．|"

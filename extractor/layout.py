@@ -19,7 +19,7 @@ from functools import cache, lru_cache
 
 import regex
 
-from extractor import clauses, deadlines, lexicon, quantities
+from extractor import clauses, deadlines, lexicon, prose, quantities
 from extractor.outline import LevelState, classify_label, find_headings, split_items
 from extractor.records import Organisation, Project
 
@@ -211,7 +211,23 @@ class Walker:
             pos += len(line) + 1
         self._flush_stream()
         self.money.flush()
+        for s, e in prose.target_spans(self.text, self._untaken_prose_lines()):
+            self._goal_prose(s, e)
         return self.out
+
+    def _untaken_prose_lines(self) -> list[tuple[int, int]]:
+        """Lines of prose (no cells) that no candidate came from, in order."""
+        taken = sorted((c.start, c.end) for c in self.out.candidates)
+        lines, pos, i = [], 0, 0
+        for line in self.text.split("\n"):
+            start, end = pos, pos + len(line)
+            pos = end + 1
+            while i < len(taken) and taken[i][1] <= start:
+                i += 1
+            overlapped = i < len(taken) and taken[i][0] < end
+            if not overlapped and len(line.strip()) >= 8 and "|" not in line and "\t" not in line:
+                lines.append((start, end))
+        return lines
 
     def _line(self, line: str, start: int) -> None:
         if not line.strip():

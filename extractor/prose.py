@@ -1,0 +1,98 @@
+"""Targets stated in report and news prose.
+
+Self-evaluation reports, budget explanations and news articles state a table's targets in
+sentences: a section titled 项目绩效目标 or 绩效指标完成情况分析, a sentence cue (主要绩效目标
+包括…, 在产出指标方面，要求…), or a statement line (`建设占地面积:指标值为“约12000平方米”`).
+This module finds those spans in lines the table walk did not take; the layout walk reads
+their measured clauses as goal prose. What a report says was achieved (`实际完成:…`) is cut
+off the span.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import regex
+
+from extractor import lexicon
+
+_SECTION_MARK = r"(?:[一二三四五六七八九十]{1,3}[、.]|[(（][一二三四五六七八九十\d]{1,2}[)）]|\d{1,2}[、.](?!\d))"
+_TITLE_LINE = regex.compile(rf"^\s*{_SECTION_MARK}\s*(?P<title>[^。;；]{{2,30}}?)[。.:：]?\s*$")
+_INLINE_TITLE = regex.compile(rf"^\s*{_SECTION_MARK}\s*(?P<title>[^。:：;；,，]{{2,40}})[。:：]")
+_STATEMENT = regex.compile(
+    r"(?P<name>[^\s:：,，;；。“”]{2,30})[:：]\s*(?:年度|预期)?(?:指标值|目标值)(?:为|是)?\s*"
+    r"(?P<value>“[^”\n]{1,24}”|[^,，;；。\s]{1,16})")
+_SENTENCE_END = "。！？!?"
+
+
+@dataclass(frozen=True)
+class _Words:
+    goal_titles: regex.Pattern[str]
+    other_titles: regex.Pattern[str]
+    cues: regex.Pattern[str]
+    actual: regex.Pattern[str]
+
+
+@cache
+def _words() -> _Words:
+    data = lexicon.read_toml("prose.toml")
+
+    def pattern(key: str) -> regex.Pattern[str]:
+        return regex.compile(lexicon.alternation(data[key]))
+
+    return _Words(pattern("goal_title_words"), pattern("other_title_words"),
+                  pattern("target_cues"), pattern("actual_cues"))
+
+
+def target_spans(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of `text` that state targets, among `lines` ((start, end) of prose lines in
+    order, which the table walk left alone)."""
+    words = _words()
+    spans: list[tuple[int, int]] = []
+    in_goal_section = False
+    for start, end in lines:
+        line = text[start:end]
+        title = _TITLE_LINE.match(line)
+        if title:
+            in_goal_section = _is_goal_title(title.group("title"), words)
+            continue
+        inline = _INLINE_TITLE.match(line)
+        body = start
+        goal_here = in_goal_section
+        if inline:
+            goal_here = _is_goal_title(inline.group("title"), words)
+            body = start + inline.end()
+        if goal_here:
+            spans.append((body, _before_actuals(text, body, end, words)))
+            continue
+        spans.extend(_statements(text, body, end) or _cued(text, body, end, words))
+    return [(s, e) for s, e in spans if s < e]
+
+
+def _is_goal_title(title: str, words: _Words) -> bool:
+    return bool(words.goal_titles.search(title)) and not words.other_titles.search(title)
+
+
+def _before_actuals(text: str, start: int, end: int, words: _Words) -> int:
+    m = words.actual.search(text, start, end)
+    return m.start() if m else end
+
+
+def _statements(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """`名称:指标值为“…”` lines: the name and the quoted target, without what follows."""
+    return [(m.start("name"), m.end("value")) for m in _STATEMENT.finditer(text, start, end)]
+
+
+def _cued(text: str, start: int, end: int, words: _Words) -> list[tuple[int, int]]:
+    """In each sentence with a target cue, what follows the cue."""
+    out = []
+    sentence_start = start
+    for i in range(start, end + 1):
+        if i < end and text[i] not in _SENTENCE_END:
+            continue
+        cue = words.cues.search(text, sentence_start, i)
+        if cue:
+            out.append((cue.end(), _before_actuals(text, cue.end(), i, words)))
+        sentence_start = i + 1
+    return out
