@@ -133,4 +133,49 @@ def _edits(text: str) -> list[tuple[int, int, str]]:
     for m in _LETTER_SPACED.finditer(text):
         edits.extend((m.start() + i, m.start() + i + 1, "")
                      for i, c in enumerate(m.group()) if c == " ")
+    edits.extend((i, i + 1, "") for i in hard_wraps(text))
     return edits
+
+
+# A PDF converted to text breaks a paragraph wherever its column ended: every line of the
+# block then has about the same width, and a sentence (or a word: 资金支付及 / 时率) runs on
+# into the next line.
+_WRAP_MIN_WIDTH = 30
+_WRAP_SLACK = 8
+_WRAP_MIN_LINES = 2
+_NO_WRAP_AFTER = "。！？!?；;"
+_LIST_START = regex.compile(r"\s*(?:\d{1,2}[.、．]|[一二三四五六七八九十]{1,3}、|[(（]|第|[①-⑳])")
+
+
+def hard_wraps(text: str) -> list[int]:
+    """Offsets of the line breaks inside hard-wrapped paragraphs."""
+    out: list[int] = []
+    block: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        end = pos + len(line)
+        if line.strip() and "|" not in line and "\t" not in line and line.count(" ") <= 2:
+            block.append((pos, end))
+        else:
+            out.extend(_block_wraps(text, block))
+            block = []
+        pos = end + 1
+    out.extend(_block_wraps(text, block))
+    return out
+
+
+def _block_wraps(text: str, block: list[tuple[int, int]]) -> list[int]:
+    if len(block) < _WRAP_MIN_LINES + 1:
+        return []
+    widths = [_width(text[s:e]) for s, e in block]
+    full = max(widths)
+    if full < _WRAP_MIN_WIDTH:
+        return []
+    breaks = [e for (s, e), w, (ns, ne) in zip(block, widths, block[1:], strict=False)
+              if w >= full - _WRAP_SLACK and text[e - 1] not in _NO_WRAP_AFTER
+              and not _LIST_START.match(text, ns, ne)]
+    return breaks if len(breaks) >= _WRAP_MIN_LINES else []
+
+
+def _width(line: str) -> int:
+    return sum(2 if "\u2e80" <= c <= "\uffef" else 1 for c in line.strip())

@@ -2,7 +2,8 @@
 
 Self-evaluation reports, budget explanations and news articles state a table's targets in
 sentences: a section titled 项目绩效目标 or 绩效指标完成情况分析, a sentence cue (主要绩效目标
-包括…, 在产出指标方面，要求…), or a statement line (`建设占地面积:指标值为“约12000平方米”`).
+包括…, 在产出指标方面，要求…), labels inside a sentence (设1条数量指标：…；设1条质量指标：…),
+or a statement line (`建设占地面积:指标值为“约12000平方米”`).
 This module finds those spans in lines the table walk did not take; the layout walk reads
 their measured clauses as goal prose. What a report says was achieved (`实际完成:…`) is cut
 off the span.
@@ -32,6 +33,7 @@ class _Words:
     other_titles: regex.Pattern[str]
     cues: regex.Pattern[str]
     actual: regex.Pattern[str]
+    labels: regex.Pattern[str]  # a category label inside a sentence: 数量指标：, 满意度指标:
 
 
 @cache
@@ -41,8 +43,11 @@ def _words() -> _Words:
     def pattern(key: str) -> regex.Pattern[str]:
         return regex.compile(lexicon.alternation(data[key]))
 
+    lex = lexicon.load()
+    labels = [s for s in (*lex.level1, *lex.level2) if s.endswith("指标")]
     return _Words(pattern("goal_title_words"), pattern("other_title_words"),
-                  pattern("target_cues"), pattern("actual_cues"))
+                  pattern("target_cues"), pattern("actual_cues"),
+                  regex.compile(rf"(?:{lexicon.alternation(labels)})\s*[:：]"))
 
 
 def target_spans(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -63,7 +68,7 @@ def target_spans(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int
         if inline:
             goal_here = _is_goal_title(inline.group("title"), words)
             body = start + inline.end()
-        if goal_here:
+        if goal_here or len(words.labels.findall(text, body, end)) >= 2:
             spans.append((body, _before_actuals(text, body, end, words)))
             continue
         spans.extend(_statements(text, body, end) or _cued(text, body, end, words))
