@@ -11,7 +11,7 @@ import regex
 
 from extractor import deadlines, quantities
 
-_MAJOR = ",，;；。!！?？"
+_MAJOR = ",，;；。!！?？|"  # a pipe is a cell border: an item never runs into the next cell
 _MINOR = "、"
 _OPEN, _CLOSE = "(（[【《“", ")）]】》”"
 _GOAL_LEAD = regex.compile(

@@ -119,9 +119,10 @@ def screen(text: str, candidates: list[Candidate]) -> tuple[list[Candidate], lis
         s, e = trim(text, c.start, c.end, _STRIP)
         if s >= e:
             continue
-        name = text[c.name[0]:c.name[1]] if c.name else None
+        name = text[c.name[0]:c.name[1]] if c.name else text[s:e].split("|", 1)[0]
         reason = reject_reason(text[s:e], name=name, labelled=bool(c.level1 or c.level2),
-                               at_end=not text[e:].strip(" \t|"))
+                               at_end=not text[e:].strip(" \t|"),
+                               row_start=not text[text.rfind("\n", 0, s) + 1:s].strip(" \t|"))
         # a cell alone on its line repeats under one heading when column groups (中期/年度,
         # target/actual) were printed one cell per line; in a row of many cells the same
         # text in another row is another project's own indicator
@@ -145,10 +146,11 @@ def _alone_on_line(text: str, start: int, end: int) -> bool:
 
 
 def reject_reason(candidate: str, *, name: str | None = None, labelled: bool = True,
-                  at_end: bool = False) -> str | None:
+                  at_end: bool = False, row_start: bool = True) -> str | None:
     """Why `candidate` (one candidate's text; `name`, its name cell in a table) is not an
     indicator, or None when it may be. `labelled`: a category heading stands over it;
-    `at_end`: nothing follows it in the document."""
+    `at_end`: nothing follows it in the document; `row_start`: it begins its line (a clause
+    of an item does not: `…，合计12万元` is a sum inside an indicator, not a total row)."""
     vocab = _vocabulary()
     compact = _compact(candidate)
     if not _HAN.search(compact):
@@ -159,7 +161,7 @@ def reject_reason(candidate: str, *, name: str | None = None, labelled: bool = T
         return "header"
     if _SECTION.match(compact) or len(vocab.long_header.findall(compact)) >= vocab.header_words_in_row:
         return "header"
-    if compact.startswith(vocab.totals):
+    if row_start and compact.startswith(vocab.totals):
         return "total"
     if compact.endswith(vocab.title_ends) and not _DIGIT.search(compact):
         return "title"
