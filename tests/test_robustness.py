@@ -90,7 +90,9 @@ def test_regex_hostile_strings(text: str) -> None:
     result = extractor.extract_document(doc)
     find_quantities(text)
     find_deadlines(text, 2024)
-    assert result.indicators, "the trailing ≥1人 cell still yields an indicator"
+    # the trailing ≥1人 cell still yields an indicator, or (a row too long to be one) a
+    # rejected candidate that --explain shows: nothing is lost silently
+    assert result.indicators or [r for r in result.rejected if r.reason == "run_on"]
     for ind in result.indicators:
         assert ind.text == result.text[ind.span.start:ind.span.end]
 
