@@ -19,7 +19,7 @@ from functools import cache, lru_cache
 
 import regex
 
-from extractor import clauses, deadlines, lexicon, prose, quantities
+from extractor import clauses, deadlines, lexicon, prose, quantities, runon
 from extractor.outline import LevelState, classify_label, find_headings, split_items
 from extractor.records import Organisation, Project
 
@@ -252,6 +252,9 @@ class Walker:
 
     def _dispatch(self, line: str, start: int, cells: list[Cell], texts: list[str]) -> None:
         if self._try_flattened(line, start):
+            return
+        if runon.is_runon(line):
+            self._runon(line, start)
             return
         if self._try_header(cells):
             return
@@ -606,6 +609,22 @@ class Walker:
                                     self.levels.level1, self.levels.level2, self.project,
                                     row=self.row_no))
             cursor = tail.end() if tail else end
+
+    def _runon(self, line: str, start: int) -> None:
+        """A whole table on one line, read by its `指标N:` items (extractor/runon.py)."""
+        for part in runon.parse(line, start):
+            if isinstance(part, runon.Label):
+                cell = Cell(self.text[part.start:part.end], part.start, part.end)
+                self._apply_label(cell, [cell])
+            elif part.name is None:
+                s, e = part.marker
+                self.out.empty_items.append(EmptyMarker(s, e, self.text[s:e], list(self.levels.path),
+                                                        self.project))
+            else:
+                self._add(Candidate(
+                    part.name[0], part.target[1] if part.target else part.name[1], "indicator",
+                    list(self.levels.path), self.levels.level1, self.levels.level2, self.project,
+                    name=part.name, target_cell=part.target, row=self.row_no))
 
     # -- header blocks, goals, free text ----------------------------------------------
     def _is_field(self, texts: list[str]) -> bool:
