@@ -178,6 +178,8 @@ class _Table:
     flat: bool = False  # a flattened run-on table (F layout)
     pending: list[Cell] = field(default_factory=list)
     target_unit: str | None = None  # 指标值（万元）: the unit of every bare value below
+    data_started: bool = False  # a label or a data cell came after the header
+    label_head: Cell | None = None  # the first piece of a label broken over lines
 
     def value_roles(self) -> list[str | None]:
         if "name" not in self.roles:
@@ -314,7 +316,8 @@ class Walker:
 
     def _stream_header(self, role: str | None) -> bool:
         """One header cell per line (N / PN layouts): collect until the first data cell."""
-        if self.table is None or not self.table.stream or self.table.pending:
+        if self.table is None or not self.table.stream or self.table.pending or \
+                self.table.data_started:
             if self.table is not None and self.table.stream:
                 self._flush_stream()
             self.table = _Table([role], spaced=False, stream=True)
@@ -518,13 +521,30 @@ class Walker:
                     table.pending.append(cell)
                     self._maybe_emit_stream()
                 continue
+            if not table.data_started and _header_fragment(cell.text) or _SCORE_CELL.match(cell.text):
+                continue  # a header cell broken over lines (年度 / 指标值), a score (50分)
+            if table.label_head is not None:  # 经济效 / 益指标: a label broken over lines
+                head, table.label_head = table.label_head, None
+                joined = Cell(head.text + cell.text, head.start, cell.end)
+                if any(classify_label(joined.text)):
+                    cell = joined
+                else:
+                    self._stream_row([head])
             l1, l2 = classify_label(cell.text)
-            if (l1 or l2) and not table.pending:
+            if not (l1 or l2) and _label_head(cell.text):
+                table.label_head = cell
+                continue
+            if l1 or l2:
+                self._flush_stream()  # a label closes the row before it
                 self._apply_label(cell, [cell])
+                table.data_started = True
                 continue
-            if cell.text in ("指标",) or _is_total([cell.text]):
+            if cell.text in ("指标",) or _is_total([cell.text]) or not _WORDISH.search(cell.text):
                 continue
+            if len(table.pending) >= 2 and _name_like(cell.text):
+                self._flush_stream()  # empty cells print nothing: a new name starts a row
             table.pending.append(cell)
+            table.data_started = True
             self._maybe_emit_stream()
         return True
 
@@ -810,6 +830,38 @@ def _better_operator(current: Cell | None, cell: Cell) -> bool:
         return True
     column = lexicon.load().operator_column
     return column.get(current.text) is None and column.get(cell.text) is not None
+
+
+_WORDISH = regex.compile(r"[\p{Han}\w%]")
+_NAME_LIKE = regex.compile(r"^[^\d]*\p{Han}{3}[^\d]*$")
+
+
+def _name_like(text: str) -> bool:
+    """A cell that names an indicator rather than giving a value: three Han characters or
+    more, no digits, not a pass/fail word."""
+    return bool(_NAME_LIKE.match(text)) and text not in lexicon.load().words["pass_fail_values"]
+
+
+_SCORE_CELL = regex.compile(r"^\s*[(（]?\s*\d{1,3}\s*分?\s*[)）]\s*$|^\s*[(（]?\s*\d{1,3}\s*分\s*[)）]?\s*$")
+
+
+@cache
+def _label_heads() -> frozenset[str]:
+    lex = lexicon.load()
+    return frozenset(s[:i] for s in (*lex.level1, *lex.level2) if s.endswith("指标")
+                     for i in range(2, len(s) - 1))
+
+
+def _label_head(text: str) -> bool:
+    """The first piece of a category label broken over lines (`经济效` of 经济效益指标)."""
+    return _WHITESPACE.sub("", text) in _label_heads()
+
+
+def _header_fragment(text: str) -> bool:
+    """A piece of a column header (`年度` of 年度指标值, `分析及` of 偏差原因分析及改进措施)."""
+    piece = _WHITESPACE.sub("", text)
+    return bool(piece) and not any(ch.isdigit() for ch in piece) and any(
+        piece in surface for surface in lexicon.load().columns)
 
 
 def _is_header_word(text: str) -> bool:
