@@ -180,6 +180,7 @@ class _Table:
     target_unit: str | None = None  # 指标值（万元）: the unit of every bare value below
     data_started: bool = False  # a label or a data cell came after the header
     label_head: Cell | None = None  # the first piece of a label broken over lines
+    last_label: Cell | None = None  # the cell before was a label
 
     def value_roles(self) -> list[str | None]:
         if "name" not in self.roles:
@@ -538,7 +539,12 @@ class Walker:
                 self._flush_stream()  # a label closes the row before it
                 self._apply_label(cell, [cell])
                 table.data_started = True
+                table.last_label = cell
                 continue
+            if table.last_label is not None and not table.pending and _VALUE_CELL.match(cell.text):
+                # a value straight after a label: the label was the row's name (满意度 | 90%)
+                table.pending.append(table.last_label)
+            table.last_label = None
             if cell.text in ("指标",) or _is_total([cell.text]) or not _WORDISH.search(cell.text):
                 continue
             if len(table.pending) >= 2 and _name_like(cell.text):
@@ -836,10 +842,15 @@ _WORDISH = regex.compile(r"[\p{Han}\w%]")
 _NAME_LIKE = regex.compile(r"^[^\d]*\p{Han}{3}[^\d]*$")
 
 
+_VALUE_CELL = regex.compile(r"^\s*(?:[≥≤<>=约]\s*)?\d")
+
+
 def _name_like(text: str) -> bool:
     """A cell that names an indicator rather than giving a value: three Han characters or
-    more, no digits, not a pass/fail word."""
-    return bool(_NAME_LIKE.match(text)) and text not in lexicon.load().words["pass_fail_values"]
+    more, no digits, not a pass/fail word nor a value of a standards column (计划标准)."""
+    words = lexicon.load().words
+    return bool(_NAME_LIKE.match(text)) and text not in words["pass_fail_values"] and \
+        text not in words["column_values"]
 
 
 _SCORE_CELL = regex.compile(r"^\s*[(（]?\s*\d{1,3}\s*分?\s*[)）]\s*$|^\s*[(（]?\s*\d{1,3}\s*分\s*[)）]?\s*$")
