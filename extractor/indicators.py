@@ -3,6 +3,8 @@ target, deadline, name, and the qualitative/vague reading."""
 
 from __future__ import annotations
 
+from functools import cache
+
 import regex
 
 from extractor import deadlines, formulas, lexicon, quantities
@@ -43,6 +45,8 @@ def _indicator(doc: str, normal: NormalizedText, c: Candidate, s: int, e: int,
     text = normal.text
     found = _quantities(text, c, s, e)
     target = _target(text, c, s, e, found)
+    if target is not None and not target.unit:
+        _imply_unit(text, text[c.name[0]:c.name[1]] if c.name else text[s:e], target, found)
     deadline = _deadline(text, c, s, e, year)
     src_s, src_e = normal.to_source(s, e)
     level1, level2 = c.level1, c.level2
@@ -72,20 +76,63 @@ def _quantities(text: str, c: Candidate, s: int, e: int) -> list[Quantity]:
     return found + in_value
 
 
+# a unit column holds a short word (人次, 万元/个); a number there is the weight or score of
+# a row whose unit cell was empty, and a sentence is a shifted prose cell
+_UNIT_CELL = regex.compile(r"^\s*(?!\s*[\d.,]+\s*$).{1,8}\s*$")
+
+
 def _split_column_quantity(text: str, c: Candidate, in_value: list[Quantity]) -> list[Quantity]:
     lex = lexicon.load()
     op = lex.operator_column.get((c.operator_cell or "").strip(), "=")
     if op == "qualitative":
         return []
     out = []
+    unit_cell = c.unit_cell if c.unit_cell and _UNIT_CELL.match(c.unit_cell) else None
     for q in in_value:
-        if c.unit_cell and not q.unit:
-            unit, kind = lex.canonical_unit(c.unit_cell.strip()) or _compound_unit(c.unit_cell)
+        if unit_cell and not q.unit:
+            unit, kind = lex.canonical_unit(unit_cell.strip()) or _compound_unit(unit_cell)
             q.unit, q.kind = unit, kind
         if q.operator == "=" and op != "=":
             q.operator = op
         out.append(q)
     return out
+
+
+def _imply_unit(text: str, name: str, target: Quantity, found: list[Quantity]) -> None:
+    """A bare number gets the unit the document writes it with elsewhere, next to words of
+    the indicator's name, or else the unit its name implies (车辆采购数量 → 辆)."""
+    unit = _unit_written_elsewhere(text, name, target.value) or _unit_from_name(name)
+    if unit is None:
+        return
+    kind = (lexicon.load().canonical_unit(unit) or (unit, "count"))[1]
+    for q in (target, *found):
+        if not q.unit and q.value == target.value:
+            q.unit, q.kind = unit, kind
+
+
+def _unit_from_name(name: str) -> str | None:
+    implied = lexicon.load().implied_units
+    best = max(((name.rfind(k) + len(k), len(k), k) for k in implied if k in name), default=None)
+    return implied[best[2]] if best else None
+
+
+@cache
+def _count_unit_after() -> regex.Pattern[str]:
+    lex = lexicon.load()
+    counts = [s for s, d in lex.units.items() if d.kind == "count"]
+    return regex.compile(rf"\s*(?P<unit>{lexicon.alternation(counts)})")
+
+
+def _unit_written_elsewhere(text: str, name: str, value: float) -> str | None:
+    number = f"{value:g}"
+    for m in regex.finditer(rf"(?<![\d.]){regex.escape(number)}(?![\d.])", text):
+        unit = _count_unit_after().match(text, m.end())
+        if unit is None:
+            continue
+        around = text[max(0, m.start() - 8):unit.end() + 8]
+        if sum(1 for i in range(len(name) - 1) if name[i:i + 2] in around) >= 1:
+            return lexicon.load().canonical_unit(unit.group("unit"))[0]
+    return None
 
 
 def _compound_unit(cell: str) -> tuple[str, str]:

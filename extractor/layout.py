@@ -301,10 +301,12 @@ class Walker:
             self.out.kind = "self_evaluation" if "actual" in known else (
                 self.out.kind if self.out.kind != "unknown" else "project_table")
             return True
-        if len(known) == 1 and len(texts) == 1 and _is_header_word(texts[0]):
-            # one header cell per line: only a header word itself (`单位：万元` or prose that
-            # starts with 单位 must not open a table)
-            return self._stream_header(roles[0])
+        filled = [t for t in texts if t]
+        if len(known) == 1 and len(filled) == 1 and _is_header_word(filled[0]):
+            # one header cell per line (`指标值 | |`: the cells after it are empty): only a
+            # header word itself (`单位：万元` or prose that starts with 单位 must not open a
+            # table)
+            return self._stream_header(known[0])
         return False
 
     def _guess_name_role(self, roles: list[str | None]) -> list[str | None]:
@@ -419,6 +421,10 @@ class Walker:
             return False
         if _is_total(texts) or sum(1 for t in texts if t and column_role(t)) >= 2:
             return True
+        nonempty = [c for c in cells if c.text]
+        if len(nonempty) == 1 and _VALUE_CELL.match(nonempty[0].text) and \
+                self._value_of_previous_row(nonempty[0]):
+            return True
         labels, rest = self._peel(cells)
         for cell in labels:
             self._apply_label(cell, labels)
@@ -428,6 +434,16 @@ class Walker:
         if _PLACEHOLDER_NAME.fullmatch(name.text):
             return True
         self._emit_row(name, values, table.value_roles(), cells)
+        return True
+
+    def _value_of_previous_row(self, cell: Cell) -> bool:
+        """A row holding only a value, under a row holding only a name: one row of the
+        table printed over two lines (`建设项目个数 |` then `1 | ||`)."""
+        last = self.out.candidates[-1] if self.out.candidates else None
+        if last is None or last.name is None or last.target_cell is not None or \
+                last.row != self.row_no - 1:
+            return False
+        last.target_cell, last.end = (cell.start, cell.end), cell.end
         return True
 
     def _peel(self, cells: list[Cell]) -> tuple[list[Cell], list[Cell]]:
@@ -835,6 +851,9 @@ def _better_operator(current: Cell | None, cell: Cell) -> bool:
     if current is None or not current.text:
         return True
     column = lexicon.load().operator_column
+    directions = lexicon.load().words["direction_values"]
+    if current.text in directions:  # 正向 then 等于: the explicit sign wins
+        return column.get(cell.text) is not None and cell.text not in directions
     return column.get(current.text) is None and column.get(cell.text) is not None
 
 

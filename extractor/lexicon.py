@@ -50,6 +50,7 @@ class Lexicon:
     columns: dict[str, str]  # header surface → role
     fields: dict[str, str]  # header-block surface → field
     words: dict[str, tuple[str, ...]]  # small word lists (word_lists.toml)
+    implied_units: dict[str, str]  # name keyword → the unit a bare number has (units.toml)
 
     def canonical_unit(self, surface: str) -> tuple[str, str] | None:
         """`万人次` → ("万人次", "count"); `㎡` → ("平方米", "measure")."""
@@ -122,7 +123,8 @@ def _check_operators(table: dict[str, str], section: str) -> dict[str, str]:
 
 @cache
 def load() -> Lexicon:
-    units, scaled = _load_units(read_toml("units.toml"))
+    unit_data = read_toml("units.toml")
+    units, scaled = _load_units(unit_data)
     ops = read_toml("operators.toml")
     heads = read_toml("headings.toml")
     words = read_toml("word_lists.toml")
@@ -140,6 +142,7 @@ def load() -> Lexicon:
         columns=_invert(heads["columns"], "headings.toml"),
         fields=_invert(heads["fields"], "headings.toml"),
         words={k: tuple(v) for k, v in words.items()},
+        implied_units=dict(unit_data.get("implied", {})),
     )
 
 
