@@ -773,6 +773,8 @@ class Walker:
         if section == "context":
             self.goal_mode = self.outline_mode = False
             return
+        if not self.goal_mode and len(nonempty) >= 3 and self._shaped_row(nonempty):
+            return
         if self.goal_mode:
             if self.goal_actual:
                 first = split_spaces(nonempty[0])[0] if " " in nonempty[0].text else nonempty[0]
@@ -784,6 +786,35 @@ class Walker:
         if self.outline_mode or find_headings(line):
             self.outline_mode = True
             self._outline(start, end, self.levels)
+
+    def _shaped_row(self, cells: list[Cell]) -> bool:
+        """A table row whose header was lost (an excerpt that starts mid-table): its value
+        cells are known by their shape, a sign, then a number, then a unit
+        (`活动参与人员满意度 | ≥ | 95 | % | 95 | 5 | 5`); what follows (actuals, scores) is
+        left out."""
+        labels, rest = self._peel(cells)
+        if not rest or not _NAME_LIKE_CELL.search(rest[0].text):
+            return False
+        name, operator, target, unit = rest[0], None, None, None
+        for cell in rest[1:]:
+            if target is None and operator is None and _is_operator(cell.text):
+                operator = cell
+            elif target is None and _VALUE_CELL.match(cell.text):
+                target = cell
+            else:
+                if target is not None and cell.text.strip() in lexicon.load().units:
+                    unit = cell
+                break
+        if target is None or (operator is None and unit is None):
+            return False
+        for cell in labels:
+            self._apply_label(cell, labels)
+        self._add(Candidate(
+            name.start, (unit or target).end, "indicator", list(self.levels.path),
+            self.levels.level1, self.levels.level2, self.project, name=(name.start, name.end),
+            target_cell=(target.start, target.end), operator_cell=operator.text if operator else None,
+            unit_cell=unit.text if unit else None, row=self.row_no))
+        return True
 
     def _outline(self, start: int, end: int, state: LevelState) -> None:
         segment = self.text[start:end]
@@ -861,6 +892,7 @@ _WORDISH = regex.compile(r"[\p{Han}\w%]")
 _NAME_LIKE = regex.compile(r"^[^\d]*\p{Han}{3}[^\d]*$")
 
 
+_NAME_LIKE_CELL = regex.compile(r"^\D*\p{Han}{2}")
 _VALUE_CELL = regex.compile(r"^\s*(?:[≥≤<>=约]\s*)?\d")
 
 
