@@ -46,6 +46,7 @@ REASONS = {
     "funding": "an amount of the funding block above the indicators",
     "no_name": "a value with no indicator name and no heading over it",
     "cut_off": "the document stops inside it (a cut-off excerpt)",
+    "letter": "an approval or allocation letter around the table",
 }
 
 
@@ -67,6 +68,7 @@ class _Vocabulary:
     scoring: regex.Pattern[str]
     furniture: regex.Pattern[str]
     prose: regex.Pattern[str]
+    letter: regex.Pattern[str]
     actual_starts: tuple[str, ...]
     max_chars: int
     funding: regex.Pattern[str]
@@ -92,6 +94,7 @@ def _vocabulary() -> _Vocabulary:
         scoring=_any(data["scoring_words"]),
         furniture=_any(data["furniture_words"]),
         prose=_any(data["prose_words"]),
+        letter=_any(data["letter_words"]),
         actual_starts=tuple(data["actual_starts"]),
         max_chars=int(data["max_chars"]),
         funding=_any(data["funding_words"]),
@@ -177,6 +180,8 @@ def reject_reason(candidate: str, *, name: str | None = None, labelled: bool = T
         return "furniture"
     if _GLOSSARY.match(candidate.strip()) or vocab.prose.search(compact):
         return "prose"
+    if vocab.letter.search(compact):
+        return "letter"
     if candidate.lstrip().startswith(vocab.actual_starts):
         return "actual"
     return None
