@@ -425,6 +425,7 @@ class Walker:
         if len(nonempty) == 1 and _VALUE_CELL.match(nonempty[0].text) and \
                 self._value_of_previous_row(nonempty[0]):
             return True
+        cells = self._project_columns(cells)
         labels, rest = self._peel(cells)
         for cell in labels:
             self._apply_label(cell, labels)
@@ -435,6 +436,24 @@ class Walker:
             return True
         self._emit_row(name, values, table.value_roles(), cells)
         return True
+
+    def _project_columns(self, cells: list[Cell]) -> list[Cell]:
+        """A table whose first columns describe the project (项目名称 项目单位 … 年度绩效目标
+        一级指标 二级指标 …): a row that opens a project repeats them before its labels. They
+        name the project; the indicator starts at the first label."""
+        roles = self.table.roles if self.table else []
+        if "level1" not in roles or roles.index("level1") == 0:
+            return cells
+        first = next((i for i, c in enumerate(cells) if c.text and any(classify_label(c.text))),
+                     None)
+        if not first or any(any(classify_label(c.text)) for c in cells[:first] if c.text):
+            return cells
+        if self.out.projects[-1:] != [self.project] or self.project is None or \
+                self.project.name != cells[0].text:
+            self.project = Project(None, cells[0].text, None, self.money_unit)
+            self.out.projects.append(self.project)
+        # emptied, not dropped, so that the row still lines up with the header's roles
+        return [Cell("", c.start, c.start) for c in cells[:first]] + cells[first:]
 
     def _value_of_previous_row(self, cell: Cell) -> bool:
         """A row holding only a value, under a row holding only a name: one row of the
@@ -451,6 +470,15 @@ class Walker:
         skip = lexicon.load().words.get("table_labels", ())
         roles = self.table.roles if self.table else []
         name_col = roles.index("name") if "name" in roles and len(cells) == len(roles) else None
+        if name_col is not None and any(classify_label(cells[name_col - 1].text)):
+            # a whole row under its header: the columns say which cells are labels (服务对象
+            # 满意度 in the 二级 column is a label, in the 三级 column a name)
+            labels = [c for c in cells[:name_col] if c.text and c.text not in skip and
+                      any(classify_label(c.text))]
+            rest = cells[name_col:]
+            while rest and not rest[-1].text:
+                rest = rest[:-1]
+            return labels, rest
         i = 0
         while i < len(cells):
             c = cells[i]
