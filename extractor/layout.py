@@ -442,11 +442,12 @@ class Walker:
         一级指标 二级指标 …): a row that opens a project repeats them before its labels. They
         name the project; the indicator starts at the first label."""
         roles = self.table.roles if self.table else []
-        if "level1" not in roles or roles.index("level1") == 0:
-            return cells
+        if "level1" not in roles or roles.index("level1") < 2:
+            return cells  # one column before the labels is a block label (年度绩效指标)
         first = next((i for i, c in enumerate(cells) if c.text and any(classify_label(c.text))),
                      None)
-        if not first or any(any(classify_label(c.text)) for c in cells[:first] if c.text):
+        if not first or sum(1 for c in cells[:first] if c.text) < 2 or \
+                any(any(classify_label(c.text)) for c in cells[:first] if c.text):
             return cells
         if self.out.projects[-1:] != [self.project] or self.project is None or \
                 self.project.name != cells[0].text:
