@@ -782,9 +782,14 @@ class Walker:
             self.project.amount_unit = self.money_unit
 
     def _goal_field(self, key: Cell, rest: list[Cell]) -> None:
+        if len(rest) == 1 and " " in rest[0].text.strip():
+            pieces = split_spaces(rest[0])  # 年初设定目标 年度总体目标完成情况综述
+            if all(_GOAL_COLUMN.search(p.text) for p in pieces):
+                rest = pieces
         headers = [c for c in rest if _is_actual_header(c.text)]
         self.goal_actual = bool(headers)
-        content = [c for c in rest if not _field_pattern().match(c.text) and c not in headers]
+        content = [c for c in rest if not _field_pattern().match(c.text) and c not in headers
+                   and not _GOAL_COLUMN.fullmatch(c.text)]
         if content:
             self._goal_prose(content[0].start, content[0].end)
             self.goal_mode = False
@@ -967,7 +972,11 @@ def _header_word_pattern() -> regex.Pattern[str]:
 
 def _is_actual_header(text: str) -> bool:
     """A 实际完成情况 column header beside the goal, not prose that mentions 实际困难."""
-    return "实际" in text and len(text) <= 12
+    return ("实际" in text or "完成情况" in text) and len(text) <= 14 and not _NUMBER.search(text)
+
+
+# a column header beside a goal field: 年初设定目标, 预期目标, 完成情况综述
+_GOAL_COLUMN = regex.compile(r"^\D{0,10}(?:目标|完成情况|综述|完成值)$")
 
 
 def _is_footer(texts: list[str]) -> bool:

@@ -44,7 +44,7 @@ def _words() -> _Words:
         return regex.compile(lexicon.alternation(data[key]))
 
     lex = lexicon.load()
-    labels = [s for s in (*lex.level1, *lex.level2) if s.endswith("指标")]
+    labels = [s for s in (*lex.level1, *lex.level2, *data["label_words"]) if s.endswith("指标")]
     return _Words(pattern("goal_title_words"), pattern("other_title_words"),
                   pattern("target_cues"), pattern("actual_cues"),
                   regex.compile(rf"(?:{lexicon.alternation(labels)})\s*[:：]"))
@@ -89,14 +89,22 @@ def _statements(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(m.start("name"), m.end("value")) for m in _STATEMENT.finditer(text, start, end)]
 
 
+def _skip_space(text: str, start: int, end: int) -> int:
+    while start < end and text[start].isspace():
+        start += 1
+    return start
+
+
 def _cued(text: str, start: int, end: int, words: _Words) -> list[tuple[int, int]]:
-    """In each sentence with a target cue, what follows the cue."""
+    """In each sentence with a target cue, or that opens with a category label
+    (`成效指标：…`), what follows the cue."""
     out = []
     sentence_start = start
     for i in range(start, end + 1):
         if i < end and text[i] not in _SENTENCE_END:
             continue
-        cue = words.cues.search(text, sentence_start, i)
+        cue = words.cues.search(text, sentence_start, i) or \
+            words.labels.match(text, _skip_space(text, sentence_start, i), i)
         if cue:
             out.append((cue.end(), _before_actuals(text, cue.end(), i, words)))
         sentence_start = i + 1
