@@ -1,6 +1,6 @@
 """Command line.
 
-    indicators extract FILE... [--format jsonl|json|csv] [-o OUT]
+    indicators extract FILE... [--format jsonl|json|csv] [-o OUT] [--explain]
     indicators check FILE... [--format text|jsonl|json] [--min-severity S] [--fail-on S]
                              [--config FILE] [-o OUT]
     indicators train [--corpus DIR] [--out DIR]
@@ -27,7 +27,7 @@ from extractor.errors import ExtractorError
 from extractor.export import WRITERS
 from extractor.pipeline import extract_document
 from extractor.records import DocumentResult
-from extractor.report import write_text
+from extractor.report import write_explanation, write_text
 
 _CHECKOUT = Path(__file__).resolve().parent.parent
 
@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     ext.add_argument("files", nargs="+", help="documents to read; - for standard input")
     ext.add_argument("--format", choices=sorted(WRITERS), default="jsonl")
     ext.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
+    ext.add_argument("--explain", action="store_true",
+                     help="also list, on stderr, the lines not taken as indicators and why")
     chk = sub.add_parser("check", help="findings of RULES.md, linter style")
     chk.add_argument("files", nargs="+", help="documents to check; - for standard input")
     chk.add_argument("--format", choices=("text", "jsonl", "json"), default="text")
@@ -158,6 +160,8 @@ def _extract(args: argparse.Namespace) -> int:
             failed += 1
             continue
         records.extend(r.to_dict() for r in result.indicators)
+        if args.explain:
+            write_explanation(result, sys.stderr)
     with _output(args.output, args.format) as out:
         WRITERS[args.format](records, out)
     return 1 if failed else 0

@@ -33,21 +33,11 @@ _HAN = regex.compile(r"\p{Han}")
 _DIGIT = regex.compile(r"\d")
 _STRIP = " \t\n,，;；。:：、.．|"
 
-REASONS = {
-    "header": "a header cell, a category label or a piece of one",
-    "note": "a note or scoring rule under the table",
-    "furniture": "page furniture, a stamp or a sign-off",
-    "prose": "report prose around the table (conclusions, glossary, annexes)",
-    "actual": "what was achieved (a self-evaluation's actual value), not a target",
-    "run_on": "too long for one indicator: a flattened row or a paragraph",
-    "repeated": "the same text again under the same heading (a repeated column group)",
-    "total": "a total or subtotal row",
-    "title": "the title of a table or of a goal block",
-    "funding": "an amount of the funding block above the indicators",
-    "no_name": "a value with no indicator name and no heading over it",
-    "cut_off": "the document stops inside it (a cut-off excerpt)",
-    "letter": "an approval or allocation letter around the table",
-}
+def reasons() -> dict[str, str]:
+    """Every reason the gate gives, with the words `extract --explain` prints for it."""
+    return dict(lexicon.read_toml("gate.toml")["reasons"])
+
+
 
 
 @dataclass
@@ -56,7 +46,7 @@ class Rejected:
 
     start: int
     end: int
-    reason: str  # a key of REASONS
+    reason: str  # a key of reasons()
 
 
 @dataclass(frozen=True)
@@ -80,7 +70,7 @@ class _Vocabulary:
 
 @cache
 def _vocabulary() -> _Vocabulary:
-    data = lexicon.read_toml("gate.toml")
+    data = lexicon.read_toml("gate.toml")["words"]
     lex = lexicon.load()
     words = {_compact(w) for w in data["header_words"]}
     words |= {_compact(w) for w in (*lex.columns, *lex.fields, *lex.level1, *lex.level2)}

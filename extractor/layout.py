@@ -875,7 +875,7 @@ class Walker:
                 l1, l2 = classify_label(label.group("label"))
                 state.apply(l1 if not l2 else None, l2 or None, label.group("label"))
                 path = [label.group("label")]
-                if label.start() <= s + 1 and label.end() > s:
+                if label.end() > s:  # the label and what frames it (设1条…) are not the text
                     s = clauses.trim(text, label.end(), e)[0]
             if s < e:
                 self._add(Candidate(start + s, start + e, "goal", list(path), state.level1,

@@ -46,10 +46,11 @@ def extract_document(source: str | Path | bytes, name: str | None = None,
     if year is None and kind == "budget_document":
         year = context.budget_document_year(normal.text)
     result = DocumentResult(src.name, src.text, year, unit, projects, records, empties, kind)
+    explanations = gate.reasons()
     for r in rejected:
         s, e = normal.to_source(r.start, r.end)
         result.rejected.append(RejectedCandidate(normal.source[s:e], Span(s, e), r.reason,
-                                                 gate.REASONS[r.reason]))
+                                                 explanations[r.reason]))
     for start, end, project in found.goals:
         s, e = normal.to_source(start, end)
         result.goals.append(GoalBlock(normal.source[s:e], Span(s, e), project))

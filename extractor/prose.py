@@ -45,8 +45,10 @@ def _words() -> _Words:
 
     lex = lexicon.load()
     labels = [s for s in (*lex.level1, *lex.level2, *data["label_words"]) if s.endswith("指标")]
-    return _Words(pattern("goal_title_words"), pattern("other_title_words"),
-                  pattern("target_cues"), pattern("actual_cues"),
+    cues = regex.compile(rf"(?:{lexicon.alternation(data['target_cues'])})"
+                         r"(?:包括|主要有|主要是|如下|为|是)?\s*[:：,，]?")
+    return _Words(pattern("goal_title_words"), pattern("other_title_words"), cues,
+                  pattern("actual_cues"),
                   regex.compile(rf"(?:{lexicon.alternation(labels)})\s*[:：]"))
 
 

@@ -41,6 +41,18 @@ def write_text(results: Iterable[tuple[DocumentResult, list[Finding]]], out: IO[
     out.write(f"{totals['error']} error, {totals['warning']} warning, {totals['info']} info\n")
 
 
+def write_explanation(result: DocumentResult, out: IO[str]) -> None:
+    """What `extract --explain` adds: each line the layout walk offered that the
+    plausibility gate did not take as an indicator, where it is and why."""
+    if not result.rejected:
+        out.write(f"{result.doc}: every candidate was taken\n")
+        return
+    out.write(f"{result.doc}: {len(result.rejected)} candidates not taken as indicators\n")
+    for r in result.rejected:
+        where = "{}:{}".format(*location(result.text, r.span.start))
+        out.write(f"  {where:<9} {r.reason:<9} 「{_short(r.text)}」 {r.explanation}\n")
+
+
 def _by_project(found: list[Finding]) -> list[tuple[str | None, list[Finding]]]:
     groups: dict[str | None, list[Finding]] = {}
     for f in found:
