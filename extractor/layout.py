@@ -529,7 +529,8 @@ class Walker:
                 target = cell
             elif role == "operator" and _better_operator(operator, cell):
                 operator = cell
-            elif role == "unit" and unit is None:
+            elif role == "unit" and unit is None and not _NUMBER.fullmatch(cell.text.strip()):
+                # a number in the unit column is the score of a row whose unit cell was empty
                 unit = cell
             else:
                 continue
@@ -592,7 +593,8 @@ class Walker:
             table.last_label = None
             if cell.text in ("指标",) or _is_total([cell.text]) or not _WORDISH.search(cell.text):
                 continue
-            if len(table.pending) >= 2 and _name_like(cell.text):
+            if len(table.pending) >= 2 and _name_like(cell.text) and \
+                    cell.text != table.pending[-1].text:  # 明显改善 明显改善: target, actual
                 self._flush_stream()  # empty cells print nothing: a new name starts a row
             table.pending.append(cell)
             table.data_started = True

@@ -62,13 +62,14 @@ def parse(line: str, start: int) -> list[Label | Item]:
 def _item(line: str, s: int, e: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
     name_end = None
     value_start = None
-    for tok in _TOKEN.finditer(line, s, e):
+    tokens = list(_TOKEN.finditer(line, s, e))
+    for i, tok in enumerate(tokens):
         if _VALUE_START.fullmatch(tok.group()) or _VALUE_START.match(tok.group()) and \
                 _is_value_run(line, tok.start(), e):
             value_start = tok.start()
             break
-        if _is_header_word(tok.group()):
-            break
+        if _is_header_word(tok.group()) or name_end is not None and _is_word_value(tokens, i):
+            break  # a header word, or a qualitative target (及时 及时: target, actual)
         name_end = tok.end()
     if name_end is None:
         return None, None
@@ -79,6 +80,12 @@ def _item(line: str, s: int, e: int) -> tuple[tuple[int, int] | None, tuple[int,
     if not found or found[0].span is None or found[0].span.start != 0:
         return name, None
     return name, (value_start, value_start + found[0].span.end)
+
+
+def _is_word_value(tokens: list[regex.Match[str]], i: int) -> bool:
+    word = tokens[i].group()
+    repeated = i + 1 < len(tokens) and tokens[i + 1].group() == word
+    return repeated or word in lexicon.load().words["pass_fail_values"]
 
 
 def _is_value_run(line: str, pos: int, end: int) -> bool:

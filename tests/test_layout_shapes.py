@@ -1,0 +1,127 @@
+"""Table shapes of real published pages, written with invented content (extractor/layout.py)."""
+
+from __future__ import annotations
+
+import extractor
+
+
+def _rows(doc: str) -> list[tuple[str, str | None, str | None, float | None, str | None]]:
+    out = []
+    for i in extractor.extract(doc):
+        t = i.target
+        out.append((" ".join(i.text.split()), i.level1, i.level2, t.value if t else None,
+                    f"{t.operator}{t.unit}" if t else None))
+    return out
+
+
+# One cell per blank-line block: header cells broken over lines (年度 / 指标值), category
+# labels broken over lines (经济效 / 益指标), score cells, empty cells that print nothing.
+BROKEN_STREAM = "\n\n".join([
+    "一级指标", "二级指标", "三级指标", "年度", "指标值", "实际", "完成值", "分值", "得分",
+    "偏差原因", "分析及", "改进措施",
+    "产出指标", "(40)", "数量", "指标",
+    "修缮校舍面积", "1800平方米", "1800平方米", "10", "10",
+    "购置课桌椅", "600套", "600套", "10", "10",
+    "效益指标", "30分)", "社会效", "益指标",
+    "改善办学条件", "明显改善", "明显改善", "10", "8",
+]) + "\n"
+
+
+def test_a_stream_table_with_headers_and_labels_broken_over_lines() -> None:
+    assert _rows(BROKEN_STREAM) == [
+        ("修缮校舍面积 1800平方米", "output", "quantity", 1800, "=平方米"),
+        ("购置课桌椅 600套", "output", "quantity", 600, "=套"),
+        ("改善办学条件 明显改善", "benefit", "social", None, None),
+    ]
+
+
+# A label straight before a value is the row's name; a standards column (计划标准) holds
+# values, never names.
+LABEL_AS_NAME = "\n\n".join([
+    "一级指标", "二级指标", "三级指标", "指标值", "绩效标准",
+    "产出指标", "数量指标", "配备保洁车辆数", "6", "计划标准",
+    "时效指标", "保洁服务周期", "365", "计划标准",
+    "满意度指标", "服务对象满意度指标", "满意度", "92%", "计划标准",
+]) + "\n"
+
+
+def test_a_label_before_a_value_names_the_row() -> None:
+    rows = _rows(LABEL_AS_NAME)
+    assert [r[0] for r in rows] == ["配备保洁车辆数 6", "保洁服务周期 365", "满意度 92%"]
+    assert rows[2][1:4] == ("satisfaction", "satisfaction", 92)
+
+
+def test_a_bare_number_takes_the_unit_its_name_implies() -> None:
+    rows = _rows(LABEL_AS_NAME)
+    assert rows[0][4] == "=辆"  # 车辆 → 辆
+    assert rows[1][4] == "=天"  # 周期 → 天
+
+
+def test_a_bare_number_takes_the_unit_the_document_writes_it_with() -> None:
+    doc = "项目概况\t今年为主干道保洁配备6台洗扫车\n" + LABEL_AS_NAME
+    assert _rows(doc)[0][4] == "=台"
+
+
+# Pipe rows, one table row printed over two lines: the name, then the value.
+SPLIT_ROWS = """一级指标 |
+二级指标 |
+三级指标 |
+指标值 | |
+产出指标 |
+新建污水处理站数量 |
+3 | ||
+处理设施运行率 |
+≥95% | ||||
+"""
+
+
+def test_a_value_row_under_its_name_row() -> None:
+    assert _rows(SPLIT_ROWS) == [
+        ("新建污水处理站数量 | 3", "output", "quantity", 3, "="),
+        ("处理设施运行率 | ≥95%", "output", "quality", 95, "≥%"),
+    ]
+
+
+# An excerpt that starts mid-table: no header, the value cells known by their shape.
+HEADERLESS = """图书借阅人次 | ≥ | 12000 | 人次 | 12680 | 10 | 10 |
+| |||
+满意度指标 | 服务对象满意度指标 | 读者满意度 | ≥ | 90 | % | 93 | 10 | 10 |
+"""
+
+
+def test_a_headerless_row_read_by_the_shape_of_its_cells() -> None:
+    assert _rows(HEADERLESS) == [
+        ("图书借阅人次 | ≥ | 12000 | 人次", "output", "quantity", 12000, "≥人次"),
+        ("读者满意度 | ≥ | 90 | %", "satisfaction", "satisfaction", 90, "≥%"),
+    ]
+
+
+# Space-separated rows whose first columns describe the project, a direction column beside
+# an operator column, and an empty unit cell followed by the score.
+PROJECT_COLUMNS = """项目名称 项目单位 项目类别 预算数 年度绩效目标 一级指标 二级指标 三级指标 指标性质 指标方向 目标值 计量单位 分值
+执法装备购置 601001-某县司法局 32-专项资金项目 420,000.00 保障执法装备配备到位。 产出指标(50分) 数量指标 执法记录仪采购数量 正向 大于等于 20 台 10
+质量指标 装备验收合格率 正向 等于 100 % 10
+数量指标 执法车辆采购数量 反向 小于等于 2 10
+"""
+
+
+def test_project_columns_direction_words_and_a_score_after_an_empty_unit() -> None:
+    rows = _rows(PROJECT_COLUMNS)
+    assert [r[0] for r in rows] == ["执法记录仪采购数量 正向 大于等于 20 台",
+                                    "装备验收合格率 正向 等于 100 %", "执法车辆采购数量 反向 小于等于 2"]
+    assert rows[1][4] == "=%"  # 等于 beside 正向: the explicit sign wins
+    assert rows[2][3:] == (2, "≤辆")  # the score 10 is not a unit; 车辆 implies 辆
+    result = extractor.extract_document(PROJECT_COLUMNS)
+    assert result.indicators[0].project is not None
+    assert result.indicators[0].project.name == "执法装备购置"
+
+
+# A goal field whose key is followed by its column headers (年初设定目标 / 完成情况综述).
+GOAL_COLUMNS = """年度总体目标 年初设定目标 年度总体目标完成情况综述
+ 为32户脱贫户发放产业奖补资金，户均增收3000元。 已为32户脱贫户发放奖补资金
+"""
+
+
+def test_goal_column_headers_then_the_goal_and_its_actual() -> None:
+    texts = [i.text for i in extractor.extract(GOAL_COLUMNS)]
+    assert texts == ["为32户脱贫户发放产业奖补资金", "户均增收3000元"]
