@@ -47,7 +47,7 @@ def extract_document(source: str | Path | bytes, name: str | None = None,
         year = context.budget_document_year(normal.text)
     result = DocumentResult(src.name, src.text, year, unit, projects, records, empties, kind)
     explanations = gate.reasons()
-    for r in rejected:
+    for r in sorted(rejected, key=lambda r: r.start):
         s, e = normal.to_source(r.start, r.end)
         result.rejected.append(RejectedCandidate(normal.source[s:e], Span(s, e), r.reason,
                                                  explanations[r.reason]))

@@ -172,3 +172,21 @@ def test_every_package_is_installed_by_pyproject() -> None:
                  ["tool"]["setuptools"]["packages"])
     found = {".".join(p.parent.relative_to(root).parts) for p in (root / "extractor").rglob("__init__.py")}
     assert found <= listed
+
+
+def test_explain_lists_what_was_not_taken(tmp_path: Path) -> None:
+    doc = tmp_path / "notice.txt"
+    doc.write_text("关于下达2024年村级道路养护补助资金的通知\n根据绩效目标管理要求，现下达你单位养护补助资金"
+                   "120万元。\n"
+                   "一级指标\t二级指标\t三级指标\t指标值\n产出指标\t数量指标\t养护道路里程\t≥35公里\n"
+                   "合计\t\t\t100\n注：1.指标值未达到的按比例扣分。\n", encoding="utf-8")
+    plain = _run("extract", str(doc))
+    explained = _run("extract", "--explain", str(doc))
+    assert plain.stdout == explained.stdout  # records unchanged, one line each
+    assert [json.loads(line)["text"] for line in plain.stdout.decode().splitlines()] == [
+        "养护道路里程\t≥35公里"]
+    report = explained.stderr.decode()
+    assert "candidates not taken" in report
+    assert "letter" in report and "note" in report
+    assert "现下达你单位养护补助资金120万元" in report
+    assert plain.stderr == b""

@@ -111,3 +111,39 @@ def test_simplified_doc_fullwidth_and_ascii_operators() -> None:
     inds = extractor.extract(SIMPLIFIED_DOC)
     targets = [(i.target.operator, i.target.value, i.target.unit) for i in inds if i.target]
     assert targets == [("≥", 1200, "人"), ("=", 100, "%"), ("≤", 200, "元/人/月")]
+
+
+# A paragraph of a PDF budget explanation, wrapped where the page column ended.
+WRAPPED = ("五、绩效目标说明\n本项目共设置绩效指标4个，其中数量指标为全年开展\n"
+           "农技培训不少于20期，质量指标为培训合格率达到95%\n以上，满意度指标为参训农户满意度"
+           "不低于90%。\n1.财政拨款：指本级财政当年拨付的资金。\n")
+
+
+def test_hard_wrapped_lines_are_joined_through_the_offset_map() -> None:
+    from extractor.normalise import hard_wraps, normalise
+
+    breaks = hard_wraps(WRAPPED)
+    assert [WRAPPED[b - 4:b] for b in breaks] == ["全年开展", "到95%"]
+    normal = normalise(WRAPPED)
+    assert "全年开展农技培训" in normal.text and "95%以上" in normal.text
+    s = normal.text.index("农技培训")
+    e = normal.text.index("以上") + 2
+    src_s, src_e = normal.to_source(s, e)
+    assert WRAPPED[src_s:src_e] == "农技培训不少于20期，质量指标为培训合格率达到95%\n以上"
+
+
+def test_short_lines_and_list_items_are_not_joined() -> None:
+    from extractor.normalise import hard_wraps
+
+    table = "一级指标\n二级指标\n产出指标\n数量指标\n培训人数\n500人\n"
+    items = ("1.完成村级道路硬化工程全长约三公里的\n2.完成村级道路两侧绿化带栽植工程全长约\n"
+             "3.完成村级道路路灯安装工程共计六十盏的\n")
+    assert hard_wraps(table) == []
+    assert hard_wraps(items) == []
+
+
+def test_a_template_placeholder_is_not_read_as_a_value() -> None:
+    doc = "满意度指标\t服务对象满意度指标\t受益群众满意度(≥**%)\t≥92%\n"
+    [ind] = extractor.extract(doc)
+    assert ind.text == "受益群众满意度(≥**%)\t≥92%"
+    assert ind.target is not None and (ind.target.operator, ind.target.value) == ("≥", 92)
