@@ -113,9 +113,13 @@ def screen(text: str, candidates: list[Candidate]) -> tuple[list[Candidate], lis
         if s >= e:
             continue
         name = text[c.name[0]:c.name[1]] if c.name else text[s:e].split("|", 1)[0]
-        reason = reject_reason(text[s:e], name=name, labelled=bool(c.level1 or c.level2),
-                               at_end=not text[e:].strip(" \t|"),
-                               row_start=not text[text.rfind("\n", 0, s) + 1:s].strip(" \t|"))
+        line_start = text.rfind("\n", 0, s) + 1
+        if _GLOSSARY.match(_LEAD.sub("", text[line_start:e]).lstrip()):
+            reason: str | None = "prose"  # any clause of a glossary entry (X：指…，…)
+        else:
+            reason = reject_reason(text[s:e], name=name, labelled=bool(c.level1 or c.level2),
+                                   at_end=not text[e:].strip(" \t|"),
+                                   row_start=not text[line_start:s].strip(" \t|"))
         # a cell alone on its line repeats under one heading when column groups (中期/年度,
         # target/actual) were printed one cell per line; in a row of many cells the same
         # text in another row is another project's own indicator

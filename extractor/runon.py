@@ -97,7 +97,8 @@ def _is_value_run(line: str, pos: int, end: int) -> bool:
 @cache
 def _header_words() -> frozenset[str]:
     lex = lexicon.load()
-    return frozenset((*lex.columns, "分值", "得分", "一级", "二级", "三级", "年度", "实际"))
+    return frozenset((*lex.columns, *lex.level1, *lex.level2, *lex.words["table_labels"],
+                      "分值", "得分", "一级", "二级", "三级", "年度", "实际"))
 
 
 def _is_header_word(token: str) -> bool:
