@@ -52,13 +52,11 @@ class Rejected:
 @dataclass(frozen=True)
 class _Vocabulary:
     header: regex.Pattern[str]  # a whole compact text made of header words
-    header_pieces: frozenset[str]  # every header word (for pieces of one)
+    header_pieces: frozenset[str]  # every piece of up to four characters of a header word
     columns: frozenset[str]  # column headers and their values (定性, 好坏): never a row name
     note_starts: tuple[str, ...]
-    scoring: regex.Pattern[str]
-    furniture: regex.Pattern[str]
     prose: regex.Pattern[str]
-    letter: regex.Pattern[str]
+    words: regex.Pattern[str]  # scoring, furniture, prose and letter words: the group names the reason
     actual_starts: tuple[str, ...]
     max_chars: int
     funding: regex.Pattern[str]
@@ -78,13 +76,15 @@ def _vocabulary() -> _Vocabulary:
     words.discard("")
     return _Vocabulary(
         header=regex.compile(rf"(?:{lexicon.alternation(sorted(words))})+"),
-        header_pieces=frozenset(words),
+        header_pieces=frozenset(w[i:j] for w in words for i in range(len(w))
+                                for j in range(i + 1, min(len(w), i + 4) + 1)),
         columns=frozenset(_compact(w) for w in (*data["header_words"], *lex.columns)) - {""},
         note_starts=tuple(_compact(w) for w in data["note_starts"]),
-        scoring=_any(data["scoring_words"]),
-        furniture=_any(data["furniture_words"]),
         prose=_any(data["prose_words"]),
-        letter=_any(data["letter_words"]),
+        words=regex.compile("|".join(
+            f"(?P<{reason}>{_any(data[key]).pattern})" for reason, key in (
+                ("note", "scoring_words"), ("furniture", "furniture_words"),
+                ("prose", "prose_words"), ("letter", "letter_words")))),
         actual_starts=tuple(data["actual_starts"]),
         max_chars=int(data["max_chars"]),
         funding=_any(data["funding_words"]),
@@ -116,14 +116,16 @@ def screen(text: str, candidates: list[Candidate]) -> tuple[list[Candidate], lis
         line_start = text.rfind("\n", 0, s) + 1
         if _GLOSSARY.match(_LEAD.sub("", text[line_start:e]).lstrip()):
             reason: str | None = "prose"  # any clause of a glossary entry (X：指…，…)
+        elif _row_key(text, line_start, s):
+            reason = "prose"  # a clause in the row of 存在问题 | …, 评价结论 | …
         else:
             reason = reject_reason(text[s:e], name=name, labelled=bool(c.level1 or c.level2),
-                                   at_end=not text[e:].strip(" \t|"),
-                                   row_start=not text[line_start:s].strip(" \t|"))
+                                   at_end=bool(_ONLY_BLANKS.match(text, e)),
+                                   row_start=bool(_LINE_HEAD.fullmatch(text, line_start, s)))
         # a cell alone on its line repeats under one heading when column groups (中期/年度,
         # target/actual) were printed one cell per line; in a row of many cells the same
         # text in another row is another project's own indicator
-        row = None if _alone_on_line(text, s, e) else c.row
+        row = None if _alone_on_line(text, line_start, s, e) else c.row
         key = (_compact(text[s:e]), c.level1, c.level2, id(c.project), row)
         if reason is None and key in seen:
             reason = "repeated"
@@ -135,11 +137,26 @@ def screen(text: str, candidates: list[Candidate]) -> tuple[list[Candidate], lis
     return kept, rejected
 
 
-def _alone_on_line(text: str, start: int, end: int) -> bool:
-    line_start = text.rfind("\n", 0, start) + 1
+_LINE_HEAD = regex.compile(r"[ \t|]*")
+_ONLY_BLANKS = regex.compile(r"[ \t|]*\Z")
+_BLANKISH = regex.compile(r"[\s\p{P}\p{S}]*")
+_CELL_BORDER = regex.compile(r"\s*\|\s*|\t")
+
+
+def _row_key(text: str, line_start: int, start: int) -> bool:
+    """The candidate stands in a row whose first cell names report prose (存在问题,
+    评价结论, 改进措施): a clause of the conclusions, not of an indicator."""
+    border = _CELL_BORDER.search(text, line_start, start)
+    if border is None:
+        return False
+    return bool(_vocabulary().prose.search(_compact(text[line_start:border.start()])))
+
+
+def _alone_on_line(text: str, line_start: int, start: int, end: int) -> bool:
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
-    return not _compact(text[line_start:start] + text[end:line_end])
+    return bool(_BLANKISH.fullmatch(text, line_start, start) and
+                _BLANKISH.fullmatch(text, end, line_end))
 
 
 def reject_reason(candidate: str, *, name: str | None = None, labelled: bool = True,
@@ -168,14 +185,12 @@ def reject_reason(candidate: str, *, name: str | None = None, labelled: bool = T
         return "no_name"
     if at_end and not _DIGIT.search(compact) and _CUT.search(candidate):
         return "cut_off"
-    if compact.startswith(vocab.note_starts) or vocab.scoring.search(compact):
+    if compact.startswith(vocab.note_starts):
         return "note"
-    if vocab.furniture.search(compact):
-        return "furniture"
-    if _GLOSSARY.match(candidate.strip()) or vocab.prose.search(compact):
+    if found := vocab.words.search(compact):
+        return found.lastgroup
+    if _GLOSSARY.match(candidate.strip()):
         return "prose"
-    if vocab.letter.search(compact):
-        return "letter"
     if candidate.lstrip().startswith(vocab.actual_starts):
         return "actual"
     return None
@@ -192,4 +207,4 @@ def _is_header(candidate: str, vocab: _Vocabulary) -> bool:
         return False
     if vocab.header.fullmatch(compact):
         return True
-    return len(compact) <= 4 and any(compact in word for word in vocab.header_pieces)
+    return compact in vocab.header_pieces

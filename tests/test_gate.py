@@ -111,3 +111,12 @@ def test_rejected_candidates_keep_their_place_in_the_source() -> None:
     for r in result.rejected:
         assert result.text[r.span.start:r.span.end] == r.text
         assert r.to_dict()["explanation"]
+
+
+def test_every_clause_of_a_glossary_entry_and_of_a_conclusions_row() -> None:
+    doc = ("产出指标\n1.培训农民200人次\n名词解释\n"
+           "3.结转资金:指以前年度安排的项目资金，因故未能在当年使用完毕，按规定继续使用的资金。\n"
+           "存在问题 | 资金在年中才到位，前期垫付比例达30%，影响了进度。 |\n")
+    result = extractor.extract_document(doc)
+    assert [i.text for i in result.indicators] == ["培训农民200人次"]
+    assert {r.reason for r in result.rejected} == {"prose"}
