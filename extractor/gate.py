@@ -33,9 +33,10 @@ _HAN = regex.compile(r"\p{Han}")
 _DIGIT = regex.compile(r"\d")
 _STRIP = " \t\n,，;；。:：、.．|"
 
+@cache
 def reasons() -> dict[str, str]:
     """Every reason the gate gives, with the words `extract --explain` prints for it."""
-    return dict(lexicon.read_toml("gate.toml")["reasons"])
+    return dict(_data()["reasons"])
 
 
 
@@ -67,8 +68,13 @@ class _Vocabulary:
 
 
 @cache
+def _data() -> dict:
+    return lexicon.read_toml("gate.toml")
+
+
+@cache
 def _vocabulary() -> _Vocabulary:
-    data = lexicon.read_toml("gate.toml")["words"]
+    data = _data()["words"]
     lex = lexicon.load()
     words = {_compact(w) for w in data["header_words"]}
     words |= {_compact(w) for w in (*lex.columns, *lex.fields, *lex.level1, *lex.level2)}
