@@ -124,9 +124,13 @@ def _field_pattern() -> regex.Pattern[str]:
 _WHITESPACE = regex.compile(r"\s+")
 
 
+_REQUIRED_MARK = regex.compile(r"^[*＊★☆]+")
+
+
 @lru_cache(maxsize=8192)
 def column_role(cell: str) -> str | None:
-    compact = _WHITESPACE.sub("", cell)
+    # `*指标值`: a template marks its required columns with a star
+    compact = _REQUIRED_MARK.sub("", _WHITESPACE.sub("", cell))
     m = _role_pattern().match(compact)
     if not m:
         return None
