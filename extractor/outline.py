@@ -90,7 +90,36 @@ def classify_label(cell: str) -> tuple[str | None, str | None]:
         if l1 and l2:
             return l1, l2
     # both set for 成本指标 and 满意度指标: the caller decides by position
-    return lex.level1.get(word), lex.level2.get(word)
+    found = lex.level1.get(word), lex.level2.get(word)
+    if found == (None, None) and word.endswith("指标"):
+        return _misspelt_label(word)
+    return found
+
+
+@cache
+def _label_skeletons() -> dict[str, tuple[str | None, str | None]]:
+    lex = lexicon.load()
+    out: dict[str, tuple[str | None, str | None]] = {}
+    for word in (*lex.level1, *lex.level2):
+        if word.endswith("指标") and len(word) >= 4:
+            for i in range(len(word) - 2):
+                out.setdefault(word[:i] + "?" + word[i + 1:], (lex.level1.get(word),
+                                                                lex.level2.get(word)))
+    return out
+
+
+def _misspelt_label(word: str) -> tuple[str | None, str | None]:
+    """A category label with one character mistyped before 指标 (日效指标 for 时效指标), or
+    with 性 added (时效性指标)."""
+    word = word.replace("性指标", "指标")
+    if len(word) < 4:
+        return None, None
+    skeletons = _label_skeletons()
+    for i in range(len(word) - 2):
+        found = skeletons.get(word[:i] + "?" + word[i + 1:])
+        if found:
+            return found
+    return None, None
 
 
 @cache
