@@ -100,8 +100,8 @@ def _check_parser(sub: argparse._SubParsersAction, kw: dict) -> None:
     chk.add_argument("--format", choices=("text", "jsonl", "json", "csv"), default="text",
                      help="text: grouped report; jsonl/json: finding records; csv: with Chinese labels")
     chk.add_argument("--min-severity", choices=SEVERITIES,
-                     help="report findings of this severity or worse (default: warning for text, "
-                          "info for jsonl/json/csv)")
+                     help="report findings of this severity or worse (default: warning for the text "
+                          "report, info for jsonl/json/csv and --statistics)")
     chk.add_argument("--fail-on", choices=SEVERITIES, default="error",
                      help="exit 1 when a finding of this severity or worse is reported")
     chk.add_argument("--exit-zero", action="store_true",
@@ -243,20 +243,24 @@ def _extract(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     config = _check_config(args)  # a bad config or code is a usage error: ConfigError → 2
     _writable(args.output)
-    floor = SEVERITIES.index(args.min_severity or ("warning" if args.format == "text" else "info"))
-    results, failed = [], 0
+    # the text report hides info findings unless asked; records and statistics count them all
+    minimum = args.min_severity or ("warning" if args.format == "text" and not args.statistics else "info")
+    floor = SEVERITIES.index(minimum)
+    results, failed, hidden = [], 0, 0
     for result in _documents(args.files, config):
         if result is None:
             failed += 1
             continue
-        results.append((result, [f for f in result.findings
-                                 if SEVERITIES.index(f.severity) >= floor]))
+        kept = [f for f in result.findings if SEVERITIES.index(f.severity) >= floor]
+        hidden += len(result.findings) - len(kept)
+        results.append((result, kept))
     found = [f for _, kept in results for f in kept]
     with _output(args.output, "csv" if args.format == "csv" else "text") as out:
         if args.statistics:
             write_statistics(found, out, args.format)
         elif args.format == "text":
-            write_text(results, out, colour=_colour(args.color, args.output))
+            write_text(results, out, colour=_colour(args.color, args.output), hidden=hidden,
+                       floor=minimum)
         else:
             FINDING_WRITERS[args.format]([f.to_dict() for f in found], out)
     return 1 if failed or (not args.exit_zero and _fails(found, args.fail_on)) else 0

@@ -21,7 +21,8 @@ def location(text: str, offset: int) -> tuple[int, int]:
 
 
 def write_text(results: Iterable[tuple[DocumentResult, list[Finding]]], out: IO[str],
-               colour: bool) -> None:
+               colour: bool, hidden: int = 0, floor: str = "info") -> None:
+    """The report; `hidden` findings below `floor` are counted in the last line only."""
     def paint(code: str, s: str) -> str:
         return f"{code}{s}{_RESET}" if colour else s
 
@@ -40,6 +41,9 @@ def write_text(results: Iterable[tuple[DocumentResult, list[Finding]]], out: IO[
                 out.write(paint(_DIM, f"              「{_short(f.text)}」 建议：{f.suggestion}") + "\n")
         out.write("\n")
     out.write(f"{totals['error']} error, {totals['warning']} warning, {totals['info']} info\n")
+    if hidden:
+        below = "info" if floor == "warning" else "info or warning"
+        out.write(f"({hidden} {below} findings not shown: --min-severity info lists them)\n")
 
 
 def _by_project(found: list[Finding]) -> list[tuple[str | None, list[Finding]]]:
