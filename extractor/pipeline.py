@@ -30,7 +30,7 @@ def load_source(source: str | Path | bytes, name: str | None = None) -> Source:
 
 # a one-line string naming a document: a known extension, or a path's opening
 _PATH_LIKE = regex.compile(
-    r"^(?:[~/\\]|\.{1,2}[/\\]|[A-Za-z]:[/\\])\S*$"
+    r"^(?:~?[/\\]|\.{1,2}[/\\]|[A-Za-z]:[/\\])[^\s/\\]\S*$"
     r"|^[^\t\n]{0,255}\.(?i:txt|tsv|md|csv|html?|mhtml?|xlsx?|xlsm|docx?|wps|rtf|pdf|zip|json|jsonl)$")
 
 
