@@ -41,6 +41,8 @@ Read Chinese budget performance-target tables (绩效目标表) and flag defecti
   tag       whole archives in parallel: jsonl streams and report.xlsx for reviewers
   rules     every finding code; `indicators rule CODE` explains one with an example
   fields    the record fields and their values, with Chinese labels
+
+Shell completion: eval "$(indicators completion bash)"
 """
 EPILOG = """\
 examples:
@@ -88,6 +90,8 @@ def _parser() -> argparse.ArgumentParser:
                          **kw)
     one.add_argument("code", help="a code (truncated_text) or its RULES.md id (R05)")
     sub.add_parser("fields", help="the record fields and enum values, with Chinese labels", **kw)
+    comp = sub.add_parser("completion", help="print a shell completion script", **kw)
+    comp.add_argument("shell", choices=("bash",), help='eval "$(indicators completion bash)"')
     trn = sub.add_parser("train", help="rebuild models/ from corpus/ (needs the train extra)", **kw)
     trn.add_argument("--corpus", type=Path, default=_CHECKOUT / "corpus")
     trn.add_argument("--out", type=Path, default=_CHECKOUT / "models")
@@ -147,6 +151,11 @@ def main(argv: list[str] | None = None) -> int:
             return _train(args)
         if args.command in ("rules", "rule", "fields"):
             return _docs(args)
+        if args.command == "completion":
+            from extractor.completion import bash_script
+
+            sys.stdout.write(bash_script(_parser()))
+            return 0
     except (ConfigError, OutputError) as exc:
         print(f"indicators: {exc}", file=sys.stderr)
         return 2

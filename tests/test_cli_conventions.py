@@ -242,3 +242,19 @@ def test_runtime_imports_no_training_or_spacy_library() -> None:
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'scipy', 'spacy', 'thinc'}))\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stderr
+
+
+@pytest.mark.skipif(not Path("/bin/bash").exists(), reason="needs bash")
+@pytest.mark.parametrize(("words", "expected"), [
+    (["indicators", "ch"], "check"),
+    (["indicators", "check", "--select", "truncated_t"], "truncated_text"),
+    (["indicators", "check", "--fail-on", "w"], "warning"),
+    (["indicators", "rule", "numbering_a"], "numbering_anomaly"),
+])
+def test_cli_bash_completion(words: list[str], expected: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["completion", "bash"]) == 0
+    script = capsys.readouterr().out
+    probe = (f"{script}\nCOMP_WORDS=({' '.join(words)}); COMP_CWORD={len(words) - 1}; _indicators; "
+             'echo "${COMPREPLY[@]}"')
+    proc = subprocess.run(["/bin/bash", "-c", probe], capture_output=True, text=True, timeout=30, check=False)
+    assert proc.stdout.split() == [expected], proc.stderr

@@ -75,3 +75,14 @@ def test_rule_docs_fields_lists_labels(capsys: pytest.CaptureFixture[str]) -> No
     out = capsys.readouterr().out
     assert "label_source" in out and "表头" in out and "服务对象满意度" in out
     assert "sustainability" in out and "可持续影响" in out
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_rule_docs_cli_page_of_every_rule(code: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`indicators rule CODE` works for every registered code, and its 检查结果 section shows
+    the finding the example gives today."""
+    assert main(["rule", code]) == 0
+    out = capsys.readouterr().out
+    result = out.split("检查结果")[1].split("建议写法")[0]
+    found = [f for f in extractor.extract_document(_rule(code).example).findings if f.code == code]
+    assert found and all(f.message in result for f in found)
