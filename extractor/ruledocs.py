@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import textwrap
+import unicodedata
 from typing import IO
 
 import regex
@@ -47,8 +48,9 @@ def write_rules(out: IO[str]) -> None:
     width = max(len(r.code) for r in ordered)
     for rule in ordered:
         severity = f"{label('severity', rule.severity)}({rule.severity})"
-        out.write(f"{rules_md_id(rule):<4} {rule.code:<{width}}  {severity:<13} "
-                  f"{names[rule.family]}({rule.family})  {rule.title}\n")
+        family = f"{names[rule.family]}({rule.family})"
+        out.write(f"{rules_md_id(rule):<4} {rule.code:<{width}}  {_pad(severity, 15)} "
+                  f"{_pad(family, 26)} {rule.title}\n")
     out.write(f"\n{len(ordered)} rules. `indicators rule CODE` explains one; "
               "--select/--ignore take codes and families.\n")
 
@@ -74,14 +76,14 @@ def write_fields(out: IO[str]) -> None:
     out.write("指标记录字段 Record fields (SCHEMA.md; `extract` writes them in English)\n\n")
     for name in table()["fields"]:
         zh, meaning = field_doc(name)
-        out.write(f"  {name:<13}{zh:<8}{meaning}\n")
+        out.write(f"  {name:<13}{_pad(zh, 10)}{meaning}\n")
     for enum in ("level1", "level2", "field", "label_source", "severity", "kind", "quantity_kind"):
         out.write(f"\n{enum}\n")
         for value, zh in table()[enum].items():
-            out.write(f"  {value:<18}{zh}\n")
+            out.write(f"  {value:<18}{zh}\n")  # the label ends the line: no padding
     out.write("\n指标分类 Indicator classes (一级/二级)\n")
     for value, doc in table()["class_doc"].items():
-        out.write(f"  {value:<18}{label('level2', value):<10}{doc}\n")
+        out.write(f"  {value:<18}{_pad(label('level2', value), 16)}{doc}\n")
 
 
 def _description(rule: type[Rule]) -> str:
@@ -96,3 +98,9 @@ def _section(out: IO[str], title: str, body: str) -> None:
 def _short(text: str, limit: int = 50) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[:limit - 1] + "…"
+
+
+def _pad(text: str, width: int) -> str:
+    """Pad to `width` terminal columns (a CJK character takes two)."""
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - used, 1)
