@@ -86,3 +86,13 @@ def test_rule_docs_cli_page_of_every_rule(code: str, capsys: pytest.CaptureFixtu
     result = out.split("检查结果")[1].split("建议写法")[0]
     found = [f for f in extractor.extract_document(_rule(code).example).findings if f.code == code]
     assert found and all(f.message in result for f in found)
+
+
+def test_rule_docs_fields_cover_every_record_field_and_enum_value() -> None:
+    """`indicators fields` documents exactly the fields a record has, and every class value."""
+    from extractor.labels import table
+
+    doc = extractor.extract_document(_rule("unquantified_output").example)
+    assert set(table()["fields"]) == set(doc.indicators[0].to_dict())
+    assert set(table()["class_doc"]) == set(table()["level2"])
+    assert {i.level2 for i in doc.indicators} <= set(table()["level2"])
