@@ -258,3 +258,11 @@ def test_cli_bash_completion(words: list[str], expected: str, capsys: pytest.Cap
              'echo "${COMPREPLY[@]}"')
     proc = subprocess.run(["/bin/bash", "-c", probe], capture_output=True, text=True, timeout=30, check=False)
     assert proc.stdout.split() == [expected], proc.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("command", ["extract", "check"])
+def test_cli_full_disk_is_said_plainly(doc: Path, command: str) -> None:
+    proc = _run(command, str(doc), "-o", "/dev/full", "--format", "jsonl")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "disk is full" in proc.stderr
