@@ -1,8 +1,9 @@
-"""Command line.
+"""Command line of `indicators` (entry point `main`).
 
     indicators extract FILE... [--format jsonl|json|csv] [-o OUT] [--explain]
-    indicators check FILE... [--format text|jsonl|json] [--min-severity S] [--fail-on S]
-                             [--config FILE] [-o OUT]
+    indicators check FILE...   [--format text|jsonl|json|csv] [--select/--ignore CODES] …
+    indicators tag PATH... -o OUTDIR
+    indicators rules | rule CODE | fields
     indicators train [--corpus DIR] [--out DIR]
 
 Records go to stdout (or -o); errors go to stderr, one line per input that could not be
@@ -13,6 +14,7 @@ read. Exit status: 0 when every input was read (and, for check, no finding reach
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Iterator
@@ -22,49 +24,120 @@ from typing import IO
 
 from extractor import __version__
 from extractor.checks import Config, ConfigError, load_config
-from extractor.checks.base import SEVERITIES
+from extractor.checks.base import SEVERITIES, find_config
 from extractor.errors import ExtractorError
-from extractor.export import WRITERS
+from extractor.export import FINDING_WRITERS, WRITERS
 from extractor.pipeline import extract_document
-from extractor.records import DocumentResult
-from extractor.report import write_explanation, write_text
+from extractor.records import DocumentResult, Finding
+from extractor.report import write_explanation, write_statistics, write_text
 
 _CHECKOUT = Path(__file__).resolve().parent.parent
 
+DESCRIPTION = """\
+Read Chinese budget performance-target tables (绩效目标表) and flag defective indicators.
+
+  extract   one JSON/CSV record per indicator (category, operator, value, unit, deadline…)
+  check     findings of the 50 rules, linter style (`indicators rules` lists them)
+  tag       whole archives in parallel: jsonl streams and report.xlsx for reviewers
+  rules     every finding code; `indicators rule CODE` explains one with an example
+  fields    the record fields and their values, with Chinese labels
+
+Shell completion: eval "$(indicators completion bash)"
+"""
+EPILOG = """\
+examples:
+  indicators extract 2024项目支出绩效目标表.xlsx --format csv -o 指标.csv
+  indicators check 绩效目标表.docx                    # warnings and errors, exit 1 on an error
+  indicators check *.xlsx --select numbers --statistics
+  indicators tag /archive/2024 -o out/ --workers 4   # out/report.xlsx
+
+Exit status: 0 all read (and no finding at --fail-on), 1 an input unreadable or --fail-on
+met, 2 bad usage. Configuration: --config FILE, else [tool.indicators] in pyproject.toml or
+an indicators.toml found from the working directory upward.
+"""
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Descriptions as written, and each option's default in --help (where it has one)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if action.default in (None, False, argparse.SUPPRESS) or "default" in text:
+            return text
+        return f"{text} (default: %(default)s)" if text else "default: %(default)s"
+
+
+def _codes(value: str) -> list[str]:
+    """`--select a,b --select c` → [a, b, c]."""
+    return [part.strip() for part in value.split(",") if part.strip()]
+
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="indicators", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=__version__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    ext = sub.add_parser("extract", help="one record per indicator (SCHEMA.md)")
+    parser = argparse.ArgumentParser(prog="indicators", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=_HelpFormatter)
+    parser.add_argument("--version", action="version", version=f"indicators {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    kw = {"formatter_class": _HelpFormatter}
+    ext = sub.add_parser("extract", help="one record per indicator (SCHEMA.md)", **kw)
     ext.add_argument("files", nargs="+", help="documents to read; - for standard input")
-    ext.add_argument("--format", choices=sorted(WRITERS), default="jsonl")
+    ext.add_argument("--format", choices=sorted(WRITERS), default="jsonl",
+                     help="csv adds Chinese-label columns after the record's own")
     ext.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
     ext.add_argument("--explain", action="store_true",
                      help="also list, on stderr, the lines not taken as indicators and why")
-    chk = sub.add_parser("check", help="findings of RULES.md, linter style")
+    _check_parser(sub, kw)
+    _tag_parser(sub, kw)
+    sub.add_parser("rules", help="list every finding code: Chinese name, severity, family", **kw)
+    one = sub.add_parser("rule", help="explain one finding code, with an example and a better version",
+                         **kw)
+    one.add_argument("code", help="a code (truncated_text) or its RULES.md id (R05)")
+    sub.add_parser("fields", help="the record fields and enum values, with Chinese labels", **kw)
+    comp = sub.add_parser("completion", help="print a shell completion script", **kw)
+    comp.add_argument("shell", choices=("bash",), help='eval "$(indicators completion bash)"')
+    trn = sub.add_parser("train", help="rebuild models/ from corpus/ (needs the train extra)", **kw)
+    trn.add_argument("--corpus", type=Path, default=_CHECKOUT / "corpus")
+    trn.add_argument("--out", type=Path, default=_CHECKOUT / "models")
+    return parser
+
+
+def _check_parser(sub: argparse._SubParsersAction, kw: dict) -> None:
+    chk = sub.add_parser("check", help="findings of the rules, linter style", **kw)
     chk.add_argument("files", nargs="+", help="documents to check; - for standard input")
-    chk.add_argument("--format", choices=("text", "jsonl", "json"), default="text")
-    chk.add_argument("--min-severity", choices=SEVERITIES, default="info")
-    chk.add_argument("--fail-on", choices=("error", "warning"),
+    chk.add_argument("--format", choices=("text", "jsonl", "json", "csv"), default="text",
+                     help="text: grouped report; jsonl/json: finding records; csv: with Chinese labels")
+    chk.add_argument("--min-severity", choices=SEVERITIES,
+                     help="report findings of this severity or worse (default: warning for the text "
+                          "report, info for jsonl/json/csv and --statistics)")
+    chk.add_argument("--fail-on", choices=SEVERITIES, default="error",
                      help="exit 1 when a finding of this severity or worse is reported")
-    chk.add_argument("--config", type=Path, help="TOML file overriding thresholds and word lists")
+    chk.add_argument("--exit-zero", action="store_true",
+                     help="exit 0 even when findings reach --fail-on (unreadable inputs still give 1)")
+    chk.add_argument("--select", type=_codes, action="extend", metavar="CODES",
+                     help="only these codes or families (comma-separated; `indicators rules`)")
+    chk.add_argument("--ignore", type=_codes, action="extend", metavar="CODES",
+                     help="leave out these codes or families (comma-separated)")
+    chk.add_argument("--statistics", action="store_true",
+                     help="print the count per code instead of the findings")
+    chk.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                     help="colour the text report (auto: on a terminal, unless NO_COLOR is set; "
+                          "FORCE_COLOR forces it)")
+    chk.add_argument("--config", type=Path,
+                     help="TOML file of thresholds, word lists, [rules] and [severity] (default: "
+                          "[tool.indicators] in pyproject.toml or indicators.toml, searched upward)")
     chk.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
-    tag = sub.add_parser("tag", help="bulk-tag archives: jsonl streams and report.xlsx")
+
+
+def _tag_parser(sub: argparse._SubParsersAction, kw: dict) -> None:
+    tag = sub.add_parser("tag", help="bulk-tag archives: jsonl streams and report.xlsx", **kw)
     tag.add_argument("paths", nargs="+", type=Path, help="files and folders (walked recursively)")
     tag.add_argument("-o", "--output", type=Path, required=True, help="output folder")
-    tag.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    tag.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes")
     tag.add_argument("--resume", action="store_true", help="keep finished documents, do the rest")
     tag.add_argument("--glob", help="only files whose name matches (e.g. '*.xlsx')")
     tag.add_argument("--dask", metavar="SCHEDULER", help="run on Dask: an address, or 'local'")
     tag.add_argument("--timeout", type=float, default=120.0, help="seconds per document")
     tag.add_argument("--memory-mb", type=int, default=2048, help="memory guard per worker")
     tag.add_argument("--no-report", action="store_true", help="skip report.xlsx")
-    trn = sub.add_parser("train", help="rebuild models/ from corpus/ (deterministic)")
-    trn.add_argument("--corpus", type=Path, default=_CHECKOUT / "corpus")
-    trn.add_argument("--out", type=Path, default=_CHECKOUT / "models")
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,7 +151,14 @@ def main(argv: list[str] | None = None) -> int:
             return _tag(args)
         if args.command == "train":
             return _train(args)
-    except ConfigError as exc:
+        if args.command in ("rules", "rule", "fields"):
+            return _docs(args)
+        if args.command == "completion":
+            from extractor.completion import bash_script
+
+            sys.stdout.write(bash_script(_parser()))
+            return 0
+    except (ConfigError, OutputError) as exc:
         print(f"indicators: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader (`| head`) closed the pipe: stop quietly
@@ -123,6 +203,11 @@ def _tag(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
+    from importlib.util import find_spec
+
+    if find_spec("sklearn") is None:  # training needs scikit-learn; running the model does not
+        print("indicators: train needs scikit-learn: pip install 'indicators[train]'", file=sys.stderr)
+        return 2
     from extractor.train import train
 
     if not (args.corpus / "phrases").is_dir():
@@ -154,6 +239,7 @@ def _documents(names: list[str], config: Config | None = None) -> Iterator[Docum
 
 
 def _extract(args: argparse.Namespace) -> int:
+    _writable(args.output)  # before the work: a bad -o is known at once
     records, failed = [], 0
     for result in _documents(args.files):
         if result is None:
@@ -168,23 +254,87 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    config = load_config(args.config)  # a bad --config is a usage error: ConfigError → 2
-    floor = SEVERITIES.index(args.min_severity)
-    results, failed = [], 0
+    config = _check_config(args)  # a bad config or code is a usage error: ConfigError → 2
+    _writable(args.output)
+    # the text report hides info findings unless asked; records and statistics count them all
+    minimum = args.min_severity or ("warning" if args.format == "text" and not args.statistics else "info")
+    floor = SEVERITIES.index(minimum)
+    results, failed, hidden = [], 0, 0
     for result in _documents(args.files, config):
         if result is None:
             failed += 1
             continue
-        results.append((result, [f for f in result.findings
-                                 if SEVERITIES.index(f.severity) >= floor]))
-    with _output(args.output, args.format) as out:
-        if args.format == "text":
-            write_text(results, out, colour=args.output is None and sys.stdout.isatty())
+        kept = [f for f in result.findings if SEVERITIES.index(f.severity) >= floor]
+        hidden += len(result.findings) - len(kept)
+        results.append((result, kept))
+    found = [f for _, kept in results for f in kept]
+    with _output(args.output, "csv" if args.format == "csv" else "text") as out:
+        if args.statistics:
+            write_statistics(found, out, args.format)
+        elif args.format == "text":
+            write_text(results, out, colour=_colour(args.color, args.output), hidden=hidden,
+                       floor=minimum)
         else:
-            WRITERS[args.format]([f.to_dict() for _, found in results for f in found], out)
-    failing = args.fail_on and any(SEVERITIES.index(f.severity) >= SEVERITIES.index(args.fail_on)
-                                   for _, found in results for f in found)
-    return 1 if failing or failed else 0
+            FINDING_WRITERS[args.format]([f.to_dict() for f in found], out)
+    return 1 if failed or (not args.exit_zero and _fails(found, args.fail_on)) else 0
+
+
+def _check_config(args: argparse.Namespace) -> Config:
+    path = args.config or find_config(Path.cwd())
+    config = load_config(path)
+    if args.select is not None or args.ignore is not None:
+        config = config.with_selection(args.select, args.ignore)
+    return config
+
+
+def _fails(found: list[Finding], fail_on: str) -> bool:
+    return any(SEVERITIES.index(f.severity) >= SEVERITIES.index(fail_on) for f in found)
+
+
+def _colour(choice: str, output: Path | None) -> bool:
+    """--color, then the NO_COLOR / FORCE_COLOR conventions (no-color.org, force-color.org),
+    then whether stdout is a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return output is None and sys.stdout.isatty()
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from extractor import ruledocs
+
+    sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[attr-defined]
+    if args.command == "rules":
+        ruledocs.write_rules(sys.stdout)
+    elif args.command == "fields":
+        ruledocs.write_fields(sys.stdout)
+    else:
+        rule = ruledocs.find_rule(args.code)
+        if rule is None:
+            raise ConfigError(ruledocs.unknown_code_message(args.code))
+        ruledocs.write_rule(rule, sys.stdout)
+    return 0
+
+
+class OutputError(ExtractorError):
+    """-o names a place that cannot be written: said before any work is done."""
+
+
+def _writable(path: Path | None) -> None:
+    if path is None:
+        return
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise OutputError(f"-o {path}: is a folder; give a file name, such as {path / 'out.jsonl'}")
+    if not folder.is_dir():
+        raise OutputError(f"-o {path}: the folder {folder} does not exist; create it first "
+                          f"(mkdir -p {folder}) or choose another")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise OutputError(f"-o {path}: no permission to write there; choose a folder you can "
+                          "write to")
 
 
 @contextmanager
@@ -193,5 +343,15 @@ def _output(path: Path | None, fmt: str) -> Iterator[IO[str]]:
         sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[attr-defined]
         yield sys.stdout
         return
-    with path.open("w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as out:
-        yield out
+    try:
+        handle = path.open("w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="")
+    except OSError as exc:
+        raise OutputError(f"-o {path}: {exc.strerror}; choose another place") from exc
+    try:
+        with handle as out:
+            yield out
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise OutputError(f"-o {path}: the disk is full; free some space or write elsewhere "
+                              f"(the file is incomplete)") from exc
+        raise

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import regex
+
 from extractor import checks, classify, context, gate, indicators, layout
+from extractor.errors import ReadError
 from extractor.normalise import normalise
 from extractor.readers import Source, from_text, read_path
-from extractor.records import (DocumentResult, EmptyItem, GoalBlock, MoneyRow, Organisation,
-                               RejectedCandidate, Span)
+from extractor.records import DocumentResult, EmptyItem, GoalBlock, MoneyRow, Organisation, RejectedCandidate, Span
 
 
 def load_source(source: str | Path | bytes, name: str | None = None) -> Source:
@@ -20,12 +22,37 @@ def load_source(source: str | Path | bytes, name: str | None = None) -> Source:
         return read_bytes(source, name or "<bytes>")
     if "\n" not in source and len(source) < 1024 and _is_file(source):
         return read_path(Path(source), name)
+    if looks_like_path(source):  # `extract("typo.txt")` must not read the name as a document
+        raise ReadError(source, "no such file (to extract text itself, use extractor.extract_text)",
+                        "not_found")
     return from_text(source, name or "<text>")
+
+
+# a one-line string naming a document: a known extension, or a path's opening
+_PATH_LIKE = regex.compile(
+    r"^(?:~?[/\\]|\.{1,2}[/\\]|[A-Za-z]:[/\\])[^\s/\\]\S*$"
+    r"|^[^\t\n]{0,255}\.(?i:txt|tsv|md|csv|html?|mhtml?|xlsx?|xlsm|docx?|wps|rtf|pdf|zip|json|jsonl)$")
+
+
+def looks_like_path(text: str) -> bool:
+    """A string that can only be meant as a file name: one line ending in a document
+    extension (`报表.xlsx`), or starting like a path (`/`, `./`, `~`, `C:\\`)."""
+    return len(text) < 1024 and "\n" not in text and _PATH_LIKE.match(text.strip()) is not None
+
+
+def extract_text(text: str, name: str = "<text>", config: checks.Config | None = None) -> DocumentResult:
+    """A document given as its text (never read as a file name)."""
+    return _extract(from_text(text, name), name, config)
 
 
 def extract_document(source: str | Path | bytes, name: str | None = None,
                      config: checks.Config | None = None) -> DocumentResult:
-    src = load_source(source, name)
+    """A document from a Path, a path string, bytes, or (kept for callers that pass it) its
+    text; a string that looks like a file name but names no file is a ReadError."""
+    return _extract(load_source(source, name), name, config)
+
+
+def _extract(src: Source, name: str | None, config: checks.Config | None) -> DocumentResult:
     normal = normalise(src.text)
     year = context.budget_year(normal.text)
     found = layout.walk(normal.text)

@@ -54,9 +54,12 @@ def parse(line: str, start: int) -> list[Label | Item]:
             continue
         limit = bounds[i + 1][0] if i + 1 < len(bounds) else len(line)
         name, target = _item(line, e, limit)
-        shift = (lambda span: (start + span[0], start + span[1]) if span else None)
-        out.append(Item((start + s, start + e), shift(name), shift(target)))
+        out.append(Item((start + s, start + e), _shift(name, start), _shift(target, start)))
     return out
+
+
+def _shift(span: tuple[int, int] | None, by: int) -> tuple[int, int] | None:
+    return (span[0] + by, span[1] + by) if span else None
 
 
 def _item(line: str, s: int, e: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:

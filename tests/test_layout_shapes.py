@@ -98,11 +98,13 @@ def test_a_headerless_row_read_by_the_shape_of_its_cells() -> None:
 
 # Space-separated rows whose first columns describe the project, a direction column beside
 # an operator column, and an empty unit cell followed by the score.
-PROJECT_COLUMNS = """项目名称 项目单位 项目类别 预算数 年度绩效目标 一级指标 二级指标 三级指标 指标性质 指标方向 目标值 计量单位 分值
-执法装备购置 601001-某县司法局 32-专项资金项目 420,000.00 保障执法装备配备到位。 产出指标(50分) 数量指标 执法记录仪采购数量 正向 大于等于 20 台 10
-质量指标 装备验收合格率 正向 等于 100 % 10
-数量指标 执法车辆采购数量 反向 小于等于 2 10
-"""
+PROJECT_COLUMNS = (
+    "项目名称 项目单位 项目类别 预算数 年度绩效目标 一级指标 二级指标 三级指标 指标性质 指标方向 "
+    "目标值 计量单位 分值\n"
+    "执法装备购置 601001-某县司法局 32-专项资金项目 420,000.00 保障执法装备配备到位。 产出指标(50分) "
+    "数量指标 执法记录仪采购数量 正向 大于等于 20 台 10\n"
+    "质量指标 装备验收合格率 正向 等于 100 % 10\n"
+    "数量指标 执法车辆采购数量 反向 小于等于 2 10\n")
 
 
 def test_project_columns_direction_words_and_a_score_after_an_empty_unit() -> None:

@@ -10,10 +10,11 @@ reads extractor/data/checks*.toml and a user's `--config` file on top.
 
 from __future__ import annotations
 
+import difflib
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar
@@ -34,6 +35,7 @@ class ConfigError(ExtractorError):
 @dataclass(frozen=True)
 class Config:
     values: dict[str, dict[str, Any]]  # section → key → value
+    source: Path | None = None  # the user's file, when there is one
 
     def __getitem__(self, key: str) -> Any:
         """`config["thresholds.min_indicators"]`, `config["words.vague"]`."""
@@ -44,7 +46,52 @@ class Config:
         return self.values.get("severity", {}).get(code, default)
 
     def enabled(self, code: str) -> bool:
-        return code not in self.values.get("rules", {}).get("disabled", ())
+        return code in self._enabled
+
+    @cached_property
+    def _enabled(self) -> frozenset[str]:
+        rules = self.values.get("rules", {})
+        chosen = expand(rules.get("select", ())) if rules.get("select") else {r.code for r in RULES}
+        return frozenset(chosen - expand([*rules.get("ignore", ()), *rules.get("disabled", ())]))
+
+    def with_selection(self, select: list[str] | None, ignore: list[str] | None) -> Config:
+        """The command line's --select (replaces the file's) and --ignore (adds to it)."""
+        rules = dict(self.values.get("rules", {}))
+        if select is not None:
+            rules["select"] = select
+        if ignore is not None:
+            rules["ignore"] = [*rules.get("ignore", ()), *ignore]
+        _check_names(rules.get("select", ()), "--select")
+        _check_names(rules.get("ignore", ()), "--ignore")
+        return Config({**self.values, "rules": rules}, self.source)
+
+
+def families() -> dict[str, str]:
+    """Family id → Chinese name (RULES.md sections A–G), from extractor/data/labels.toml."""
+    from extractor.labels import table
+
+    return table()["family"]
+
+
+def expand(names: Any) -> set[str]:
+    """The codes named by codes, family ids or `all`."""
+    codes: set[str] = set()
+    for name in names:
+        if name == "all":
+            codes |= {r.code for r in RULES}
+        else:
+            codes |= {r.code for r in RULES if name in (r.code, r.family)}
+    return codes
+
+
+def _check_names(names: Any, where: str, families_too: bool = True) -> None:
+    known = {r.code for r in RULES} | (set(families()) | {"all"} if families_too else set())
+    for name in names:
+        if name not in known:
+            close = difflib.get_close_matches(str(name), sorted(known), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise ConfigError(f"{where}: unknown rule code or family {name!r}{hint}; "
+                              "`indicators rules` lists them")
 
 
 @cache
@@ -61,8 +108,29 @@ def _defaults() -> dict[str, dict[str, Any]]:
                                   "already set by another checks file")
             target.update(table)
     merged.setdefault("severity", {})
-    merged.setdefault("rules", {"disabled": []})
+    merged.setdefault("rules", {"select": [], "ignore": [], "disabled": []})
     return merged
+
+
+CONFIG_NAMES = ("indicators.toml", "pyproject.toml")
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest indicators.toml, or pyproject.toml with a [tool.indicators] table, from
+    `start` upward (an indicators.toml wins in the same folder, as ruff.toml does)."""
+    for folder in (start, *start.parents):
+        for name in CONFIG_NAMES:
+            candidate = folder / name
+            if candidate.is_file() and (name != "pyproject.toml" or _has_tool_table(candidate)):
+                return candidate
+    return None
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    try:
+        return "indicators" in tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False  # someone else's broken pyproject is not ours to refuse
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -73,16 +141,27 @@ def load_config(path: Path | None = None) -> Config:
         user = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: {exc}") from exc
+    if path.name == "pyproject.toml":
+        user = user.get("tool", {}).get("indicators", {})
     for section, table in user.items():
-        if section not in values or not isinstance(table, dict):
-            raise ConfigError(f"{path}: unknown section [{section}]")
-        unknown = set(table) - set(values[section]) if section not in ("severity",) else set()
-        if unknown:
-            raise ConfigError(f"{path}: unknown keys in [{section}]: {sorted(unknown)}")
-        if section == "severity" and any(v not in SEVERITIES for v in table.values()):
+        _merge(values, section, table, path)
+    return Config(values, path)
+
+
+def _merge(values: dict[str, dict[str, Any]], section: str, table: Any, path: Path) -> None:
+    if section not in values or not isinstance(table, dict):
+        raise ConfigError(f"{path}: unknown section [{section}]")
+    unknown = set(table) - set(values[section]) if section != "severity" else set()
+    if unknown:
+        raise ConfigError(f"{path}: unknown keys in [{section}]: {sorted(unknown)}")
+    if section == "severity":
+        _check_names(table, f"{path}: [severity]", families_too=False)
+        if any(v not in SEVERITIES for v in table.values()):
             raise ConfigError(f"{path}: a severity must be one of {SEVERITIES}")
-        values[section].update(table)
-    return Config(values)
+    if section == "rules":
+        for key in ("select", "ignore", "disabled"):
+            _check_names(table.get(key, ()), f"{path}: [rules] {key}")
+    values[section].update(table)
 
 
 @dataclass
@@ -112,10 +191,20 @@ class Context:
 
 
 class Rule:
+    """A check rule. Its declaration is also its documentation (`indicators rule CODE`): the
+    docstring says what it flags and what it does not, `why` why that matters, and `example`
+    (a document the rule flags) and `better` (the same written so that it does not) are its
+    test fixture (tests/test_rule_docs.py), so the documentation cannot drift from the code."""
+
     code: ClassVar[str]
+    title: ClassVar[str]  # the Chinese name of RULES.md
+    family: ClassVar[str]  # a RULES.md family id of extractor/data/labels.toml [family]
     severity: ClassVar[str]
     message: ClassVar[str]
     suggestion: ClassVar[str]
+    why: ClassVar[str]
+    example: ClassVar[str]
+    better: ClassVar[str]
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         raise NotImplementedError
