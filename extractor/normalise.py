@@ -32,12 +32,15 @@ _REWRITES = regex.compile(
     r"(?P<ge>>=|=>)|(?P<le><=|=<)"
     rf"|(?<=\p{{Han}})(?P<pinyin>\({_PINYIN}\))"
     r"|(?P<invisible>[\u200b\u200c\u200d\u2060\ufeff\u00ad\r])"
+    # 指 标 broken by a space when a cell was flattened (效益指 标, 满意度指 标)
+    r"|(?<=指)(?P<split_word>[ \t]+)(?=标)"
     # a template's placeholder left in the name: 满意度(≥**%), 人数（≥**人）
     r"|(?P<template>[(（]\s*(?:[≥≤<>=]|>=|<=)?\s*\*+\s*[%\p{Han}]{0,2}\s*[)）])"
 )
 # three or more single Han characters separated by single spaces: a letter-spaced heading
 _LETTER_SPACED = regex.compile(r"(?<![\p{Han}\w])\p{Han}(?: \p{Han}){2,}(?![\p{Han}\w])")
-_REPLACEMENT = {"ge": "≥", "le": "≤", "pinyin": "", "invisible": "", "template": ""}
+_REPLACEMENT = {"ge": "≥", "le": "≤", "pinyin": "", "invisible": "", "template": "",
+                "split_word": ""}
 
 
 @dataclass

@@ -22,6 +22,7 @@ _MIN_ITEMS = 3
 _VALUE_START = regex.compile(
     r"(?:[≥≤<>=]|不少于|不低于|不超过|不高于|大于等于|小于等于|约)?\s*\d[\d,.]*\s*(?:%|\p{Han}{1,3})?(?=\s|$)")
 _TOKEN = regex.compile(r"\S+")
+_SCORE = regex.compile(r"[(（]\s*\d{1,3}\s*分?")  # (10分 of a heading's score
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,8 @@ def _item(line: str, s: int, e: int) -> tuple[tuple[int, int] | None, tuple[int,
                 _is_value_run(line, tok.start(), e):
             value_start = tok.start()
             break
-        if _is_header_word(tok.group()) or name_end is not None and _is_word_value(tokens, i):
+        if _is_header_word(tok.group()) or _SCORE.match(tok.group()) or \
+                name_end is not None and _is_word_value(tokens, i):
             break  # a header word, or a qualitative target (及时 及时: target, actual)
         name_end = tok.end()
     if name_end is None:

@@ -69,3 +69,12 @@ def test_free_text_document_empty_item_and_levels() -> None:
     assert doc[e.span.start:e.span.end] == "3."
     timely = next(i for i in result.indicators if i.level2 == "timeliness")
     assert timely.deadline is not None and timely.deadline.end == "2024-06-30"
+
+
+def test_a_mistyped_label_keeps_its_class() -> None:
+    from extractor.outline import classify_label
+
+    assert classify_label("日效性指标") == (None, "timeliness")  # 时效 mistyped, 性 added
+    assert classify_label("质最指标") == (None, "quality")
+    assert classify_label("培训指标") == (None, None)
+    assert classify_label("数量指标") == (None, "quantity")

@@ -43,3 +43,13 @@ def test_an_empty_item_is_reported() -> None:
     result = extractor.extract_document(RUNON)
     assert [e.marker for e in result.empty_items] == ["指标2:"]
     assert "empty_enumerated_item" in {f.code for f in result.findings}
+
+
+def test_a_label_broken_by_a_space_and_a_heading_score_end_a_name() -> None:
+    line = ("数量指标 指标1:参保人数 5200 5150 10 9 指标2:新增参保人数 300人 280人 5 5 "
+            "成本指标 指标1:每人每年补助标准 效益指 标(30 分) 指标1:是否减轻群众负担 "
+            "满意度指标 指标1:是否满意 (10分 ) 总分")
+    got = [(i.text, i.level1) for i in extractor.extract(line)]
+    assert ("每人每年补助标准", None) in [(t, None) for t, _ in got]
+    assert ("是否减轻群众负担", "benefit") in got
+    assert ("是否满意", "satisfaction") in got
