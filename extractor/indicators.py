@@ -106,9 +106,12 @@ def _imply_unit(text: str, name: str, target: Quantity, found: list[Quantity]) -
     if unit is None:
         return
     kind = (lexicon.load().canonical_unit(unit) or (unit, "count"))[1]
+    value = target.value
     for q in (target, *found):
-        if not q.unit and q.value == target.value:
+        if not q.unit and q.value == value:
             q.unit, q.kind = unit, kind
+            if kind == "rate" and 0 < q.value <= 1:
+                q.value *= 100  # 审稿率 | 1: a fraction of one
 
 
 def _unit_from_name(name: str) -> str | None:

@@ -127,3 +127,12 @@ GOAL_COLUMNS = """年度总体目标 年初设定目标 年度总体目标完成
 def test_goal_column_headers_then_the_goal_and_its_actual() -> None:
     texts = [i.text for i in extractor.extract(GOAL_COLUMNS)]
     assert texts == ["为32户脱贫户发放产业奖补资金", "户均增收3000元"]
+
+
+def test_a_rate_written_as_a_fraction_of_one() -> None:
+    doc = ("一级指标\t二级指标\t三级指标\t指标值\n"
+           "产出指标\t质量指标\t档案整理合格率\t1\n"
+           "产出指标\t数量指标\t整理档案卷数\t1\n")
+    rows = _rows(doc)
+    assert rows[0][3:] == (100, "=%")
+    assert rows[1][3:] == (1, "=")  # not a rate: the bare number stays as written
