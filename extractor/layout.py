@@ -124,6 +124,8 @@ def _field_pattern() -> regex.Pattern[str]:
 _WHITESPACE = regex.compile(r"\s+")
 
 
+_SCORE_HEADER = regex.compile(r"^\s*(?:分值|得分|权重|分数|评分)")
+_BARE_SCORE = regex.compile(r"\d{1,3}(?:\.\d{1,2})?")
 _REQUIRED_MARK = regex.compile(r"^[*＊★☆]+")
 
 
@@ -185,6 +187,7 @@ class _Table:
     data_started: bool = False  # a label or a data cell came after the header
     label_head: Cell | None = None  # the first piece of a label broken over lines
     last_label: Cell | None = None  # the cell before was a label
+    score_columns: int = 0  # 分值 / 得分 / 权重 columns
 
     def value_roles(self) -> list[str | None]:
         if "name" not in self.roles:
@@ -299,7 +302,8 @@ class Walker:
             if not any(r for r in roles if r in ("name",)):
                 roles = self._guess_name_role(roles)
             self.table = _Table(roles, spaced, stream=False,
-                                target_unit=_column_unit(texts, roles))
+                                target_unit=_column_unit(texts, roles),
+                                score_columns=sum(1 for t in texts if _SCORE_HEADER.match(t or "")))
             self.plist = None
             self.goal_mode = self.outline_mode = False
             self.out.kind = "self_evaluation" if "actual" in known else (
@@ -526,6 +530,14 @@ class Walker:
             idx = table.roles.index("name")
             if all_cells[idx] is name:
                 values = all_cells[idx + 1:]
+        if self._only_scores(values, roles):
+            values = []  # a parent row (★…) printed with its 分值 and 得分 only
+        elif table.spaced and table.score_columns and "target" in roles and values and \
+                len(values) < len(roles) and not _BARE_SCORE.fullmatch(values[0].text) and \
+                set(roles[:roles.index("target")]) == {"other"}:
+            # a short row whose first value is a measure: its empty score cell vanished, so
+            # the values line up from the target column
+            roles = roles[roles.index("target"):]
         target = operator = unit = None
         last = name
         for role, cell in zip(roles, values, strict=False):
@@ -557,6 +569,15 @@ class Walker:
             target_cell=(target.start, target.end) if target and target.text else None,
             operator_cell=operator.text if operator and operator.text else None,
             unit_cell=unit_text, row=self.row_no))
+
+    def _only_scores(self, values: list[Cell], roles: list[str | None]) -> bool:
+        """A short row of a space-separated table whose only values are bare numbers, as many
+        as the table has score columns: the empty cells vanished, the scores remain."""
+        table = self.table
+        filled = [c for c in values if c.text]
+        return bool(table and table.spaced and table.score_columns and filled) and \
+            len(filled) == table.score_columns < len(roles) and \
+            all(_BARE_SCORE.fullmatch(c.text) for c in filled)
 
     def _stream_row(self, cells: list[Cell]) -> bool:
         table = self.table

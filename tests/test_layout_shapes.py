@@ -136,3 +136,20 @@ def test_a_rate_written_as_a_fraction_of_one() -> None:
     rows = _rows(doc)
     assert rows[0][3:] == (100, "=%")
     assert rows[1][3:] == (1, "=")  # not a rate: the bare number stays as written
+
+
+# Space-separated self-evaluation rows: a parent row printed with its 分值 and 得分 only (the
+# empty target and actual cells vanished), its sub-rows with target and actual.
+SCORES_ONLY = """二级指标 三级指标 分值 年度指标值 全年实际值 得分 未完成原因
+数量指标 ★补助蔬菜种植面积 10 10
+        芹菜种植面积 3.5亩 3.5亩
+        白菜种植面积 2亩 2亩
+质量指标 ★蔬菜种植成活率 10 9
+"""
+
+
+def test_scores_of_a_parent_row_are_not_its_target() -> None:
+    rows = _rows(SCORES_ONLY)
+    assert [(r[0], r[3]) for r in rows] == [
+        ("★补助蔬菜种植面积", None), ("芹菜种植面积 3.5亩", 3.5), ("白菜种植面积 2亩", 2),
+        ("★蔬菜种植成活率", None)]
