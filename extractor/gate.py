@@ -31,6 +31,7 @@ _SCORE = regex.compile(r"[(（]?\s*\d{1,3}(?:-\d{1,3})?\s*分\s*[)）]?|[(（]\s
 _GLOSSARY = regex.compile(r"^\S{2,20}?[:：]\s*(?:是)?指(?!标)")
 _HAN = regex.compile(r"\p{Han}")
 _DIGIT = regex.compile(r"\d")
+_LATIN = regex.compile(r"[A-Za-z]")
 _STRIP = " \t\n,，;；。:：、.．|"
 
 @cache
@@ -177,6 +178,8 @@ def reject_reason(candidate: str, *, name: str | None = None, labelled: bool = T
         return None  # a bare value: the record builder decides
     if len(compact) > vocab.max_chars:
         return "run_on"
+    if len(_LATIN.findall(compact)) > len(_HAN.findall(compact)):
+        return "foreign"
     if _is_header(candidate, vocab) or (name is not None and _compact(name) in vocab.columns):
         return "header"
     if _SECTION.match(compact) or len(vocab.long_header.findall(compact)) >= vocab.header_words_in_row:

@@ -27,6 +27,7 @@ from extractor import gate
     ("1296.5万元", "no_name"),
     ("现下达你单位道路养护补助资金300万元", "letter"),
     ("入户宣传覆盖率" + "，宣传到户" * 30, "run_on"),
+    ("the indicator 培训人数 as written in a code sample", "foreign"),
 ])
 def test_reason_for_each_kind_of_non_indicator(text: str, reason: str) -> None:
     labelled = reason not in ("funding", "no_name")
@@ -66,7 +67,7 @@ def test_a_row_named_by_a_column_value_is_not_an_indicator() -> None:
 def test_every_reason_has_words_for_the_reviewer() -> None:
     words = gate.reasons()
     assert set(words) >= {"header", "note", "furniture", "prose", "actual", "run_on", "repeated",
-                          "total", "title", "funding", "no_name", "cut_off", "letter"}
+                          "total", "title", "funding", "no_name", "cut_off", "letter", "foreign"}
     assert all(words.values())
 
 
