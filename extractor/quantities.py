@@ -169,7 +169,8 @@ def _build(m: regex.Match, text: str, masked: str, allow_bare: bool,
     operator = _operator(m, lex)
     if operator == "=" and kind == "rate" and not (m.group("pct") or m.group("pre") or negative):
         value, operator = _ocr_at_least(raw_number, value, masked, start, lex)
-    if start == _number_start(m) and (m.group("pre") or m.group("ocr") or m.group("yen")):
+    at_number = start == _number_start(m) or negative
+    if at_number and (m.group("pre") or m.group("ocr") or m.group("yen")):
         start = m.start()
     end = m.end()
     return Quantity(text=text[start:end], value=value, unit=unit, operator=operator,
