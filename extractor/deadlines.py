@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -239,6 +239,26 @@ def _scan_once(text: str, budget_year: int | None) -> tuple[Deadline, ...]:
             span_end = before.end()
         out.append(Deadline(text[m.start():span_end], start, end, Span(m.start(), span_end)))
     return tuple(out)
+
+
+# An Excel date serial standing alone in a cell (1900 system): 44561 or 44,561 is 2021-12-31.
+_SERIAL = regex.compile(r"\s*(?P<n>[45]\d,?\d{3})\s*")
+_SERIAL_EPOCH = date(1899, 12, 30)
+_SERIAL_RANGE = (40000, 50000)  # 2009-07-06 .. 2036-11-21
+
+
+def from_serial(cell: str) -> Deadline | None:
+    """The date of a value cell that is exactly an Excel date serial (`44561` → by
+    2021-12-31). Only for the value cell of a date row: the caller knows the row; a 44561
+    anywhere else is an amount."""
+    m = _SERIAL.fullmatch(cell)
+    if m is None:
+        return None
+    n = int(m.group("n").replace(",", ""))
+    if not _SERIAL_RANGE[0] <= n <= _SERIAL_RANGE[1]:
+        return None
+    day = (_SERIAL_EPOCH + timedelta(days=n)).isoformat()
+    return Deadline(m.group("n"), None, day, Span(m.start("n"), m.end("n")))
 
 
 def find_deadlines(text: str, budget_year: int | None = None) -> list[Deadline]:

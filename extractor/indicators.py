@@ -178,11 +178,20 @@ def _deadline(text: str, c: Candidate, s: int, e: int, year: int | None) -> Dead
     else:
         found = deadlines.scan(text[s:e], year)
         base = s
+    if not found and c.target_cell is not None and _date_row(text, c):
+        found = [d for d in [deadlines.from_serial(text[ts:te])] if d is not None]  # 44561
     for d in found:
         if d.end or d.start or year is None:
             assert d.span is not None
             return Deadline(d.text, d.start, d.end, Span(d.span.start + base, d.span.end + base))
     return None
+
+
+def _date_row(text: str, c: Candidate) -> bool:
+    """A 时效 row or a row named for a time (完成时间): its value cell holds a date."""
+    words = lexicon.load().words["date_row_words"]
+    name = text[c.name[0]:c.name[1]] if c.name else ""
+    return any(w in (c.level2 or "") or w in name for w in words)
 _TRAILING_OPERATOR = regex.compile(r"(?:达到|不低于|不少于|为|≥|≤|=|>|<)+$")
 
 

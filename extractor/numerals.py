@@ -6,6 +6,7 @@ converter), with the colloquial 两 and the 百分之 form handled here.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 CHINESE_DIGITS = "零〇一二两三四五六七八九十百千万亿点"
@@ -36,6 +37,14 @@ def parse_chinese(text: str) -> float | None:
         return float(cn2an.cn2an(normal, "strict"))
     except (ValueError, KeyError, IndexError):
         return None
+
+
+def mixed_to_chinese(text: str) -> str:
+    """Arabic digits between scale words, spelled as the Chinese numeral they stand for:
+    `7万5千4百` → `七万五千四百` (read like `一万二千`), `12万3千` → `十二万三千`."""
+    import cn2an
+
+    return re.sub(r"\d+", lambda m: cn2an.an2cn(int(m.group())), text)
 
 
 def parse_number(text: str) -> float | None:

@@ -13,12 +13,20 @@ from functools import cache, lru_cache
 import regex
 
 from extractor import lexicon
-from extractor.numerals import parse_number
+from extractor.numerals import mixed_to_chinese, parse_number
 from extractor.records import Quantity, Span
 
 _CN = "[零〇一二两三四五六七八九十百千万亿]+(?:点[零〇一二三四五六七八九]+)?"
 # A PDF wraps long decimals in groups (968.191 8万元); the group must run into a unit.
 _NUM = (r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{3} \d{1,3}(?=\s?[\p{Han}%])|\d+(?:\.\d+)?")
+# Arabic digits between scale words, two groups or more: 7万5千4百元, 1万2千人, 5千3百万元
+_MIXED = r"\d{1,4}[亿万千百](?:\d{1,4}[亿万千百十]+)+(?!\d)"
+# a minus sign, never a range dash (0-6岁, 5%-10%) nor inside a code (A-12)
+_NEG = r"(?<![\d.,%‰)）\]\p{Latin}])[-−](?=\d)"
+# `百分之` / `千分之` in front of a numeral, and the unit each one gives
+_PER_PARTS = {"百分之": "%", "千分之": "‰"}
+# the one-digit Chinese numeral of `三成`; not after a word that ends in 一 (统一成, 唯一成)
+_TENTH_DIGIT = r"(?<![零〇一二两三四五六七八九十百千万亿第统唯单同逐合专划之均])[一二两三四五六七八九]"
 _RANGE_DASH = regex.compile(r"(?<![\d.,])(?P<lo>\d+(?:\.\d+)?)\s*[-—~至到]\s*$")
 _ITEM_START = "\n\t ,，;；。:：、"
 _CLAUSE_BREAK = regex.compile(r"[,，;；。:：!?！？\n\t|]")
@@ -38,7 +46,7 @@ _DISTRACTORS = regex.compile(
     r"|(?:(?<!\d)1[3-9]\d{9}(?!\d))|(?:(?<!\d)0\d{2,3}-\d{7,8}(?!\d))"  # phones
     r"|(?:(?<!\d)\d+\s*号)"  # 号 numbers
     r"|(?:第\s*[\d零〇一二两三四五六七八九十百]+)"  # ordinals
-    r"|(?:(?<!\d)\d+\s*[(（]?分[)）]?(?![钟])(?=$|[\s,，;；。)）]|\d))"  # scores 10分
+    r"|(?:(?<![\d角])\d+\s*[(（]?分[)）]?(?![钟])(?=$|[\s,，;；。)）]|\d))"  # scores 10分
     r"|(?:[—-]\s*\d{1,3}\s*[—-](?=\s|$))"  # page markers — 1 —
     r"|(?:(?<!\d)\d+\s*型)"  # labels 2型
 )
@@ -48,32 +56,46 @@ _DISTRACTORS = regex.compile(
 class _Patterns:
     quantity: regex.Pattern[str]
     per: regex.Pattern[str]
+    amount_before: regex.Pattern[str]  # a number and its unit right before a dash
 
 
 @cache
 def _patterns() -> _Patterns:
     lex = lexicon.load()
     units = lexicon.alternation(list(lex.units))
-    divisors = [s for s, d in lex.units.items() if d.divisor]
+    # a surface written with a slash (人/次 for 人次) is a unit of its own, never a divisor
+    divisors = [s for s, d in lex.units.items() if d.divisor and "/" not in s]
     divisor_alt = lexicon.alternation(divisors)
     prefix = lexicon.alternation([*lex.operator_prefix, *lex.operator_symbols])
     suffix = lexicon.alternation(list(lex.operator_suffix))
     # a letter or Han character standing for a sign must not follow another (施工90%)
     ocr_signs = lexicon.alternation([s for s in lex.operator_ocr if not s.isalpha()])
     ocr_letters = lexicon.alternation([s for s in lex.operator_ocr if s.isalpha()])
+    per_parts = lexicon.alternation(list(_PER_PARTS))
+    tenths = lexicon.alternation(list(lex.words["tenths_words"]))
+    # `三成` stands alone: at the end, before punctuation, 的, 多/余 or an operator word
+    tenth_end = rf"(?=$|[\s\p{{P}}|的多余]|{suffix})"
+    jiao, fen = (regex.escape(w) for w in lex.words["money_subunits"])
+    digit = "[0-9零〇一二两三四五六七八九]"
     quantity = regex.compile(
         rf"(?:(?P<ocr>{ocr_signs}|(?<![\p{{Han}}A-Za-z])(?:{ocr_letters}))(?=\d))?"
         rf"(?:(?P<pre>{prefix})\s*)?"
         rf"(?P<yen>[¥￥])?"
-        rf"(?:(?P<pct>百分之)(?P<pctnum>{_CN}|{_NUM})|(?<![\d.,])(?P<num>{_NUM})(?![\d]|\.\d)"
+        rf"(?:(?P<pct>{per_parts})(?P<pctnum>{_CN}|{_NUM})"
+        rf"|(?<![\d.,])(?P<mixed>{_MIXED})"
+        rf"|(?P<tenth>{_TENTH_DIGIT})(?:{tenths}){tenth_end}"
+        rf"|(?P<neg>{_NEG})?(?<![\d.,])(?P<num>{_NUM})(?![\d]|\.\d)"
         rf"|(?<![零〇一二两三四五六七八九十百千万亿第])(?P<cn>{_CN}))"
         rf"(?P<approx>余|多)?\s?"
         rf"(?P<unit>{units}|万|亿)?"
+        # 5元3角, 5元3角2分: tenths and hundredths of a 元 (not of a 万元)
+        rf"(?:(?<=(?<![万亿千])[元圆])(?P<jiao>{digit}){jiao}(?:(?P<fen>{digit}){fen})?)?"
         rf"(?P<div>(?:\s?[/*·、]\s?(?:{divisor_alt}))*)"
         rf"(?P<suf>{suffix})?"
     )
     per = regex.compile(rf"每(?P<d>{divisor_alt})")
-    return _Patterns(quantity, per)
+    amount_before = regex.compile(rf"\d\s*(?:{units}|万|亿)?\s*$")
+    return _Patterns(quantity, per, amount_before)
 
 
 def _masked(text: str) -> str:
@@ -109,13 +131,19 @@ def _scan_once(text: str, allow_bare: bool) -> tuple[Quantity, ...]:
 
 def _build(m: regex.Match, text: str, masked: str, allow_bare: bool,
            lex: lexicon.Lexicon) -> Quantity | None:
-    raw_number = m.group("num") or m.group("cn") or m.group("pctnum")
+    if m.group("tenth"):
+        return _tenths(m, text)
+    raw_number = m.group("num") or m.group("cn") or m.group("pctnum") or m.group("mixed")
     if not raw_number:
         return None
     chinese = bool(m.group("cn")) or (m.group("pctnum") and not m.group("pctnum")[0].isdigit())
     unit_surface = m.group("unit") or ""
     start = _number_start(m)
-    if chinese and unit_surface:
+    if m.group("mixed"):  # 7万5千4百元 is read as 七万五千四百元
+        raw_number = mixed_to_chinese(raw_number)
+    if m.group("pct") and raw_number[0] in "百千":  # 百分之百
+        raw_number = "一" + raw_number
+    if (chinese or m.group("mixed")) and unit_surface:
         raw_number, unit_surface = _scale_as_written(raw_number, unit_surface, lex)
     elif _is_item_number(m, masked, unit_surface, lex):
         raw_number = raw_number.split(".", 1)[1]
@@ -126,6 +154,12 @@ def _build(m: regex.Match, text: str, masked: str, allow_bare: bool,
     unit, kind = _unit_of(m, masked, unit_surface, bool(chinese), allow_bare, lex)
     if not kind:
         return None
+    if m.group("jiao"):  # 5元3角2分
+        value = round(value + parse_number(m.group("jiao")) / 10
+                      + parse_number(m.group("fen") or "0") / 100, 2)
+    negative = _negative(m, masked, kind)
+    if negative:
+        value, start = -value, m.start("neg")
     definition = lex.units.get(unit_surface)
     if definition is not None and definition.fraction and value <= 1:
         value = round(value * 100, 10)  # 0.97比例 is 97%
@@ -133,17 +167,39 @@ def _build(m: regex.Match, text: str, masked: str, allow_bare: bool,
     if divisors:
         unit = "/".join([unit, *divisors])
     operator = _operator(m, lex)
-    if operator == "=" and kind == "rate" and not (m.group("pct") or m.group("pre")):
+    if operator == "=" and kind == "rate" and not (m.group("pct") or m.group("pre") or negative):
         value, operator = _ocr_at_least(raw_number, value, masked, start, lex)
-    if start == _number_start(m) and (m.group("pre") or m.group("ocr") or m.group("yen")):
+    at_number = start == _number_start(m) or negative
+    if at_number and (m.group("pre") or m.group("ocr") or m.group("yen")):
         start = m.start()
     end = m.end()
     return Quantity(text=text[start:end], value=value, unit=unit, operator=operator,
                     kind=kind, span=Span(start, end))
 
 
+def _tenths(m: regex.Match, text: str) -> Quantity | None:
+    """`三成` → 30%, `两成以上` → ≥20%."""
+    if m.group("unit") or m.group("div"):  # 三成 人: not a share standing alone
+        return None
+    value = parse_number(m.group("tenth"))
+    if value is None:
+        return None
+    start = m.start("pre") if m.group("pre") else m.start("tenth")
+    return Quantity(text=text[start:m.end()], value=value * 10, unit="%",
+                    operator=_operator(m, lexicon.load()), kind="rate",
+                    span=Span(start, m.end()))
+
+
+def _negative(m: regex.Match, masked: str, kind: str) -> bool:
+    """`下降-2.5%`: a minus before a rate, not a dash after an amount (5人-10人 is a range)."""
+    if not m.group("neg") or kind != "rate":
+        return False
+    start = m.start("neg")
+    return _patterns().amount_before.search(masked, max(0, start - 12), start) is None
+
+
 def _number_start(m: regex.Match) -> int:
-    for group in ("pct", "num", "cn"):
+    for group in ("pct", "mixed", "num", "cn"):
         if m.group(group):
             return m.start(group)
     return m.start()
@@ -153,7 +209,7 @@ def _unit_of(m: regex.Match, masked: str, surface: str, chinese: bool, allow_bar
              lex: lexicon.Lexicon) -> tuple[str, str]:
     """(unit, kind) of a match; kind "" when the match is not an amount."""
     if m.group("pct"):
-        return "%", "rate"
+        return _PER_PARTS[m.group("pct")], "rate"
     if surface in ("万", "亿"):
         return ("", "") if chinese else (surface + "元", "money")
     if surface:
@@ -168,8 +224,12 @@ def _unit_of(m: regex.Match, masked: str, surface: str, chinese: bool, allow_bar
 
 
 def _scale_as_written(raw: str, surface: str, lex: lexicon.Lexicon) -> tuple[str, str]:
-    """`两千万元` → (两千, 万元): the magnitude stays as written, as in `2000万元`."""
-    if len(raw) > 1 and raw[-1] in "万亿" and raw[-1] + surface in lex.units:
+    """`两千万元` → (两千, 万元): the magnitude stays as written, as in `2000万元`; `四十千克`
+    → (四十, 千克). A 千 stays in the number where the whole reads (三千米 is 3000米), and
+    any scale word where the rest does not (两亿三千万元 is 230000000元)."""
+    if len(raw) < 2 or raw[-1] not in "万亿千" or raw[-1] + surface not in lex.units:
+        return raw, surface
+    if parse_number(raw[:-1]) is not None and (raw[-1] != "千" or parse_number(raw) is None):
         return raw[:-1], raw[-1] + surface
     return raw, surface
 
@@ -206,6 +266,8 @@ def _range_lower(m: regex.Match, text: str, masked: str, upper: Quantity) -> Qua
     upper end becomes ≤."""
     if not m.group("num") or (m.group("pre") and m.group("pre") != "~") or m.group("ocr"):
         return None
+    if upper.value < 0:  # 下降-2.5%: a minus, not a range
+        return None
     number_start = m.start("num")
     lo = _RANGE_DASH.search(masked, max(0, number_start - 24), number_start)
     if lo is None or upper.span is None:
@@ -227,8 +289,9 @@ def _unit_fits(m: regex.Match, masked: str, surface: str, chinese: bool,
     after = masked[m.end("unit"):m.end("unit") + 2]
     if chinese:
         canonical = (lex.canonical_unit(surface) or (surface, ""))[0]
-        if canonical not in lex.words["chinese_numeral_units"] and surface not in \
-                lex.words["chinese_numeral_units"]:
+        base = lex.units[surface].name if surface in lex.units else surface  # 万平方米 → 平方米
+        allowed = lex.words["chinese_numeral_units"]
+        if canonical not in allowed and surface not in allowed and base not in allowed:
             return False
         if any(after.startswith(b) for b in lex.words["chinese_numeral_blockers"]):
             return False

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+import extractor
 from extractor import find_deadlines
+from extractor.deadlines import from_serial
 
 Expected = list[tuple[str, str | None, str | None]]
 
@@ -117,3 +119,50 @@ def test_offsets_after_full_width_digits() -> None:
     text = "完成时间：２０２４－０６－３０前"
     (d,) = find_deadlines(text)
     assert (d.text, d.end) == ("２０２４－０６－３０前", "2024-06-30")
+
+
+# An Excel date serial that is the whole value cell of a date row (1900 system).
+SERIALS = [
+    ("44561", ("44561", None, "2021-12-31")),
+    ("44,561", ("44,561", None, "2021-12-31")),
+    (" 45657 ", ("45657", None, "2024-12-31")),
+    ("40000", ("40000", None, "2009-07-06")),
+    ("39999", None),
+    ("50001", None),
+    ("44561人", None),
+    ("2024", None),
+    ("44561.5", None),
+]
+
+
+@pytest.mark.parametrize(("cell", "expected"), SERIALS, ids=[s[0] for s in SERIALS])
+def test_excel_serial_in_a_cell(cell: str, expected: tuple | None) -> None:
+    d = from_serial(cell)
+    if expected is None:
+        assert d is None
+        return
+    assert d is not None and d.span is not None
+    assert (d.text, d.start, d.end) == expected
+    assert cell[d.span.start:d.span.end] == d.text
+
+
+@pytest.mark.parametrize(
+    ("level2", "name", "value", "end"),
+    [("时效指标", "完成时间", "44561", "2021-12-31"),
+     ("时效指标", "项目完成时限", "44,561", "2021-12-31"),
+     ("数量指标", "服务人数", "44561", None),
+     ("时效指标", "完成时间", "44561人", None)],
+    ids=["date-row", "grouped", "count-row", "with-unit"],
+)
+def test_excel_serial_only_in_a_date_row(level2: str, name: str, value: str,
+                                         end: str | None) -> None:
+    doc = f"一级指标\t二级指标\t三级指标\t指标值\n产出指标\t{level2}\t{name}\t{value}\n"
+    (ind,) = extractor.extract(doc)
+    assert (ind.deadline.end if ind.deadline else None) == end
+    if ind.deadline is not None:
+        assert ind.deadline.span is not None
+        assert doc[ind.deadline.span.start:ind.deadline.span.end] == ind.deadline.text
+
+
+def test_serials_are_not_read_in_text() -> None:
+    assert find_deadlines("完成时间 44561", 2024) == []
