@@ -136,6 +136,9 @@ def screen(text: str, candidates: list[Candidate]) -> tuple[list[Candidate], lis
         key = (_compact(text[s:e]), c.level1, c.level2, id(c.project), row)
         if reason is None and key in seen:
             reason = "repeated"
+        if reason is None and kept and _beside_previous(text, kept[-1].end, s) and \
+                _VALUE_ONLY.match(key[0]):
+            reason = "actual"  # a bare value glued after an indicator's target: its actual
         if reason is not None:
             rejected.append(Rejected(s, e, reason))
             continue
@@ -157,6 +160,11 @@ def _row_key(text: str, line_start: int, start: int) -> bool:
     if border is None:
         return False
     return bool(_vocabulary().prose.search(_compact(text[line_start:border.start()])))
+
+
+def _beside_previous(text: str, previous_end: int, start: int) -> bool:
+    """Glued or a space apart on one line (a comma would make it a clause of its own)."""
+    return 0 <= start - previous_end <= 2 and not text[previous_end:start].strip(" ")
 
 
 def _alone_on_line(text: str, line_start: int, start: int, end: int) -> bool:

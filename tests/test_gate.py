@@ -121,3 +121,16 @@ def test_every_clause_of_a_glossary_entry_and_of_a_conclusions_row() -> None:
     result = extractor.extract_document(doc)
     assert [i.text for i in result.indicators] == ["培训农民200人次"]
     assert {r.reason for r in result.rejected} == {"prose"}
+
+
+def test_a_bare_value_glued_after_a_target_is_its_actual() -> None:
+    from extractor.layout import Candidate
+
+    # a flattened self-evaluation row: name and target, then the actual glued after it
+    text = "数量指标(10分)受助学生人数1200人1180人 下一行\n建设完成冷藏库1座，3550平方米\n"
+    spans = [(text.index("受助"), text.index("1180")), (text.index("1180"), text.index(" 下一行")),
+             (text.index("建设"), text.index("，")), (text.index("3550"), text.index("米") + 1)]
+    candidates = [Candidate(s, e, "indicator", [], "output", "quantity", None) for s, e in spans]
+    kept, rejected = gate.screen(text, candidates)
+    assert [text[c.start:c.end] for c in kept] == ["受助学生人数1200人", "建设完成冷藏库1座", "3550平方米"]
+    assert [(text[r.start:r.end], r.reason) for r in rejected] == [("1180人", "actual")]
