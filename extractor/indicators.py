@@ -61,7 +61,7 @@ def _indicator(doc: str, normal: NormalizedText, c: Candidate, s: int, e: int,
     )
     ind.formulas = formulas.formulas_at(normal, s, e)
     ind.qualitative = target is None
-    ind.vague = _vague(text[s:e], found, deadline, c)
+    ind.vague = not c.value_unread and _vague(text[s:e], found, deadline, c)
     return ind
 
 

@@ -64,6 +64,9 @@ class Candidate:
     operator_cell: str | None = None
     unit_cell: str | None = None
     row: int | None = None
+    # the row's value is somewhere the layout could not pair with it (a flattened table whose
+    # values were displaced, a parent row whose sub-rows hold the values): not judged vague
+    value_unread: bool = False
 
 
 @dataclass
@@ -530,7 +533,8 @@ class Walker:
             idx = table.roles.index("name")
             if all_cells[idx] is name:
                 values = all_cells[idx + 1:]
-        if self._only_scores(values, roles):
+        scores_only = self._only_scores(values, roles)
+        if scores_only:
             values = []  # a parent row (★…) printed with its 分值 and 得分 only
         elif table.spaced and table.score_columns and "target" in roles and values and \
                 len(values) < len(roles) and not _BARE_SCORE.fullmatch(values[0].text) and \
@@ -568,7 +572,7 @@ class Walker:
             self.levels.level2, self.project, name=(name.start, name.end),
             target_cell=(target.start, target.end) if target and target.text else None,
             operator_cell=operator.text if operator and operator.text else None,
-            unit_cell=unit_text, row=self.row_no))
+            unit_cell=unit_text, row=self.row_no, value_unread=scores_only))
 
     def _only_scores(self, values: list[Cell], roles: list[str | None]) -> bool:
         """A short row of a space-separated table whose only values are bare numbers, as many
@@ -722,7 +726,8 @@ class Walker:
                 self._add(Candidate(
                     part.name[0], part.target[1] if part.target else part.name[1], "indicator",
                     list(self.levels.path), self.levels.level1, self.levels.level2, self.project,
-                    name=part.name, target_cell=part.target, row=self.row_no))
+                    name=part.name, target_cell=part.target, row=self.row_no,
+                    value_unread=part.target is None))
 
     # -- header blocks, goals, free text ----------------------------------------------
     def _is_field(self, texts: list[str]) -> bool:

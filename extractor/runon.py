@@ -35,7 +35,7 @@ class Label:
 class Item:
     marker: tuple[int, int]
     name: tuple[int, int] | None  # None: nothing after the marker (an empty item)
-    target: tuple[int, int] | None
+    target: tuple[int, int] | None  # None: the value stands elsewhere in the line (unread)
 
 
 def is_runon(line: str) -> bool:
@@ -67,20 +67,23 @@ def _item(line: str, s: int, e: int) -> tuple[tuple[int, int] | None, tuple[int,
     name_end = None
     value_start = None
     tokens = list(_TOKEN.finditer(line, s, e))
+    word_value = None
     for i, tok in enumerate(tokens):
         if _VALUE_START.fullmatch(tok.group()) or _VALUE_START.match(tok.group()) and \
                 _is_value_run(line, tok.start(), e):
             value_start = tok.start()
             break
-        if _is_header_word(tok.group()) or _SCORE.match(tok.group()) or \
-                name_end is not None and _is_word_value(tokens, i):
-            break  # a header word, or a qualitative target (及时 及时: target, actual)
+        if name_end is not None and _is_word_value(tokens, i):
+            word_value = (tok.start(), tok.end())  # a qualitative target (及时 及时)
+            break
+        if _is_header_word(tok.group()) or _SCORE.match(tok.group()):
+            break
         name_end = tok.end()
     if name_end is None:
         return None, None
     name = (s + len(line[s:name_end]) - len(line[s:name_end].lstrip()), name_end)
     if value_start is None:
-        return name, None
+        return name, word_value
     found = quantities.scan(line[value_start:e])
     if not found or found[0].span is None or found[0].span.start != 0:
         return name, None

@@ -153,3 +153,5 @@ def test_scores_of_a_parent_row_are_not_its_target() -> None:
     assert [(r[0], r[3]) for r in rows] == [
         ("★补助蔬菜种植面积", None), ("芹菜种植面积 3.5亩", 3.5), ("白菜种植面积 2亩", 2),
         ("★蔬菜种植成活率", None)]
+    result = extractor.extract_document(SCORES_ONLY)
+    assert [i.vague for i in result.indicators] == [False, False, False, False]  # sub-rows measure

@@ -29,9 +29,12 @@ def test_items_name_target_and_labels() -> None:
         ("发放健康宣传资料 不少于8 种", "quantity", 8),
         ("举办健康讲座", "quantity", None),  # the value stands after the header words
         ("高血压患者规范管理率 80%", "quality", 80),
-        ("随访记录及时录入", "timeliness", None),
+        ("随访记录及时录入 及时", "timeliness", None),  # a qualitative target, then its actual
     ]
     assert result.indicators[1].target.operator == "≥"
+    # its value stands after the header words, where the line does not pair it: unread, so
+    # not called vague (the table does give a value)
+    assert result.indicators[2].vague is False
 
 
 def test_actuals_and_scores_are_left_out() -> None:
