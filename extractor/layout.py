@@ -752,6 +752,8 @@ class Walker:
                     nonempty = [Cell(first.text[:key_len], first.start, first.start + key_len),
                                 Cell(rest, rs, rs + len(rest))]
         m = _field_pattern().match(nonempty[0].text)
+        if m is None and self._goal_columns(nonempty[1:]):
+            return True
         if m is None:
             return self._amount_continuation(cells)
         role = lexicon.load().fields[m.group("key")]
@@ -769,6 +771,17 @@ class Walker:
             self._amount_field(cells, nonempty)
         elif role == "tasks":
             self.out.kind = "whole_unit"
+        return True
+
+    def _goal_columns(self, cells: list[Cell]) -> bool:
+        """`项目基本情况 | 项目年度目标 | 年度目标完成情况`: the goal and what was achieved
+        side by side; the row below holds the goal first."""
+        texts = [c.text for c in cells]
+        goal = next((i for i, t in enumerate(texts) if _GOAL_COLUMN.fullmatch(t)), None)
+        actual = next((i for i, t in enumerate(texts) if _is_actual_header(t)), None)
+        if goal is None or actual is None or actual < goal:
+            return False
+        self.goal_mode = self.goal_actual = True
         return True
 
     def _unit_field(self, key: str, rest: list[Cell]) -> None:

@@ -155,3 +155,18 @@ def test_scores_of_a_parent_row_are_not_its_target() -> None:
         ("★蔬菜种植成活率", None)]
     result = extractor.extract_document(SCORES_ONLY)
     assert [i.vague for i in result.indicators] == [False, False, False, False]  # sub-rows measure
+
+
+# The goal and what was achieved side by side, under a header row whose first cell is a
+# section name.
+GOAL_BESIDE_ACTUAL = """项目名称 | 村级图书室图书更新 | ||||
+项目基本情况 | 项目年度目标 | 年度目标完成情况 | |||
+2024年度内，计划使用财政资金6.4万元，为16个村级图书室更新图书3200册。 | 已为16个村级图书室更新图书3150册。 | ||
+"""
+
+
+def test_the_goal_beside_its_actual() -> None:
+    texts = [i.text for i in extractor.extract(GOAL_BESIDE_ACTUAL)]
+    assert "计划使用财政资金6.4万元" in texts
+    assert "为16个村级图书室更新图书3200册" in texts
+    assert not [t for t in texts if "3150" in t]
