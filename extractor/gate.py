@@ -186,11 +186,12 @@ def reject_reason(candidate: str, *, name: str | None = None, labelled: bool = T
         return None  # a bare value: the record builder decides
     if len(compact) > vocab.max_chars:
         return "run_on"
-    if len(_LATIN.findall(compact)) > len(_HAN.findall(compact)):
+    if _LATIN.search(compact) and len(_LATIN.findall(compact)) > len(_HAN.findall(compact)):
         return "foreign"
-    if _is_header(candidate, vocab) or (name is not None and _compact(name) in vocab.columns):
+    if _is_header(candidate, compact, vocab) or (name is not None and _compact(name) in vocab.columns):
         return "header"
-    if _SECTION.match(compact) or len(vocab.long_header.findall(compact)) >= vocab.header_words_in_row:
+    if _SECTION.match(compact) or len(compact) >= 9 and \
+            len(vocab.long_header.findall(compact)) >= vocab.header_words_in_row:
         return "header"
     if row_start and compact.startswith(vocab.totals):
         return "total"
@@ -213,9 +214,11 @@ def reject_reason(candidate: str, *, name: str | None = None, labelled: bool = T
     return None
 
 
-def _is_header(candidate: str, vocab: _Vocabulary) -> bool:
+def _is_header(candidate: str, compact: str, vocab: _Vocabulary) -> bool:
     """Header words only, once numbering and score annotations (`(50分)`) are gone; or a
     piece of a header word broken across lines (`益指标` of 经济效益指标)."""
+    if _DIGIT.search(compact) and "分" not in compact and not _LEAD.match(candidate):
+        return False  # a value: no header carries digits but its score and its number
     body = _SCORE.sub("", _LEAD.sub("", candidate))
     compact = _compact(body)
     if not compact:
