@@ -32,6 +32,8 @@ _GLOSSARY = regex.compile(r"^\S{2,20}?[:：]\s*(?:是)?指(?!标)")
 _HAN = regex.compile(r"\p{Han}")
 _DIGIT = regex.compile(r"\d")
 _LATIN = regex.compile(r"[A-Za-z]")
+# a rate of five digits or more is cells glued together (40404010100%: 40 40 40 10 100%)
+_GLUED_RATE = regex.compile(r"(?<![\d.])\d{5,}(?:\.\d+)?%")
 _STRIP = " \t\n,，;；。:：、.．|"
 
 @cache
@@ -184,7 +186,7 @@ def reject_reason(candidate: str, *, name: str | None = None, labelled: bool = T
     compact = _compact(candidate)
     if not _HAN.search(compact):
         return None  # a bare value: the record builder decides
-    if len(compact) > vocab.max_chars:
+    if len(compact) > vocab.max_chars or _GLUED_RATE.search(candidate):
         return "run_on"
     if _LATIN.search(compact) and len(_LATIN.findall(compact)) > len(_HAN.findall(compact)):
         return "foreign"

@@ -28,6 +28,7 @@ from extractor import gate
     ("现下达你单位道路养护补助资金300万元", "letter"),
     ("入户宣传覆盖率" + "，宣传到户" * 30, "run_on"),
     ("the indicator 培训人数 as written in a code sample", "foreign"),
+    ("财政拨款505050100%", "run_on"),  # 50 50 50 100% glued into one number
 ])
 def test_reason_for_each_kind_of_non_indicator(text: str, reason: str) -> None:
     labelled = reason not in ("funding", "no_name")
