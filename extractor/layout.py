@@ -443,6 +443,9 @@ class Walker:
         if not rest:
             return True
         name, values = rest[0], rest[1:]
+        if labels and _is_value_cell(name.text):
+            # 社会成本指标 | 定量 | 100 | %: the label stands in the name column too
+            name, values = labels[-1], rest
         if _PLACEHOLDER_NAME.fullmatch(name.text):
             return True
         self._emit_row(name, values, table.value_roles(), cells)
@@ -973,6 +976,12 @@ _NAME_LIKE = regex.compile(r"^[^\d]*\p{Han}{3}[^\d]*$")
 
 _NAME_LIKE_CELL = regex.compile(r"^\D*\p{Han}{2}")
 _VALUE_CELL = regex.compile(r"^\s*(?:[≥≤<>=约]\s*)?\d")
+
+
+def _is_value_cell(text: str) -> bool:
+    """What only a value column holds: a number, a sign, or a nature or direction word."""
+    words = lexicon.load().words
+    return bool(_VALUE_CELL.match(text)) or _is_operator(text) or text in words["column_values"]
 
 
 def _name_like(text: str) -> bool:

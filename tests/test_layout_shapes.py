@@ -170,3 +170,12 @@ def test_the_goal_beside_its_actual() -> None:
     assert "计划使用财政资金6.4万元" in texts
     assert "为16个村级图书室更新图书3200册" in texts
     assert not [t for t in texts if "3150" in t]
+
+
+def test_a_label_in_the_name_column_names_its_row() -> None:
+    doc = ("一级指标 | 二级指标 | 三级指标 | 指标值类型 | 指标值 | 计量单位 |\n"
+           "成本指标 | 经济成本指标 | 办公设备购置成本 | 定量 | 12 | 万元 |\n"
+           "成本指标 | 社会成本指标 | 定量 | 0 | 起 |\n")
+    rows = _rows(doc)
+    assert [r[0] for r in rows] == ["办公设备购置成本 | 定量 | 12 | 万元", "社会成本指标 | 定量 | 0 | 起"]
+    assert rows[1][2:] == ("social_cost", 0, "=起")
