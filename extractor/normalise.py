@@ -139,7 +139,53 @@ def _edits(text: str) -> list[tuple[int, int, str]]:
         edits.extend((m.start() + i, m.start() + i + 1, "")
                      for i, c in enumerate(m.group()) if c == " ")
     edits.extend((i, i + 1, "") for i in hard_wraps(text))
+    edits.extend((s, e, "") for s, e in vertical_breaks(text))
     return edits
+
+
+# A header cell printed one or two characters per line (年度 / 总体 / 目标, 绩 / 效 / 指 / 标):
+# the pieces are rejoined when together they make a known header, field or label.
+_PIECE = regex.compile(r"[ \t]*\p{Han}{1,2}[ \t]*")
+
+
+def vertical_breaks(text: str) -> list[tuple[int, int]]:
+    """Spans (a line break and the blanks around it) between the pieces of a vertical header."""
+    out: list[tuple[int, int]] = []
+    run: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n") + [""]:
+        end = pos + len(line)
+        if _PIECE.fullmatch(line):
+            run.append((pos, end))
+        else:
+            out.extend(_joins(text, run))
+            run = []
+        pos = end + 1
+    return out
+
+
+def _joins(text: str, run: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    if len(run) < 2:
+        return []
+    words = _header_words()
+    joined = "".join(text[s:e].strip() for s, e in run)
+    if joined not in words:
+        return []
+    out = []
+    for (_, e), (ns, _) in zip(run, run[1:], strict=False):
+        left = len(text[:e]) - len(text[:e].rstrip(" \t"))
+        right = len(text[ns:]) - len(text[ns:].lstrip(" \t"))
+        out.append((e - left, ns + right))
+    return out
+
+
+@cache
+def _header_words() -> frozenset[str]:
+    from extractor import lexicon
+
+    lex = lexicon.load()
+    return frozenset((*lex.columns, *lex.fields, *lex.level1, *lex.level2,
+                      *lex.words["table_labels"]))
 
 
 # A PDF converted to text breaks a paragraph wherever its column ended: every line of the

@@ -51,3 +51,4 @@ def test_measured() -> None:
 def test_cut_trims_and_skips_empty() -> None:
     text = "，甲1人；；乙2人。"
     assert [text[s:e] for s, e in cut(text, "，；。")] == ["甲1人", "乙2人"]
+

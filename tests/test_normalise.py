@@ -147,3 +147,15 @@ def test_a_template_placeholder_is_not_read_as_a_value() -> None:
     [ind] = extractor.extract(doc)
     assert ind.text == "受益群众满意度(≥**%)\t≥92%"
     assert ind.target is not None and (ind.target.operator, ind.target.value) == ("≥", 92)
+
+
+def test_a_vertical_header_is_rejoined_when_it_makes_a_known_word() -> None:
+    from extractor.normalise import normalise
+
+    doc = "年度\n总体\n目标\n 目标1:完成村级公路养护120公里\n产\n出\n"
+    normal = normalise(doc)
+    assert normal.text.startswith("年度总体目标\n")
+    s = normal.text.index("年度总体目标")
+    assert doc[slice(*normal.to_source(s, s + 6))] == "年度\n总体\n目标"
+    assert "产出" in normal.text  # 产出 is a label too
+    assert "村级\n公路" in normalise("村级\n公路\n").text  # not a header: left apart
