@@ -172,10 +172,9 @@ def _joins(text: str, run: list[tuple[int, int]]) -> list[tuple[int, int]]:
     if joined not in words:
         return []
     out = []
-    for (_, e), (ns, _) in zip(run, run[1:], strict=False):
-        left = len(text[:e]) - len(text[:e].rstrip(" \t"))
-        right = len(text[ns:]) - len(text[ns:].lstrip(" \t"))
-        out.append((e - left, ns + right))
+    for (s, e), (ns, ne) in zip(run, run[1:], strict=False):
+        piece, following = text[s:e], text[ns:ne]
+        out.append((s + len(piece.rstrip(" \t")), ns + len(following) - len(following.lstrip(" \t"))))
     return out
 
 
