@@ -11,6 +11,7 @@ Each test below names one of those; what it drops is kept with its reason, so th
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from functools import cache
 
@@ -117,24 +118,27 @@ def screen(text: str, candidates: list[Candidate]) -> tuple[list[Candidate], lis
     kept: list[Candidate] = []
     rejected: list[Rejected] = []
     seen: set[tuple[str, str | None, str | None, int, int | None]] = set()
+    lines = _Lines(text)
     for c in candidates:
         s, e = trim(text, c.start, c.end, _STRIP)
         if s >= e:
             continue
         name = text[c.name[0]:c.name[1]] if c.name else text[s:e].split("|", 1)[0]
-        line_start = text.rfind("\n", 0, s) + 1
-        if _GLOSSARY.match(_LEAD.sub("", text[line_start:e]).lstrip()):
+        line_start, line_end = lines.around(s, e)
+        # the head of the line decides the next two (a bounded slice: a line may be huge)
+        head = text[line_start:min(e, line_start + _HEAD_CHARS)]
+        if _GLOSSARY.match(_LEAD.sub("", head).lstrip()):
             reason: str | None = "prose"  # any clause of a glossary entry (X：指…，…)
-        elif _row_key(text, line_start, s):
+        elif _row_key(text, line_start, min(s, line_start + _HEAD_CHARS)):
             reason = "prose"  # a clause in the row of 存在问题 | …, 评价结论 | …
         else:
             reason = reject_reason(text[s:e], name=name, labelled=bool(c.level1 or c.level2),
-                                   at_end=bool(_ONLY_BLANKS.match(text, e)),
+                                   at_end=e >= lines.content_end,
                                    row_start=bool(_LINE_HEAD.fullmatch(text, line_start, s)))
         # a cell alone on its line repeats under one heading when column groups (中期/年度,
         # target/actual) were printed one cell per line; in a row of many cells the same
         # text in another row is another project's own indicator
-        row = None if _alone_on_line(text, line_start, s, e) else c.row
+        row = None if _alone_on_line(text, line_start, line_end, s, e) else c.row
         key = (_compact(text[s:e]), c.level1, c.level2, id(c.project), row)
         if reason is None and key in seen:
             reason = "repeated"
@@ -150,7 +154,8 @@ def screen(text: str, candidates: list[Candidate]) -> tuple[list[Candidate], lis
 
 
 _LINE_HEAD = regex.compile(r"[ \t|]*")
-_ONLY_BLANKS = regex.compile(r"[ \t|]*\Z")
+_NEWLINE = regex.compile(r"\n")
+_HEAD_CHARS = 64
 _BLANKISH = regex.compile(r"[\s\p{P}\p{S}]*")
 _CELL_BORDER = regex.compile(r"\s*\|\s*|\t")
 
@@ -169,11 +174,25 @@ def _beside_previous(text: str, previous_end: int, start: int) -> bool:
     return 0 <= start - previous_end <= 2 and not text[previous_end:start].strip(" ")
 
 
-def _alone_on_line(text: str, line_start: int, start: int, end: int) -> bool:
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
+def _alone_on_line(text: str, line_start: int, line_end: int, start: int, end: int) -> bool:
     return bool(_BLANKISH.fullmatch(text, line_start, start) and
                 _BLANKISH.fullmatch(text, end, line_end))
+
+
+class _Lines:
+    """Line bounds by bisection over the line breaks, found once (per-candidate scans would
+    make a long line quadratic)."""
+
+    def __init__(self, text: str) -> None:
+        self.breaks = [m.start() for m in _NEWLINE.finditer(text)]
+        self.length = len(text)
+        self.content_end = len(text.rstrip(" \t|"))  # nothing but blanks after it
+
+    def around(self, start: int, end: int) -> tuple[int, int]:
+        i = bisect.bisect_left(self.breaks, start)
+        line_start = self.breaks[i - 1] + 1 if i else 0
+        j = bisect.bisect_left(self.breaks, end)
+        return line_start, self.breaks[j] if j < len(self.breaks) else self.length
 
 
 def reject_reason(candidate: str, *, name: str | None = None, labelled: bool = True,
