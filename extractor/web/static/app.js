@@ -326,9 +326,9 @@ function renderTable() {
     return `<tr data-doc="${d.id}" data-i="${i}">
       <td class="doc" title="${esc(d.name)}">${esc(shortName(d.name))}</td><td>${esc(r.project ? r.project.name : "")}</td>
       <td><span class="cls ${cls}">${esc(levelLabel(r))}</span></td><td>${esc(r.name || "")}</td>
-      <td class="text">${esc(r.text)}</td><td>${esc(targetText(r))}</td><td>${esc(deadlineText(r))}</td>
+      <td class="text">${esc(r.text)}</td><td class="nowrap">${esc(targetText(r))}</td><td title="${esc(deadlineText(r))}">${esc(r.deadline ? r.deadline.text : "")}</td>
       <td class="${r.vague ? "yes" : ""}">${r.vague ? "是" : "否"}</td>
-      <td>${r.flags.map(c => `<span class="flag" title="${esc(state.titles[c] || c)}">${esc(c)}</span>`).join("")}</td></tr>`;
+      <td>${r.flags.map(c => `<span class="flag" title="${esc(c)}">${esc(state.titles[c] || c)}</span>`).join("")}</td></tr>`;
   }).join("");
 }
 
