@@ -238,6 +238,12 @@ function showDetail(doc, i) {
   </table>`;
 }
 
+function showFinding(f) {
+  $("#detail").innerHTML = `<h3><span class="badge ${f.severity}">${SEV_LABEL[f.severity]}</span> ${esc(state.titles[f.code] || f.code)}</h3>
+    <table><tr><th>原文</th><td>${esc(f.text)}</td></tr>${f.project ? `<tr><th>项目</th><td>${esc(f.project)}</td></tr>` : ""}
+    <tr><th>问题</th><td>${esc(f.message)}</td></tr><tr><th>建议</th><td>${esc(f.suggestion)}</td></tr></table>`;
+}
+
 function renderFindings(doc) {
   const groups = SEVERITIES.map(sev => {
     const list = doc.findings.map((f, n) => ({ f, n })).filter(x => x.f.severity === sev);
@@ -259,7 +265,11 @@ function scrollToOffset(start, end) {
   const mark = marks.find(m => +m.dataset.start <= start && start < +m.dataset.end)
     || marks.find(m => +m.dataset.start >= start) || marks[marks.length - 1];
   if (!mark) return null;
-  mark.scrollIntoView({ block: "center", behavior: "smooth" });
+  // scroll the text pane only (scrollIntoView would move the whole page under the header)
+  const pane = $("#doc-text");
+  pane.scrollTo({ top: Math.max(0, mark.offsetTop - pane.clientHeight / 2), behavior: "smooth" });
+  const box = pane.getBoundingClientRect();
+  if (box.top < 0 || box.top > window.innerHeight) window.scrollTo({ top: window.scrollY + box.top - 60, behavior: "smooth" });
   mark.classList.remove("flash"); void mark.offsetWidth; mark.classList.add("flash");
   return mark;
 }
@@ -326,7 +336,7 @@ function renderTable() {
     return `<tr data-doc="${d.id}" data-i="${i}">
       <td class="doc" title="${esc(d.name)}">${esc(shortName(d.name))}</td><td>${esc(r.project ? r.project.name : "")}</td>
       <td><span class="cls ${cls}">${esc(levelLabel(r))}</span></td><td>${esc(r.name || "")}</td>
-      <td class="text">${esc(r.text)}</td><td class="nowrap">${esc(targetText(r))}</td><td title="${esc(deadlineText(r))}">${esc(r.deadline ? r.deadline.text : "")}</td>
+      <td class="text">${esc(r.text)}</td><td class="nowrap">${esc(targetText(r))}</td><td class="nowrap" title="${esc(deadlineText(r))}">${esc(r.deadline ? r.deadline.text : "")}</td>
       <td class="${r.vague ? "yes" : ""}">${r.vague ? "是" : "否"}</td>
       <td>${r.flags.map(c => `<span class="flag" title="${esc(c)}">${esc(state.titles[c] || c)}</span>`).join("")}</td></tr>`;
   }).join("");
@@ -353,6 +363,8 @@ async function download(fmt) {
 }
 
 // ---------------------------------------------------------------- rules page
+// the rule's docstring is hard-wrapped: join its lines, keep its paragraphs
+function unwrap(text) { return String(text || "").replace(/([^\n])\n(?!\n)/g, "$1 "); }
 let rulesLoaded = false;
 async function renderRules() {
   if (!rulesLoaded) {
@@ -363,10 +375,18 @@ async function renderRules() {
       html += `<details class="rule" id="rule-${esc(r.code)}" data-code="${esc(r.code)}" data-search="${esc((r.code + r.title + r.id).toLowerCase())}">
         <summary><span class="code">${esc(r.id)}</span><span class="title">${esc(r.title)}</span><span class="code">${esc(r.code)}</span>
         <span class="badge ${r.severity}">默认：${esc(r.severity_label)}</span></summary>
-        <div class="body"><h4>检查内容</h4><p>${esc(r.description)}</p><h4>为什么是问题</h4><p>${esc(r.why)}</p>
-        <h4>示例（会被检出）</h4><pre>${esc(r.example)}</pre><h4>建议写法</h4><pre>${esc(r.better)}</pre></div></details>`;
+        <div class="body"><h4>检查内容</h4><p>${esc(unwrap(r.description))}</p><h4>为什么是问题</h4><p>${esc(r.why)}</p>
+        <h4>示例（会被检出）</h4><pre>${esc(r.example)}</pre><h4>建议写法</h4><pre>${esc(r.better)}</pre>
+        <h4>命令行 <code>indicators rule ${esc(r.code)}</code> 的完整说明（含示例的检查结果）</h4><pre class="cli-page">展开时载入…</pre></div></details>`;
     }
     $("#rules").innerHTML = html;
+    $$("#rules .rule").forEach(el => el.addEventListener("toggle", async () => {
+      const pre = $(".cli-page", el);
+      if (!el.open || pre.dataset.loaded) return;
+      pre.dataset.loaded = "1";
+      const answer = await fetch(`/api/rules/${encodeURIComponent(el.dataset.code)}`);
+      pre.textContent = answer.ok ? (await answer.json()).page : `载入失败：HTTP ${answer.status}`;
+    }));
     $("#rule-count").textContent = `（${rules.length} 条）`;
     rulesLoaded = true;
   }
@@ -423,8 +443,11 @@ function wire() {
     if (!item || e.target.closest("a")) return;
     const f = currentDoc().findings[+item.dataset.n];
     if (f.start === undefined) { toast("这条问题涉及全文，没有具体位置"); return; }
+    $$("#findings .finding.active").forEach(x => x.classList.remove("active"));
+    item.classList.add("active");
     const mark = scrollToOffset(f.start, f.end);
     if (mark && mark.dataset.i !== undefined) showDetail(currentDoc(), +mark.dataset.i);
+    else showFinding(f);
   };
   $("#findings").addEventListener("click", pick);
   $("#findings").addEventListener("keydown", e => { if (e.key === "Enter") pick(e); });
