@@ -298,8 +298,20 @@ def test_a_worker_that_dies_costs_only_its_job(client):
     crash = functools.partial(pool.run, os._exit, 3, deadline=30,
                               on_fail=lambda reason, message: failures.append((reason, message)) or "failed")
     assert client.portal.call(crash) == "failed"
-    assert failures == [("worker_crashed", "the worker process died")]
+    assert [reason for reason, _ in failures] == ["worker_crashed"]
+    assert "the worker process died" in failures[0][1]
     assert _upload(client, "/api/extract", "after.txt", TAB_TABLE.encode("utf-8")).status_code == 200
+
+
+def test_a_document_over_the_memory_guard_is_answered_memory(monkeypatch):
+    from extractor.web import worker
+
+    def runaway(*args: object) -> dict:
+        raise MemoryError
+
+    monkeypatch.setattr(worker, "_extract", runaway)
+    out = worker.run_document(b"x", "big.txt", None, "extract", 5.0, 512, None, False)
+    assert out["summary"]["reason"] == "memory" and "512 MB" in out["summary"]["error"]
 
 
 # -- rules, docs, exports -------------------------------------------------------------------------
@@ -321,7 +333,13 @@ def test_rules_are_the_cli_rule_docs(client, capsys):
 def test_openapi_documents_the_endpoints(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/extract", "/api/check", "/api/rules"} <= set(paths)
-    assert client.get("/docs").status_code == 200
+    body = paths["/api/extract"]["post"]["requestBody"]["content"]
+    assert set(body) == {"multipart/form-data", "application/json"}
+    assert {"413", "422", "503"} <= set(paths["/api/check"]["post"]["responses"])
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "POST /api/extract" in docs.text
+    assert "http://" not in docs.text and "https://" not in docs.text  # readable offline
+    assert client.get("/docs/swagger").status_code == 200
 
 
 def test_exports_are_the_cli_writers_and_report_xlsx(client):

@@ -7,7 +7,7 @@
     GET  /api/rules     every finding code with its explanation (`indicators rule CODE`'s source)
     GET  /api/labels    the Chinese labels of the enum values
     POST /api/export/{xlsx,csv,jsonl}   report.xlsx, CSV or JSONL of the records the page shows
-    GET  /docs          OpenAPI documentation
+    GET  /docs          the API documentation, offline (/openapi.json; Swagger UI at /docs/swagger)
 
 A zip upload is one document per member (named `archive.zip!member`, as tag names them).
 Answers: 200 with `documents` (one per document, each with its `summary`, `status` ok or
@@ -36,6 +36,18 @@ from extractor import __version__
 from extractor.web.worker import Busy, Pool, Settings, is_zip_upload, safe_name
 
 STATIC = resources.files("extractor.web").joinpath("static")
+# the documents' input, described for OpenAPI (the route reads the request itself, to take either)
+_INPUT = {"requestBody": {"required": True, "content": {
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary", "description": "the document; a zip is one per member"}}}},
+    "application/json": {"schema": {"type": "object", "required": ["text"], "properties": {
+        "text": {"type": "string", "description": "the document's text"},
+        "name": {"type": "string", "description": "the name records carry as doc (default <text>)"}}}}}}}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    413: {"description": "upload over --max-upload-mb"},
+    415: {"description": "neither multipart/form-data nor JSON"},
+    422: {"description": "no document of the upload could be read: error (tag's reason), message, documents"},
+    503: {"description": "busy: every worker is busy and the queue is full (Retry-After)"}}
 MAX_MEMBERS = 200  # documents of one uploaded zip the server runs; more are refused
 
 
@@ -101,7 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         pool.close()
 
-    app = FastAPI(title="indicators", version=__version__, lifespan=lifespan,
+    app = FastAPI(title="indicators", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="绩效目标表指标抽取与审核 API: the records of `indicators extract` and "
                               "`indicators check` for an uploaded file or pasted text.")
     app.state.pool = pool
@@ -114,7 +126,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return HTMLResponse(STATIC.joinpath("index.html").read_text(encoding="utf-8"),
                             headers={"Cache-Control": "no-cache"})
 
-    @app.post("/api/extract", summary="Indicator records and the document summary")
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return HTMLResponse(_api_reference(app.openapi()))
+
+    @app.get("/docs/swagger", response_class=HTMLResponse, include_in_schema=False)
+    async def swagger() -> HTMLResponse:
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="indicators API (Swagger UI)")
+
+    @app.post("/api/extract", summary="Indicator records and the document summary", openapi_extra=_INPUT,
+              responses=_ERRORS)
     async def extract(request: Request, include: str = "") -> JSONResponse:
         """Upload a document (multipart field `file`) or send JSON `{"text": "…", "name": "…"}`.
         Answer: `{"documents": [{"summary": {…}, "records": [SCHEMA indicator records]}]}`;
@@ -122,7 +145,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         offsets of the records point into it)."""
         return await _answer(request, "extract", include)
 
-    @app.post("/api/check", summary="Finding records and the document summary")
+    @app.post("/api/check", summary="Finding records and the document summary", openapi_extra=_INPUT,
+              responses=_ERRORS)
     async def check(request: Request, include: str = "") -> JSONResponse:
         """The same input as /api/extract. Answer: `{"documents": [{"summary": {…}, "findings":
         [SCHEMA finding records]}]}`, the records of `indicators check --format jsonl`."""
@@ -306,6 +330,33 @@ def _export(fmt: str, records: list[dict], findings: list[dict], documents: list
         write_report(root, root / "report.xlsx", progress=False)
         content = (root / "report.xlsx").read_bytes()
     return content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _api_reference(spec: dict[str, Any]) -> str:
+    """/docs: the OpenAPI description as a page that needs nothing from the internet (FastAPI's
+    Swagger UI loads its script from a CDN: it is at /docs/swagger, for machines online)."""
+    from html import escape
+
+    parts = [f"<h1>{escape(spec['info']['title'])} API {escape(spec['info']['version'])}</h1>",
+             f"<p>{escape(spec['info'].get('description', ''))}</p>",
+             '<p>机器可读的说明 OpenAPI: <a href="/openapi.json">/openapi.json</a> · 交互式 Swagger UI '
+             '(needs internet for its script): <a href="/docs/swagger">/docs/swagger</a> · '
+             '<a href="/">返回审核页面</a></p>']
+    for path, methods in spec["paths"].items():
+        for method, operation in methods.items():
+            params = "".join(f"<li><code>{escape(p['name'])}</code> ({escape(p['in'])}) "
+                             f"{escape(p.get('description', ''))}</li>" for p in operation.get("parameters", []))
+            body = ", ".join(escape(kind) for kind in operation.get("requestBody", {}).get("content", {}))
+            codes = " · ".join(f"{escape(str(code))} {escape(answer.get('description', ''))}"
+                               for code, answer in operation.get("responses", {}).items())
+            parts.append(f"<section class='rule'><h2><code>{method.upper()} {escape(path)}</code> — "
+                         f"{escape(operation.get('summary', ''))}</h2>"
+                         f"<div class='body'><p>{escape(operation.get('description', ''))}</p>"
+                         f"{'<ul>' + params + '</ul>' if params else ''}"
+                         f"{f'<p>请求体 body: {body}</p>' if body else ''}<p class='muted'>{codes}</p></div></section>")
+    return ("<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>indicators API</title>"
+            "<link rel='icon' href='data:,'><link rel='stylesheet' href='/static/app.css'></head>"
+            f"<body><main class='rules-view'>{''.join(parts)}</main></body></html>")
 
 
 def _rss_mb() -> float | None:

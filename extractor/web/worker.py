@@ -239,7 +239,8 @@ class Pool:
                 except BrokenProcessPool:
                     self._replace(pool)
                     if attempt == 2:
-                        return on_fail("worker_crashed", "the worker process died")
+                        return on_fail("worker_crashed", "the worker process died (a very large document may "
+                                       "need a larger --memory-mb)")
                     continue
             if isinstance(out, dict) and out.get("rss_mb"):
                 self.peak_worker_rss_mb = max(self.peak_worker_rss_mb, out["rss_mb"])
