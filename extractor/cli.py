@@ -87,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="also list, on stderr, the lines not taken as indicators and why")
     _check_parser(sub, kw)
     _tag_parser(sub, kw)
+    _serve_parser(sub, kw)
     sub.add_parser("rules", help="list every finding code: Chinese name, severity, family", **kw)
     one = sub.add_parser("rule", help="explain one finding code, with an example and a better version",
                          **kw)
@@ -140,6 +141,35 @@ def _tag_parser(sub: argparse._SubParsersAction, kw: dict) -> None:
     tag.add_argument("--no-report", action="store_true", help="skip report.xlsx")
 
 
+def _serve_parser(sub: argparse._SubParsersAction, kw: dict) -> None:
+    srv = sub.add_parser("serve", help="the reviewer's page and the HTTP API (needs the web extra)", **kw)
+    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback: this machine only)")
+    srv.add_argument("--port", type=int, default=8000, help="port to listen on")
+    srv.add_argument("--open", action="store_true", help="open the page in the default browser")
+    srv.add_argument("--workers", type=int, default=max(1, min(4, os.cpu_count() or 1)),
+                     help="worker processes running documents")
+    srv.add_argument("--queue", type=int, default=8, help="requests waiting for a worker; more get 503 busy")
+    srv.add_argument("--timeout", type=float, default=60.0, help="seconds per document")
+    srv.add_argument("--memory-mb", type=int, default=2048, help="memory guard per worker")
+    srv.add_argument("--max-upload-mb", type=float, default=50.0, help="largest upload accepted (413 over it)")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from importlib.util import find_spec
+
+    if find_spec("fastapi") is None or find_spec("uvicorn") is None:
+        print("indicators: serve needs the web extra: pip install 'indicators[web]'", file=sys.stderr)
+        return 2
+    from extractor.web.app import serve
+    from extractor.web.worker import Settings
+
+    config = find_config(Path.cwd())
+    load_config(config)  # a bad configuration is a usage error now, not on the first upload
+    serve(args.host, args.port, args.open, Settings(args.workers, args.queue, args.timeout, args.memory_mb,
+                                                    args.max_upload_mb, str(config) if config else None))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -151,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
             return _tag(args)
         if args.command == "train":
             return _train(args)
+        if args.command == "serve":
+            return _serve(args)
         if args.command in ("rules", "rule", "fields"):
             return _docs(args)
         if args.command == "completion":
