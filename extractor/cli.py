@@ -13,12 +13,14 @@ read. Exit status: 0 when every input was read (and, for check, no finding reach
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from extractor import __version__
 from extractor.checks import Config, ConfigError, load_config
@@ -28,6 +30,9 @@ from extractor.export import WRITERS
 from extractor.pipeline import extract_document
 from extractor.records import DocumentResult
 from extractor.report import write_text
+
+if TYPE_CHECKING:
+    from extractor.tag import Job, Output
 
 _CHECKOUT = Path(__file__).resolve().parent.parent
 
@@ -59,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     tag.add_argument("--timeout", type=float, default=120.0, help="seconds per document")
     tag.add_argument("--memory-mb", type=int, default=2048, help="memory guard per worker")
     tag.add_argument("--no-report", action="store_true", help="skip report.xlsx")
+    tag.add_argument("--force", action="store_true", help="start over in a folder an earlier run wrote")
+    tag.add_argument("--follow-symlinks", action="store_true",
+                     help="follow symbolic links in folders (by default each is skipped with a summary)")
     trn = sub.add_parser("train", help="rebuild models/ from corpus/ (deterministic)")
     trn.add_argument("--corpus", type=Path, default=_CHECKOUT / "corpus")
     trn.add_argument("--out", type=Path, default=_CHECKOUT / "models")
@@ -87,10 +95,44 @@ def main(argv: list[str] | None = None) -> int:
 
 def _tag(args: argparse.Namespace) -> int:
     from extractor import tag
+
+    sys.stderr = tag.SafeStream(sys.stderr)  # type: ignore[assignment] — progress never stops the work
+    if hasattr(signal, "SIGXFSZ"):  # past a file-size limit: an OSError to report, not a kill
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    try:
+        jobs = tag.discover(args.paths, args.glob, exclude=args.output, follow_symlinks=args.follow_symlinks)
+        output = tag.Output(args.output, args.resume, args.force)
+    except tag.OutputInUse as exc:
+        print(f"indicators: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ntag: interrupted before any document was done; nothing written.", file=sys.stderr)
+        return 130
+    try:
+        return _tag_run(args, jobs, output)
+    except KeyboardInterrupt:
+        print(f"\ntag: interrupted; the {len(output.done)} documents finished are kept in {args.output}. "
+              "Run the same command with --resume to do the rest.", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        if exc.errno not in _DISK_ERRORS:
+            raise
+        print(f"tag: cannot write {args.output}: {_DISK_ERRORS[exc.errno]} ({exc.strerror}). The "
+              f"{len(output.done)} documents finished are kept; free some space (or raise the limit) "
+              "and run the same command with --resume to do the rest.", file=sys.stderr)
+        return 1
+    finally:
+        output.release()
+
+
+_DISK_ERRORS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+                errno.EFBIG: "a file reached the file-size limit (ulimit -f)"}
+
+
+def _tag_run(args: argparse.Namespace, jobs: list[Job], output: Output) -> int:
+    from extractor import tag
     from extractor.workbook import write_report
 
-    jobs = tag.discover(args.paths, args.glob, exclude=args.output)
-    output = tag.Output(args.output, args.resume)
     todo = sum(job.doc not in output.done for job in jobs)
     print(f"tag: {len(jobs)} input files, {len(jobs) - todo} already done, {todo} to do",
           file=sys.stderr)
@@ -112,12 +154,12 @@ def _tag(args: argparse.Namespace) -> int:
     output.finalise(jobs)
     if not args.no_report:
         write_report(args.output, args.output / "report.xlsx")
-    errors = sum(1 for line in (args.output / "documents.jsonl").read_text(encoding="utf-8")
-                 .splitlines() if '"status": "error"' in line)
+    errors = sum(1 for line in (args.output / "documents.jsonl").open(encoding="utf-8")
+                 if '"status": "error"' in line)
     print(f"tag: {len(jobs)} documents ({errors} with errors) → {args.output}", file=sys.stderr)
     print(f"tag: peak RSS {tag.peak_rss_mb() or 0:.0f} MB in this process, "
           f"{stats.peak_worker_rss_mb:.0f} MB in a worker", file=sys.stderr)
-    return 0
+    return 1 if errors else 0
 
 
 def _train(args: argparse.Namespace) -> int:
