@@ -27,6 +27,7 @@ from extractor.checks import Config, ConfigError, load_config
 from extractor.checks.base import SEVERITIES
 from extractor.errors import ExtractorError
 from extractor.export import WRITERS
+from extractor.names import path_label
 from extractor.pipeline import extract_document
 from extractor.records import DocumentResult
 from extractor.report import write_text
@@ -183,7 +184,7 @@ def _documents(names: list[str], config: Config | None = None) -> Iterator[Docum
             if name == "-":
                 yield extract_document(sys.stdin.buffer.read(), "-", config)
             else:
-                yield extract_document(Path(name), name, config)
+                yield extract_document(Path(name), path_label(name), config)  # names.py: bytes as %XX
         except ExtractorError as exc:
             print(f"indicators: {exc}", file=sys.stderr)
             yield None

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from extractor.errors import DocumentTimeout
+from extractor.limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 from extractor.names import doc_name
 
 if TYPE_CHECKING:
@@ -34,8 +35,6 @@ if TYPE_CHECKING:
 STREAMS = ("indicators.jsonl", "findings.jsonl", "documents.jsonl")
 EXTENSIONS = (".txt", ".tsv", ".md", ".csv", ".html", ".htm", ".xlsx", ".xls", ".docx", ".doc",
               ".pdf", ".zip")
-DEFAULT_TIMEOUT = 120.0
-DEFAULT_MEMORY_MB = 2048
 PARENT_POLL_SECONDS = 1.0  # a worker notices a dead parent this fast (or at once, on Linux)
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 LOCK_NAME = ".indicators-tag.lock"  # held (flock) by the run that writes the folder
@@ -293,37 +292,49 @@ def limit_memory(memory_mb: int) -> None:
         pass  # not on this platform: the time limit still applies
 
 
-def _worker_init(memory_mb: int) -> None:
+def _worker_init(memory_mb: int, parent: int, forked: bool) -> None:
     """Pool worker initializer: the memory guard; Ctrl-C is the parent's to handle (it kills the
-    pool), so a worker ignores it; and a worker whose parent dies (kill -9, SIGTERM) exits."""
+    pool), so a worker ignores it; and a worker whose parent dies (kill -9, SIGTERM) exits.
+    `parent` is the pid of `indicators tag`; `forked` says it forked us itself (rather than
+    through a fork server)."""
     limit_memory(memory_mb)
     if hasattr(signal, "SIGINT"):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _exit_with_parent()
+    _exit_with_parent(parent, forked)
 
 
-def _exit_with_parent() -> None:
-    """Linux: ask the kernel for SIGKILL when the parent dies; everywhere: a daemon thread that
-    polls the parent's pid, for the case the kernel signal misses (a parent that forked us from
-    another thread) and for other systems."""
-    parent = os.getppid()
+def _exit_with_parent(parent: int, forked: bool) -> None:
+    """Linux: ask the kernel for SIGKILL when the process that forked us dies; everywhere: a
+    daemon thread that polls, for other systems and for a parent behind a fork server."""
+    spawner = os.getppid()
+    if forked and spawner != parent:  # the parent died before we got here
+        os._exit(1)
     if sys.platform.startswith("linux"):
         try:
             import ctypes
 
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         except (OSError, AttributeError):
             pass
-        if os.getppid() != parent:  # it died before the request was made
+        if os.getppid() != spawner:  # it died before the request was made
             os._exit(1)
 
     def watch() -> None:
-        while os.getppid() == parent:
+        while os.getppid() == spawner and _alive(parent):
             time.sleep(PARENT_POLL_SECONDS)
         os._exit(1)  # records are the parent's to write: nothing here to save
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 # -- the output folder -------------------------------------------------------------------------
@@ -523,7 +534,7 @@ def _pool_pass(pending: list[Job], suspects: list[Job], limits: Limits,
                workers: int) -> Iterator[dict[str, Any]]:
     """Run jobs from `pending` until it is empty or the pool has to be given up."""
     pool = ProcessPoolExecutor(max_workers=max(1, workers), initializer=_worker_init,
-                               initargs=(limits.memory_mb,))
+                               initargs=(limits.memory_mb, os.getpid(), _forks()))
     running: dict[Future, tuple[Job, float]] = {}
     try:
         while pending or running:
@@ -557,6 +568,14 @@ def _pool_pass(pending: list[Job], suspects: list[Job], limits: Limits,
         _kill(pool)
         raise
     pool.shutdown(wait=True)
+
+
+def _forks() -> bool:
+    """Whether the pool forks its workers from this process (Linux's default before Python
+    3.14), rather than through a fork server or by spawning."""
+    import multiprocessing
+
+    return multiprocessing.get_start_method() == "fork"
 
 
 def _error_summary() -> Callable[..., dict[str, Any]]:

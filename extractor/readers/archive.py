@@ -36,13 +36,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from extractor import limits as bounds
 from extractor.errors import ReadError
 
-MAX_TOTAL_BYTES = 500 * 2**20
-MAX_MEMBERS = 10_000
-MAX_RATIO = 100.0
+MAX_TOTAL_BYTES = bounds.ARCHIVE_MAX_BYTES
+MAX_MEMBERS = bounds.ARCHIVE_MAX_MEMBERS
+MAX_RATIO = bounds.ARCHIVE_MAX_RATIO
 RATIO_FLOOR = 2**20  # a member that expands to less than this is never a bomb, whatever its ratio
-NESTED_DEPTH = 1
+NESTED_DEPTH = bounds.ARCHIVE_NESTED_DEPTH
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _ENCRYPTED = 0x1
