@@ -25,8 +25,10 @@ from typing import IO, TYPE_CHECKING
 from extractor import __version__
 from extractor.checks import Config, ConfigError, load_config
 from extractor.checks.base import SEVERITIES
-from extractor.errors import ExtractorError
+from extractor.errors import DocumentTimeout, ExtractorError, ReadError
 from extractor.export import WRITERS
+from extractor.limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+from extractor.limits import MAX_FILE_BYTES as MAX_BYTES
 from extractor.names import path_label
 from extractor.pipeline import extract_document
 from extractor.records import DocumentResult
@@ -47,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     ext.add_argument("files", nargs="+", help="documents to read; - for standard input")
     ext.add_argument("--format", choices=sorted(WRITERS), default="jsonl")
     ext.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
+    _limit_flags(ext)
     chk = sub.add_parser("check", help="findings of RULES.md, linter style")
     chk.add_argument("files", nargs="+", help="documents to check; - for standard input")
     chk.add_argument("--format", choices=("text", "jsonl", "json"), default="text")
@@ -55,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="exit 1 when a finding of this severity or worse is reported")
     chk.add_argument("--config", type=Path, help="TOML file overriding thresholds and word lists")
     chk.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
+    _limit_flags(chk)
     tag = sub.add_parser("tag", help="bulk-tag archives: jsonl streams and report.xlsx")
     tag.add_argument("paths", nargs="+", type=Path, help="files and folders (walked recursively)")
     tag.add_argument("-o", "--output", type=Path, required=True, help="output folder")
@@ -62,8 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     tag.add_argument("--resume", action="store_true", help="keep finished documents, do the rest")
     tag.add_argument("--glob", help="only files whose name matches (e.g. '*.xlsx')")
     tag.add_argument("--dask", metavar="SCHEDULER", help="run on Dask: an address, or 'local'")
-    tag.add_argument("--timeout", type=float, default=120.0, help="seconds per document")
-    tag.add_argument("--memory-mb", type=int, default=2048, help="memory guard per worker")
+    _limit_flags(tag)
     tag.add_argument("--no-report", action="store_true", help="skip report.xlsx")
     tag.add_argument("--force", action="store_true", help="start over in a folder an earlier run wrote")
     tag.add_argument("--follow-symlinks", action="store_true",
@@ -72,6 +75,14 @@ def _parser() -> argparse.ArgumentParser:
     trn.add_argument("--corpus", type=Path, default=_CHECKOUT / "corpus")
     trn.add_argument("--out", type=Path, default=_CHECKOUT / "models")
     return parser
+
+
+def _limit_flags(parser: argparse.ArgumentParser) -> None:
+    """The per-document limits, the same for extract, check and tag (extractor/limits.py)."""
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                        help=f"seconds per document (default {DEFAULT_TIMEOUT:.0f})")
+    parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB,
+                        help=f"memory guard of the process reading a document (default {DEFAULT_MEMORY_MB})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,26 +188,51 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _documents(names: list[str], config: Config | None = None) -> Iterator[DocumentResult | None]:
-    """Each input's result, or None (after one line on stderr) when it cannot be read."""
+def _documents(names: list[str], config: Config | None = None,
+               args: argparse.Namespace | None = None) -> Iterator[DocumentResult | None]:
+    """Each input's result, or None (after one line on stderr) when it cannot be read; each
+    under the time limit, the process under the memory guard (the same as `tag`'s)."""
+    from extractor.tag import limit_memory
+
+    timeout = getattr(args, "timeout", DEFAULT_TIMEOUT)
+    memory_mb = getattr(args, "memory_mb", DEFAULT_MEMORY_MB)
+    limit_memory(memory_mb)
     for name in names:
+        label = "-" if name == "-" else path_label(name)  # names.py: undecodable bytes as %XX
         try:
-            if name == "-":
-                yield extract_document(sys.stdin.buffer.read(), "-", config)
-            else:
-                yield extract_document(Path(name), path_label(name), config)  # names.py: bytes as %XX
+            yield _guarded(name, label, config, timeout, memory_mb)
         except ExtractorError as exc:
             print(f"indicators: {exc}", file=sys.stderr)
             yield None
+        except DocumentTimeout:
+            print(f"indicators: {label}: gave up after {timeout:g} s (a very large document may need "
+                  "a larger --timeout)", file=sys.stderr)
+            yield None
+        except MemoryError:
+            print(f"indicators: {label}: over the {memory_mb} MB memory guard (a very large document "
+                  "may need a larger --memory-mb)", file=sys.stderr)
+            yield None
         except Exception as exc:  # one bad document never stops a batch
-            print(f"indicators: {name}: internal error: {type(exc).__name__}: {exc}",
+            print(f"indicators: {label}: internal error: {type(exc).__name__}: {exc}",
                   file=sys.stderr)
             yield None
 
 
+def _guarded(name: str, label: str, config: Config | None, timeout: float, memory_mb: int) -> DocumentResult:
+    from extractor.tag import time_limit
+
+    with time_limit(timeout):
+        if name != "-":
+            return extract_document(Path(name), label, config, memory_mb)
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)  # /dev/zero as input must not fill memory
+        if len(data) > MAX_BYTES:
+            raise ReadError("-", f"standard input is over the {MAX_BYTES // 2**20} MB limit", "too_large")
+        return extract_document(data, "-", config, memory_mb)
+
+
 def _extract(args: argparse.Namespace) -> int:
     records, failed = [], 0
-    for result in _documents(args.files):
+    for result in _documents(args.files, None, args):
         if result is None:
             failed += 1
             continue
@@ -210,7 +246,7 @@ def _check(args: argparse.Namespace) -> int:
     config = load_config(args.config)  # a bad --config is a usage error: ConfigError → 2
     floor = SEVERITIES.index(args.min_severity)
     results, failed = [], 0
-    for result in _documents(args.files, config):
+    for result in _documents(args.files, config, args):
         if result is None:
             failed += 1
             continue

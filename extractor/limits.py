@@ -6,10 +6,10 @@ from __future__ import annotations
 # per document, in `extract`, `check` and each `tag` worker (--timeout, --memory-mb)
 DEFAULT_TIMEOUT = 120.0  # seconds
 DEFAULT_MEMORY_MB = 2048  # address space of the process reading the document
-# a text needs about this many bytes of memory per character of source text through the
-# pipeline (measured: 20 MB of text → about 1 GB); a larger document is refused before the
-# work starts, so it fails alone and early instead of at the memory guard
-MEMORY_PER_CHAR = 48
+# the pipeline needs about this many bytes of memory per byte of source text (UTF-8; measured:
+# 20 MB of text → about 1 GB); a larger text is refused as soon as it is read, so it fails
+# alone and early instead of at the memory guard, after minutes of work
+MEMORY_PER_BYTE = 48
 
 # readers
 MAX_FILE_BYTES = 200 * 2**20  # one input file (or standard input)

@@ -101,7 +101,10 @@ def _heading_pattern() -> regex.Pattern[str]:
     strong_alt, weak_alt = lexicon.alternation(strong), lexicon.alternation(weak)
     return regex.compile(
         rf"(?P<bracket>【(?P<b1>[^【】\n]{{2,24}})】)"
-        rf"|(?P<marker>{NUMBERING})?\s*(?<![\p{{Han}}])(?P<alias>{strong_alt}"
+        # a start inside a whitespace run is refused at once (the run's first position gives
+        # the same match) and the run is taken possessively: otherwise every position of a long
+        # run rescans the rest of it, each with a lookbehind over it too (cubic time)
+        rf"|(?:(?P<marker>{NUMBERING})|(?<!\s))\s*+(?<![\p{{Han}}])(?P<alias>{strong_alt}"
         rf"|(?<=(?:{NUMBERING})\s*)(?:{weak_alt}))"
         rf"(?P<annot>{_ANNOTATION})"
         rf"(?=\s*(?:[:：,，;；。.]|\s|$|\d{{1,2}}[.、]|[(（][一二三四五六七八九十\d]|【))"

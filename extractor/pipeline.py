@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from extractor import checks, classify, context, indicators, layout
+from extractor.errors import ReadError
+from extractor.limits import MEMORY_PER_BYTE
 from extractor.normalise import normalise
 from extractor.readers import Source, from_text, read_path
 from extractor.records import DocumentResult, EmptyItem, GoalBlock, MoneyRow, Organisation, Span
@@ -23,8 +25,12 @@ def load_source(source: str | Path | bytes, name: str | None = None) -> Source:
 
 
 def extract_document(source: str | Path | bytes, name: str | None = None,
-                     config: checks.Config | None = None) -> DocumentResult:
+                     config: checks.Config | None = None, memory_mb: int | None = None) -> DocumentResult:
+    """`memory_mb`: the memory the caller allows; a text that would need more (MEMORY_PER_BYTE)
+    is refused before the work starts, so that it fails alone and at once."""
     src = load_source(source, name)
+    if memory_mb is not None:
+        _check_size(src, memory_mb)
     normal = normalise(src.text)
     year = context.budget_year(normal.text)
     found = layout.walk(normal.text)
@@ -54,6 +60,14 @@ def extract_document(source: str | Path | bytes, name: str | None = None,
     # findings are part of extraction: they set each record's `flags` and `vague`
     result.findings = checks.run(result, config or checks.load_config())
     return result
+
+
+def _check_size(src: Source, memory_mb: int) -> None:
+    size = len(src.text.encode("utf-8", "replace"))
+    need_mb = size * MEMORY_PER_BYTE // 2**20
+    if need_mb > memory_mb:
+        raise ReadError(src.name, f"{size / 2**20:.1f} MB of text needs about {need_mb:,} MB of memory, over "
+                                  f"the {memory_mb:,} MB guard (raise --memory-mb to read it)", "too_large")
 
 
 def _kind(layout_kind: str, has_records: bool, text: str) -> str:

@@ -173,7 +173,7 @@ def process(job: Job, limits: Limits) -> dict[str, Any]:
         return _failed(job, *job.refused, error_summary)
     try:
         with _time_limit(limits.timeout):
-            out = _records(job)
+            out = _records(job, limits)
     except ExtractorError as exc:
         out = _failed(job, getattr(exc, "reason", "unreadable"), str(exc), error_summary)
     except DocumentTimeout:
@@ -192,12 +192,12 @@ def _timeout_message(job: Job, limits: Limits) -> str:
             "larger --timeout)")
 
 
-def _records(job: Job) -> dict[str, Any]:
+def _records(job: Job, limits: Limits) -> dict[str, Any]:
     from extractor.pipeline import extract_document
     from extractor.summary import summarise
 
     source = _member_bytes(job) if job.parts else Path(job.path)
-    result = extract_document(source, job.doc)
+    result = extract_document(source, job.doc, memory_mb=limits.memory_mb)
     summary = summarise(result)
     summary["bytes"] = len(source) if isinstance(source, bytes) else Path(job.path).stat().st_size
     return _result(job, summary, [r.to_dict() for r in result.indicators],
@@ -269,6 +269,9 @@ class _time_limit:  # noqa: N801 — used as a context manager
             self.finished = True
         if self.timer is not None:
             self.timer.cancel()
+
+
+time_limit = _time_limit  # for `extract` and `check`, which read documents in their own process
 
 
 def _async_raise(thread_id: int, exception: type[BaseException]) -> None:
