@@ -100,7 +100,8 @@ def read_bytes(data: bytes, name: str, html_hint: bool = False, suffix: str | No
     except TableTooLarge as exc:
         raise ReadError(name, str(exc), "too_large") from exc
     except MemoryError as exc:
-        raise ReadError(name, f"too large to read as {kind} in the memory available", "too_large") from exc
+        raise ReadError(name, f"too large to read as {kind} in the memory available (raise --memory-mb "
+                              "to read it)", "too_large") from exc
     except RecursionError as exc:
         raise ReadError(name, f"nested too deeply to read as {kind}", "corrupt") from exc
     except Exception as exc:  # noqa: BLE001 — a library's error on a damaged file, never a traceback
