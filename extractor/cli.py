@@ -117,6 +117,10 @@ def _tag(args: argparse.Namespace) -> int:
     except tag.OutputInUse as exc:
         print(f"indicators: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # -o names a file, or a folder this user cannot write
+        print(f"indicators: cannot use {args.output} as the output folder ({exc.strerror or exc}); "
+              "give a folder you can write", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("\ntag: interrupted before any document was done; nothing written.", file=sys.stderr)
         return 130
