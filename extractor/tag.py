@@ -107,8 +107,8 @@ def _walk(folder: Path, pattern: str | None, follow: bool,
             yield from _walk(entry, pattern, follow, visited)
         elif kind == "file" and _wanted(entry, pattern):
             yield entry, None
-        elif kind == "skip" and not entry.name.startswith("."):
-            yield entry, ("skipped", why)
+        elif kind == "skip" and (_wanted(entry, pattern) or _is_dir(entry)):
+            yield entry, ("skipped", why)  # what would have been an input, or a linked folder
 
 
 def _kind(entry: Path, follow: bool) -> tuple[str, str]:
@@ -125,6 +125,13 @@ def _kind(entry: Path, follow: bool) -> tuple[str, str]:
     except OSError as exc:  # a link loop (ELOOP), a file gone meanwhile
         return "skip", f"cannot be read ({exc.strerror or exc})"
     return "skip", "not a regular file (a FIFO, socket or device)"
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def _jobs(path: Path, refused: tuple[str, str] | None, first: int) -> list[Job]:

@@ -134,7 +134,7 @@ def test_a_closed_progress_pipe_does_not_stop_the_batch(tmp_path: Path) -> None:
 _SLOW_TAG = textwrap.dedent("""
     import sys, time
     from extractor import cli, tag
-    tag._records = lambda job: time.sleep(300)  # a document that keeps its worker busy
+    tag._records = lambda job, limits: time.sleep(300)  # a document that keeps its worker busy
     sys.exit(cli.main(sys.argv[1:]))
 """)
 
