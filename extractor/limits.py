@@ -16,6 +16,7 @@ MAX_FILE_BYTES = 200 * 2**20  # one input file (or standard input)
 MAX_TABLE_CELLS = 2_000_000  # cells of one HTML table, colspan × rowspan included
 MAX_SPAN = 1000  # one HTML cell's colspan or rowspan, one docx cell's gridSpan
 MAX_MERGED_CELLS = 2_000_000  # cells covered by the merged ranges of one xlsx/xls workbook
+MAX_PDF_STREAM_BYTES = 256 * 2**20  # one PDF stream, inflated
 
 # ZIP archives (extractor.readers.archive)
 ARCHIVE_MAX_BYTES = 500 * 2**20  # decompressed, all members of one archive together

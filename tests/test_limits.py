@@ -184,3 +184,44 @@ def test_tag_refuses_a_text_too_large_for_its_memory_guard(tmp_path: Path) -> No
     got = {Path(s["doc"]).name: s for s in map(json.loads, (tmp_path / "out" / "documents.jsonl").open())}
     assert got["big.txt"]["reason"] == "too_large" and "--memory-mb" in got["big.txt"]["error"]
     assert got["good.txt"]["status"] == "ok"
+
+
+def _pdf_with_stream(payload: bytes) -> bytes:
+    """A one-page PDF whose content stream is `payload`, deflated (xref offsets computed)."""
+    import zlib
+
+    packed = zlib.compress(payload, 9)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << >> >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_a_pdf_stream_that_inflates_past_the_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 1 MB PDF with a 1 GB stream reached 2.1 GB: pdfminer inflates a stream whole. Scaled
+    down here: a 16 MB stream against a 4 MB limit."""
+    import tracemalloc
+
+    from extractor.readers import pdf
+
+    monkeypatch.setattr(pdf, "MAX_PDF_STREAM_BYTES", 4 * 2**20, raising=False)
+    data = _pdf_with_stream(b"0 0 m " * (16 * 2**20 // 6))
+    assert len(data) < 100_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(ReadError) as info:
+            read_bytes(data, "bomb.pdf")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert info.value.reason == "too_large" and "inflates past 4 MB" in str(info.value)
+    assert peak < 12 * 2**20
