@@ -13,14 +13,12 @@ read. Exit status: 0 when every input was read (and, for check, no finding reach
 from __future__ import annotations
 
 import argparse
-import errno
 import os
-import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 from extractor import __version__
 from extractor.checks import Config, ConfigError, load_config
@@ -33,9 +31,6 @@ from extractor.names import path_label
 from extractor.pipeline import extract_document
 from extractor.records import DocumentResult
 from extractor.report import write_text
-
-if TYPE_CHECKING:
-    from extractor.tag import Job, Output
 
 _CHECKOUT = Path(__file__).resolve().parent.parent
 
@@ -108,74 +103,7 @@ def main(argv: list[str] | None = None) -> int:
 def _tag(args: argparse.Namespace) -> int:
     from extractor import tag
 
-    sys.stderr = tag.SafeStream(sys.stderr)  # type: ignore[assignment] — progress never stops the work
-    if hasattr(signal, "SIGXFSZ"):  # past a file-size limit: an OSError to report, not a kill
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    try:
-        jobs = tag.discover(args.paths, args.glob, exclude=args.output, follow_symlinks=args.follow_symlinks)
-        output = tag.Output(args.output, args.resume, args.force)
-    except tag.OutputInUse as exc:
-        print(f"indicators: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:  # -o names a file, or a folder this user cannot write
-        print(f"indicators: cannot use {args.output} as the output folder ({exc.strerror or exc}); "
-              "give a folder you can write", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("\ntag: interrupted before any document was done; nothing written.", file=sys.stderr)
-        return 130
-    try:
-        return _tag_run(args, jobs, output)
-    except KeyboardInterrupt:
-        print(f"\ntag: interrupted; the {len(output.done)} documents finished are kept in {args.output}. "
-              "Run the same command with --resume to do the rest.", file=sys.stderr)
-        return 130
-    except OSError as exc:
-        if exc.errno not in _DISK_ERRORS:
-            raise
-        print(f"tag: cannot write {args.output}: {_DISK_ERRORS[exc.errno]} ({exc.strerror}). The "
-              f"{len(output.done)} documents finished are kept; free some space (or raise the limit) "
-              "and run the same command with --resume to do the rest.", file=sys.stderr)
-        return 1
-    finally:
-        output.release()
-
-
-_DISK_ERRORS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
-                errno.EFBIG: "a file reached the file-size limit (ulimit -f)"}
-
-
-def _tag_run(args: argparse.Namespace, jobs: list[Job], output: Output) -> int:
-    from extractor import tag
-    from extractor.workbook import write_report
-
-    todo = sum(job.doc not in output.done for job in jobs)
-    print(f"tag: {len(jobs)} input files, {len(jobs) - todo} already done, {todo} to do",
-          file=sys.stderr)
-    bar = None
-    if sys.stderr.isatty():
-        from tqdm import tqdm
-
-        bar = tqdm(total=todo, unit="doc", file=sys.stderr)
-        progress = lambda summary: bar.update(1)  # noqa: E731
-    else:
-        progress = tag.log_line()
-    try:
-        stats = tag.run(jobs, output, args.workers, tag.Limits(args.timeout, args.memory_mb),
-                        args.dask, progress)
-    finally:
-        output.close()
-        if bar is not None:
-            bar.close()
-    output.finalise(jobs)
-    if not args.no_report:
-        write_report(args.output, args.output / "report.xlsx")
-    errors = sum(1 for line in (args.output / "documents.jsonl").open(encoding="utf-8")
-                 if '"status": "error"' in line)
-    print(f"tag: {len(jobs)} documents ({errors} with errors) → {args.output}", file=sys.stderr)
-    print(f"tag: peak RSS {tag.peak_rss_mb() or 0:.0f} MB in this process, "
-          f"{stats.peak_worker_rss_mb:.0f} MB in a worker", file=sys.stderr)
-    return 1 if errors else 0
+    return tag.command(args)
 
 
 def _train(args: argparse.Namespace) -> int:

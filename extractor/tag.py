@@ -11,6 +11,8 @@ final sort by input order makes the outputs equal those of an uninterrupted run.
 
 from __future__ import annotations
 
+import argparse
+import errno
 import json
 import os
 import signal
@@ -626,6 +628,78 @@ def _on_dask(jobs: list[Job], limits: Limits, address: str,
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+# -- the command ------------------------------------------------------------------------------------
+def command(args: argparse.Namespace) -> int:
+    """`indicators tag` (extractor.cli parses the arguments): exit 0, 1 when a document failed
+    or the disk filled, 2 for a folder that is locked or not empty, 130 on Ctrl-C."""
+    sys.stderr = SafeStream(sys.stderr)  # type: ignore[assignment] — progress never stops the work
+    if hasattr(signal, "SIGXFSZ"):  # past a file-size limit: an OSError to report, not a kill
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    try:
+        jobs = discover(args.paths, args.glob, exclude=args.output, follow_symlinks=args.follow_symlinks)
+        output = Output(args.output, args.resume, args.force)
+    except OutputInUse as exc:
+        print(f"indicators: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # -o names a file, or a folder this user cannot write
+        print(f"indicators: cannot use {args.output} as the output folder ({exc.strerror or exc}); "
+              "give a folder you can write", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ntag: interrupted before any document was done; nothing written.", file=sys.stderr)
+        return 130
+    try:
+        return _run_command(args, jobs, output)
+    except KeyboardInterrupt:
+        print(f"\ntag: interrupted; the {len(output.done)} documents finished are kept in {args.output}. "
+              "Run the same command with --resume to do the rest.", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        if exc.errno not in _DISK_ERRORS:
+            raise
+        print(f"tag: cannot write {args.output}: {_DISK_ERRORS[exc.errno]} ({exc.strerror}). The "
+              f"{len(output.done)} documents finished are kept; free some space (or raise the limit) "
+              "and run the same command with --resume to do the rest.", file=sys.stderr)
+        return 1
+    finally:
+        output.release()
+
+
+_DISK_ERRORS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+                errno.EFBIG: "a file reached the file-size limit (ulimit -f)"}
+
+
+def _run_command(args: argparse.Namespace, jobs: list[Job], output: Output) -> int:
+    from extractor.workbook import write_report
+
+    todo = sum(job.doc not in output.done for job in jobs)
+    print(f"tag: {len(jobs)} input files, {len(jobs) - todo} already done, {todo} to do",
+          file=sys.stderr)
+    bar = None
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=todo, unit="doc", file=sys.stderr)
+        progress = lambda summary: bar.update(1)  # noqa: E731
+    else:
+        progress = log_line()
+    try:
+        stats = run(jobs, output, args.workers, Limits(args.timeout, args.memory_mb), args.dask, progress)
+    finally:
+        output.close()
+        if bar is not None:
+            bar.close()
+    output.finalise(jobs)
+    if not args.no_report:
+        write_report(args.output, args.output / "report.xlsx")
+    errors = sum(1 for line in (args.output / "documents.jsonl").open(encoding="utf-8")
+                 if '"status": "error"' in line)
+    print(f"tag: {len(jobs)} documents ({errors} with errors) → {args.output}", file=sys.stderr)
+    print(f"tag: peak RSS {peak_rss_mb() or 0:.0f} MB in this process, "
+          f"{stats.peak_worker_rss_mb:.0f} MB in a worker", file=sys.stderr)
+    return 1 if errors else 0
 
 
 class SafeStream:
