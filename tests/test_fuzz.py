@@ -50,15 +50,20 @@ HANG_GUARD = 60.0  # seconds per input: a hang, not a speed limit
 TABLE = (SAMPLES / "tab_four_column.txt").read_text(encoding="utf-8")
 
 
-def _record(target: str, size: int, seconds: float, outcome: str) -> None:
+SLOW_SECONDS = 1.0  # an input slower than this is kept in the report, to be replayed
+
+
+def _record(target: str, size: int, seconds: float, outcome: str, sample: object) -> None:
     report = os.environ.get("FUZZ_REPORT")
     if report:
+        row = {"target": target, "bytes": size, "seconds": round(seconds, 5), "outcome": outcome}
+        if seconds > SLOW_SECONDS or outcome in ("crash", "timeout"):
+            row["input"] = repr(sample)
         with open(report, "a", encoding="utf-8") as out:
-            out.write(json.dumps({"target": target, "bytes": size, "seconds": round(seconds, 5),
-                                  "outcome": outcome}) + "\n")
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def _timed(target: str, size: int, body: Callable[[], str]) -> None:
+def _timed(target: str, size: int, body: Callable[[], str], sample: object) -> None:
     started = time.perf_counter()
     outcome = "crash"
     try:
@@ -67,7 +72,7 @@ def _timed(target: str, size: int, body: Callable[[], str]) -> None:
     except DocumentTimeout:
         outcome = "timeout"
     finally:
-        _record(target, size, time.perf_counter() - started, outcome)
+        _record(target, size, time.perf_counter() - started, outcome, sample)
     assert outcome != "timeout", f"{target}: an input of {size} bytes ran past the {HANG_GUARD:.0f} s hang guard"
 
 
@@ -191,7 +196,7 @@ def _extract_text(text: str) -> str:
 @_profile("text")
 @given(_text())
 def test_fuzz_text(text: str) -> None:
-    _timed("text", len(text.encode("utf-8", "replace")), lambda: _extract_text(text))
+    _timed("text", len(text.encode("utf-8", "replace")), lambda: _extract_text(text), text)
 
 
 def _read(name: str, data: bytes) -> str:
@@ -208,7 +213,7 @@ def _read(name: str, data: bytes) -> str:
 @given(_mutated())
 def test_fuzz_readers(case: tuple[str, bytes]) -> None:
     name, data = case
-    _timed("reader", len(data), lambda: _read(name, data))
+    _timed("reader", len(data), lambda: _read(name, data), case)
 
 
 @_profile("cli")
@@ -222,7 +227,7 @@ def test_fuzz_cli(tmp_path_factory: pytest.TempPathFactory, case: tuple[str, byt
     original = tag.limit_memory
     tag.limit_memory = lambda memory_mb: None  # the guard would bind the test process itself
     try:
-        _timed("cli", len(data), lambda: _cli([*command, str(path), "-o", str(out)]))
+        _timed("cli", len(data), lambda: _cli([*command, str(path), "-o", str(out)]), (command, case))
     finally:
         tag.limit_memory = original
 
