@@ -257,6 +257,7 @@ class _time_limit:  # noqa: N801 — used as a context manager
         self.timer: threading.Timer | None = None
 
     def __enter__(self) -> None:
+        sys.unraisablehook = _quiet_timeouts
         if self.by_signal:
             signal.signal(signal.SIGALRM, _raise_timeout)
             signal.setitimer(signal.ITIMER_REAL, self.seconds)
@@ -267,8 +268,13 @@ class _time_limit:  # noqa: N801 — used as a context manager
 
     def _interrupt(self, thread_id: int) -> None:
         with self.lock:
-            if not self.finished:
-                _async_raise(thread_id, DocumentTimeout)
+            if self.finished:
+                return
+            _async_raise(thread_id, DocumentTimeout)
+            # again until the document stops: a raise inside a __del__ is swallowed
+            self.timer = threading.Timer(RETRY_SECONDS, self._interrupt, args=(thread_id,))
+            self.timer.daemon = True
+            self.timer.start()
 
     def __exit__(self, *exc: object) -> None:
         if self.by_signal:
@@ -289,7 +295,17 @@ def _async_raise(thread_id: int, exception: type[BaseException]) -> None:
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exception))
 
 
+def _quiet_timeouts(unraisable: Any) -> None:
+    """A DocumentTimeout swallowed in a __del__ is not news: another one follows (RETRY_SECONDS)."""
+    if not isinstance(unraisable.exc_value, DocumentTimeout):
+        sys.__unraisablehook__(unraisable)
+
+
+RETRY_SECONDS = 0.1  # an interrupt that lands in a __del__ or a callback is swallowed: send another
+
+
 def _raise_timeout(signum: int, frame: object) -> None:
+    signal.setitimer(signal.ITIMER_REAL, RETRY_SECONDS)  # cleared by _time_limit.__exit__
     raise DocumentTimeout
 
 
