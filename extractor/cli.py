@@ -25,8 +25,11 @@ from typing import IO
 from extractor import __version__
 from extractor.checks import Config, ConfigError, load_config
 from extractor.checks.base import SEVERITIES, find_config
-from extractor.errors import ExtractorError
+from extractor.errors import DocumentTimeout, ExtractorError, ReadError
 from extractor.export import FINDING_WRITERS, WRITERS
+from extractor.limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+from extractor.limits import MAX_FILE_BYTES as MAX_BYTES
+from extractor.names import path_label
 from extractor.pipeline import extract_document
 from extractor.records import DocumentResult, Finding
 from extractor.report import write_explanation, write_statistics, write_text
@@ -85,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     ext.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
     ext.add_argument("--explain", action="store_true",
                      help="also list, on stderr, the lines not taken as indicators and why")
+    _limit_flags(ext)
     _check_parser(sub, kw)
     _tag_parser(sub, kw)
     _serve_parser(sub, kw)
@@ -126,6 +130,7 @@ def _check_parser(sub: argparse._SubParsersAction, kw: dict) -> None:
                      help="TOML file of thresholds, word lists, [rules] and [severity] (default: "
                           "[tool.indicators] in pyproject.toml or indicators.toml, searched upward)")
     chk.add_argument("-o", "--output", type=Path, help="write here instead of stdout")
+    _limit_flags(chk)
 
 
 def _tag_parser(sub: argparse._SubParsersAction, kw: dict) -> None:
@@ -136,9 +141,11 @@ def _tag_parser(sub: argparse._SubParsersAction, kw: dict) -> None:
     tag.add_argument("--resume", action="store_true", help="keep finished documents, do the rest")
     tag.add_argument("--glob", help="only files whose name matches (e.g. '*.xlsx')")
     tag.add_argument("--dask", metavar="SCHEDULER", help="run on Dask: an address, or 'local'")
-    tag.add_argument("--timeout", type=float, default=120.0, help="seconds per document")
-    tag.add_argument("--memory-mb", type=int, default=2048, help="memory guard per worker")
+    _limit_flags(tag)
     tag.add_argument("--no-report", action="store_true", help="skip report.xlsx")
+    tag.add_argument("--force", action="store_true", help="start over in a folder an earlier run wrote")
+    tag.add_argument("--follow-symlinks", action="store_true",
+                     help="follow symbolic links in folders (by default each is skipped with a summary)")
 
 
 def _serve_parser(sub: argparse._SubParsersAction, kw: dict) -> None:
@@ -168,6 +175,14 @@ def _serve(args: argparse.Namespace) -> int:
     serve(args.host, args.port, args.open, Settings(args.workers, args.queue, args.timeout, args.memory_mb,
                                                     args.max_upload_mb, str(config) if config else None))
     return 0
+
+
+def _limit_flags(parser: argparse.ArgumentParser) -> None:
+    """The per-document limits, the same for extract, check and tag (extractor/limits.py)."""
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
+                        help=f"seconds per document (default {DEFAULT_TIMEOUT:.0f})")
+    parser.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB,
+                        help=f"memory guard of the process reading a document (default {DEFAULT_MEMORY_MB})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -201,37 +216,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _tag(args: argparse.Namespace) -> int:
     from extractor import tag
-    from extractor.workbook import write_report
 
-    jobs = tag.discover(args.paths, args.glob, exclude=args.output)
-    output = tag.Output(args.output, args.resume)
-    todo = sum(job.doc not in output.done for job in jobs)
-    print(f"tag: {len(jobs)} input files, {len(jobs) - todo} already done, {todo} to do",
-          file=sys.stderr)
-    bar = None
-    if sys.stderr.isatty():
-        from tqdm import tqdm
-
-        bar = tqdm(total=todo, unit="doc", file=sys.stderr)
-        progress = lambda summary: bar.update(1)  # noqa: E731
-    else:
-        progress = tag.log_line()
-    try:
-        stats = tag.run(jobs, output, args.workers, tag.Limits(args.timeout, args.memory_mb),
-                        args.dask, progress)
-    finally:
-        output.close()
-        if bar is not None:
-            bar.close()
-    output.finalise(jobs)
-    if not args.no_report:
-        write_report(args.output, args.output / "report.xlsx")
-    errors = sum(1 for line in (args.output / "documents.jsonl").read_text(encoding="utf-8")
-                 .splitlines() if '"status": "error"' in line)
-    print(f"tag: {len(jobs)} documents ({errors} with errors) → {args.output}", file=sys.stderr)
-    print(f"tag: peak RSS {tag.peak_rss_mb() or 0:.0f} MB in this process, "
-          f"{stats.peak_worker_rss_mb:.0f} MB in a worker", file=sys.stderr)
-    return 0
+    return tag.command(args)
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -253,27 +239,52 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _documents(names: list[str], config: Config | None = None) -> Iterator[DocumentResult | None]:
-    """Each input's result, or None (after one line on stderr) when it cannot be read."""
+def _documents(names: list[str], config: Config | None = None,
+               args: argparse.Namespace | None = None) -> Iterator[DocumentResult | None]:
+    """Each input's result, or None (after one line on stderr) when it cannot be read; each
+    under the time limit, the process under the memory guard (the same as `tag`'s)."""
+    from extractor.tag import limit_memory
+
+    timeout = getattr(args, "timeout", DEFAULT_TIMEOUT)
+    memory_mb = getattr(args, "memory_mb", DEFAULT_MEMORY_MB)
+    limit_memory(memory_mb)
     for name in names:
+        label = "-" if name == "-" else path_label(name)  # names.py: undecodable bytes as %XX
         try:
-            if name == "-":
-                yield extract_document(sys.stdin.buffer.read(), "-", config)
-            else:
-                yield extract_document(Path(name), name, config)
+            yield _guarded(name, label, config, timeout, memory_mb)
         except ExtractorError as exc:
             print(f"indicators: {exc}", file=sys.stderr)
             yield None
+        except DocumentTimeout:
+            print(f"indicators: {label}: gave up after {timeout:g} s (a very large document may need "
+                  "a larger --timeout)", file=sys.stderr)
+            yield None
+        except MemoryError:
+            print(f"indicators: {label}: over the {memory_mb} MB memory guard (a very large document "
+                  "may need a larger --memory-mb)", file=sys.stderr)
+            yield None
         except Exception as exc:  # one bad document never stops a batch
-            print(f"indicators: {name}: internal error: {type(exc).__name__}: {exc}",
+            print(f"indicators: {label}: internal error: {type(exc).__name__}: {exc}",
                   file=sys.stderr)
             yield None
+
+
+def _guarded(name: str, label: str, config: Config | None, timeout: float, memory_mb: int) -> DocumentResult:
+    from extractor.tag import time_limit
+
+    with time_limit(timeout):
+        if name != "-":
+            return extract_document(Path(name), label, config, memory_mb)
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)  # /dev/zero as input must not fill memory
+        if len(data) > MAX_BYTES:
+            raise ReadError("-", f"standard input is over the {MAX_BYTES // 2**20} MB limit", "too_large")
+        return extract_document(data, "-", config, memory_mb)
 
 
 def _extract(args: argparse.Namespace) -> int:
     _writable(args.output)  # before the work: a bad -o is known at once
     records, failed = [], 0
-    for result in _documents(args.files):
+    for result in _documents(args.files, None, args):
         if result is None:
             failed += 1
             continue
@@ -292,7 +303,7 @@ def _check(args: argparse.Namespace) -> int:
     minimum = args.min_severity or ("warning" if args.format == "text" and not args.statistics else "info")
     floor = SEVERITIES.index(minimum)
     results, failed, hidden = [], 0, 0
-    for result in _documents(args.files, config):
+    for result in _documents(args.files, config, args):
         if result is None:
             failed += 1
             continue

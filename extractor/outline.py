@@ -18,7 +18,11 @@ from extractor.clauses import trim
 NUMBERING = (r"(?:[一二三四五六七八九十]{1,3}[、.]|[(（][一二三四五六七八九十]{1,3}[)）]"
              r"|[(（]\d{1,2}[)）]|\d{1,2}[、.](?!\d)|[①-⑳]|目标[一二三四五六七八九十\d]{1,2}[:：]?)")
 _ANNOTATION = r"(?:\s*(?:[(（][^()（）\n≥≤=<>%]{0,14}[)）]|★+|☆+|\*+))*"
-_CLEAN_CELL = regex.compile(rf"^\s*(?:{NUMBERING})?\s*|{_ANNOTATION}\s*[:：]?\s*$")
+# linear on long whitespace runs: whitespace taken possessively, annotations atomically (none
+# can be given back to the colon and spaces after them), and the trailing part tried only at
+# the start of a whitespace run (\G: where the leading part stopped) — otherwise every position
+# of a run rescans the rest of it in several ways (cubic time)
+_CLEAN_CELL = regex.compile(rf"^\s*+(?:{NUMBERING})?\s*+|(?:\G|(?<!\s))(?>{_ANNOTATION})\s*+[:：]?\s*+$")
 _SPACES = regex.compile(r"\s+")
 
 
@@ -130,7 +134,11 @@ def _heading_pattern() -> regex.Pattern[str]:
     strong_alt, weak_alt = lexicon.alternation(strong), lexicon.alternation(weak)
     return regex.compile(
         rf"(?P<bracket>【(?P<b1>[^【】\n]{{2,24}})】)"
-        rf"|(?P<marker>{NUMBERING})?\s*(?<![\p{{Han}}])(?P<alias>{strong_alt}"
+        # a start inside a whitespace run is refused at once (the run's first position, or
+        # where the previous match stopped, \G, gives the same match) and the run is taken
+        # possessively: otherwise every position of a long run rescans the rest of it, each
+        # with a lookbehind over it too (cubic time)
+        rf"|(?:(?P<marker>{NUMBERING})|\G|(?<!\s))\s*+(?<![\p{{Han}}])(?P<alias>{strong_alt}"
         rf"|(?<=(?:{NUMBERING})\s*)(?:{weak_alt}))"
         rf"(?P<annot>{_ANNOTATION})"
         rf"(?=\s*(?:[:：,，;；。.]|\s|$|\d{{1,2}}[.、]|[(（][一二三四五六七八九十\d]|【))"

@@ -8,6 +8,7 @@ import regex
 
 from extractor import checks, classify, context, gate, indicators, layout
 from extractor.errors import ReadError
+from extractor.limits import MEMORY_PER_BYTE
 from extractor.normalise import normalise
 from extractor.readers import Source, from_text, read_path
 from extractor.records import DocumentResult, EmptyItem, GoalBlock, MoneyRow, Organisation, RejectedCandidate, Span
@@ -46,10 +47,15 @@ def extract_text(text: str, name: str = "<text>", config: checks.Config | None =
 
 
 def extract_document(source: str | Path | bytes, name: str | None = None,
-                     config: checks.Config | None = None) -> DocumentResult:
+                     config: checks.Config | None = None, memory_mb: int | None = None) -> DocumentResult:
     """A document from a Path, a path string, bytes, or (kept for callers that pass it) its
-    text; a string that looks like a file name but names no file is a ReadError."""
-    return _extract(load_source(source, name), name, config)
+    text; a string that looks like a file name but names no file is a ReadError.
+    `memory_mb`: the memory the caller allows; a text that would need more (MEMORY_PER_BYTE)
+    is refused before the work starts, so that it fails alone and at once."""
+    src = load_source(source, name)
+    if memory_mb is not None:
+        _check_size(src, memory_mb)
+    return _extract(src, name, config)
 
 
 def _extract(src: Source, name: str | None, config: checks.Config | None) -> DocumentResult:
@@ -88,6 +94,14 @@ def _extract(src: Source, name: str | None, config: checks.Config | None) -> Doc
     # findings are part of extraction: they set each record's `flags` and `vague`
     result.findings = checks.run(result, config or checks.load_config())
     return result
+
+
+def _check_size(src: Source, memory_mb: int) -> None:
+    size = len(src.text.encode("utf-8", "replace"))
+    need_mb = size * MEMORY_PER_BYTE // 2**20
+    if need_mb > memory_mb:
+        raise ReadError(src.name, f"{size / 2**20:.1f} MB of text needs about {need_mb:,} MB of memory, over "
+                                  f"the {memory_mb:,} MB guard (raise --memory-mb to read it)", "too_large")
 
 
 def _kind(layout_kind: str, has_records: bool, text: str) -> str:

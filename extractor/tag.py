@@ -11,6 +11,8 @@ final sort by input order makes the outputs equal those of an uninterrupted run.
 
 from __future__ import annotations
 
+import argparse
+import errno
 import json
 import os
 import signal
@@ -23,23 +25,30 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 from extractor.errors import DocumentTimeout
+from extractor.limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+from extractor.names import doc_name
+
+if TYPE_CHECKING:
+    from extractor.readers.archive import Planned
 
 STREAMS = ("indicators.jsonl", "findings.jsonl", "documents.jsonl")
 EXTENSIONS = (".txt", ".tsv", ".md", ".csv", ".html", ".htm", ".xlsx", ".xls", ".docx", ".doc",
               ".pdf", ".zip")
-DEFAULT_TIMEOUT = 120.0
-DEFAULT_MEMORY_MB = 2048
+PARENT_POLL_SECONDS = 1.0  # a worker notices a dead parent this fast (or at once, on Linux)
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+LOCK_NAME = ".indicators-tag.lock"  # held (flock) by the run that writes the folder
 
 
 @dataclass(frozen=True)
 class Job:
     index: int
-    doc: str  # the name records carry: the path as found, `archive.zip!member` for members
+    doc: str  # the name records carry (extractor.names): the path, `archive.zip!member` for members
     path: str
-    member: str | None = None
+    parts: tuple[str, ...] = ()  # the member's names inside the archive at `path`, outer first
+    refused: tuple[str, str] | None = None  # (reason, message): an error summary without reading
 
 
 @dataclass(frozen=True)
@@ -50,31 +59,98 @@ class Limits:
 
 # -- discovering inputs ---------------------------------------------------------------------
 def discover(paths: Iterable[Path], pattern: str | None = None,
-             exclude: Path | None = None) -> list[Job]:
+             exclude: Path | None = None, follow_symlinks: bool = False) -> list[Job]:
     """Every input file under `paths`, in a stable order; zip archives expanded to members.
     A file named twice (or found in two of the folders given) is one document; nothing under
-    `exclude` (the output folder: its report.xlsx is not an input) is taken."""
+    `exclude` (the output folder: its report.xlsx is not an input) is taken. A path that is
+    skipped (a link not followed, a FIFO, a device, a link loop) is a job with its refusal, so
+    that it too gets a summary."""
     skip = exclude.resolve() if exclude is not None else None
-    files: list[Path] = []
+    found: list[tuple[Path, tuple[str, str] | None]] = []
     seen: set[Path] = set()
     for path in paths:
-        found = sorted(p for p in path.rglob("*") if p.is_file() and _wanted(p, pattern)) \
-            if path.is_dir() else [path]
-        for file in found:
-            real = file.resolve()
-            if real in seen or (skip is not None and real.is_relative_to(skip)):
+        entries = _walk(path, pattern, follow_symlinks, set()) if path.is_dir() else [(path, None)]
+        for file, refused in entries:
+            real = _real(file) if refused is None else None
+            if real is not None and (real in seen or (skip is not None and real.is_relative_to(skip))):
                 continue
-            seen.add(real)
-            files.append(file)
+            if real is not None:
+                seen.add(real)
+            found.append((file, refused))
     jobs: list[Job] = []
-    for path in files:
-        members = _zip_members(path) if path.suffix.lower() == ".zip" else None
-        if members:
-            prefix = f"{path}!"  # list_archive names members `archive!inner/path`
-            jobs.extend(Job(len(jobs) + i, m, str(path), m.removeprefix(prefix))
-                        for i, m in enumerate(members))
-        else:
-            jobs.append(Job(len(jobs), str(path), str(path)))
+    for path, refused in found:
+        jobs.extend(_jobs(path, refused, len(jobs)))
+    return jobs
+
+
+def _real(path: Path) -> Path | None:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return None
+
+
+def _walk(folder: Path, pattern: str | None, follow: bool,
+          visited: set[Path]) -> Iterator[tuple[Path, tuple[str, str] | None]]:
+    """Files under `folder` in name order, each with None or why it is skipped. Links are
+    followed only when asked (a folder reached twice through links is walked once)."""
+    real = _real(folder)
+    if real is None or real in visited:
+        return
+    visited.add(real)
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        yield folder, ("unreadable", f"cannot list this folder ({exc.strerror or exc})")
+        return
+    for entry in entries:
+        kind, why = _kind(entry, follow)
+        if kind == "dir":
+            yield from _walk(entry, pattern, follow, visited)
+        elif kind == "file" and _wanted(entry, pattern):
+            yield entry, None
+        elif kind == "skip" and (_wanted(entry, pattern) or _is_dir(entry)):
+            yield entry, ("skipped", why)  # what would have been an input, or a linked folder
+
+
+def _kind(entry: Path, follow: bool) -> tuple[str, str]:
+    """("dir" | "file" | "skip", why a skipped path is skipped)."""
+    try:
+        if entry.is_symlink() and not follow:
+            return "skip", "a symbolic link, not followed (--follow-symlinks follows links)"
+        if entry.is_dir():
+            return "dir", ""
+        if entry.is_file():
+            return "file", ""
+        if not entry.exists():
+            return "skip", "a broken or looping symbolic link"
+    except OSError as exc:  # a link loop (ELOOP), a file gone meanwhile
+        return "skip", f"cannot be read ({exc.strerror or exc})"
+    return "skip", "not a regular file (a FIFO, socket or device)"
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def _jobs(path: Path, refused: tuple[str, str] | None, first: int) -> list[Job]:
+    """One job for a file, one per member for a ZIP archive that can be listed."""
+    doc = doc_name(str(path))
+    if refused is not None:
+        return [Job(first, doc, str(path), refused=(refused[0], f"{doc}: {refused[1]}"))]
+    planned = _zip_members(path) if path.suffix.lower() == ".zip" else None
+    if not planned:
+        return [Job(first, doc, str(path))]
+    jobs = []
+    for i, member in enumerate(planned):
+        name = doc_name(str(path), *member.parts)
+        refusal = None
+        if member.error is not None:  # its message names the member as the archive reader does
+            refusal = (member.error.reason, f"{name}: {str(member.error).split(': ', 1)[-1]}")
+        jobs.append(Job(first + i, name, str(path), member.parts, refusal))
     return jobs
 
 
@@ -84,14 +160,14 @@ def _wanted(path: Path, pattern: str | None) -> bool:
     return path.suffix.lower() in EXTENSIONS and not path.name.startswith(".")
 
 
-def _zip_members(path: Path) -> list[str] | None:
-    """Member names (nested archives expanded, junk skipped), or None when the archive cannot
-    be listed: the job then reports why."""
+def _zip_members(path: Path) -> list[Planned] | None:
+    """The archive's members, each with the error a limit gives it (nested archives expanded,
+    junk skipped), or None when the archive cannot be listed: the job then reports why."""
     from extractor.errors import ReadError
-    from extractor.readers import list_archive
+    from extractor.readers.archive import plan_archive
 
     try:
-        return list_archive(path) or None
+        return plan_archive(path) or None
     except (ReadError, OSError):
         return None
 
@@ -102,9 +178,11 @@ def process(job: Job, limits: Limits) -> dict[str, Any]:
     from extractor.errors import ExtractorError
     from extractor.summary import error_summary
 
+    if job.refused is not None:
+        return _failed(job, *job.refused, error_summary)
     try:
         with _time_limit(limits.timeout):
-            out = _records(job)
+            out = _records(job, limits)
     except ExtractorError as exc:
         out = _failed(job, getattr(exc, "reason", "unreadable"), str(exc), error_summary)
     except DocumentTimeout:
@@ -123,12 +201,12 @@ def _timeout_message(job: Job, limits: Limits) -> str:
             "larger --timeout)")
 
 
-def _records(job: Job) -> dict[str, Any]:
+def _records(job: Job, limits: Limits) -> dict[str, Any]:
     from extractor.pipeline import extract_document
     from extractor.summary import summarise
 
-    source = _member_bytes(job) if job.member else Path(job.path)
-    result = extract_document(source, job.doc)
+    source = _member_bytes(job) if job.parts else Path(job.path)
+    result = extract_document(source, job.doc, memory_mb=limits.memory_mb)
     summary = summarise(result)
     summary["bytes"] = len(source) if isinstance(source, bytes) else Path(job.path).stat().st_size
     return _result(job, summary, [r.to_dict() for r in result.indicators],
@@ -156,10 +234,9 @@ def peak_rss_mb() -> float | None:
 
 
 def _member_bytes(job: Job) -> bytes:
-    from extractor.readers import archive_member
+    from extractor.readers.archive import read_member
 
-    assert job.member is not None
-    return archive_member(Path(job.path), job.member, job.doc)
+    return read_member(job.path, job.parts, job.doc)
 
 
 def _failed(job: Job, reason: str, message: str, error_summary: Callable[..., dict]) -> dict[str, Any]:
@@ -180,6 +257,7 @@ class _time_limit:  # noqa: N801 — used as a context manager
         self.timer: threading.Timer | None = None
 
     def __enter__(self) -> None:
+        sys.unraisablehook = _quiet_timeouts
         if self.by_signal:
             signal.signal(signal.SIGALRM, _raise_timeout)
             signal.setitimer(signal.ITIMER_REAL, self.seconds)
@@ -190,8 +268,13 @@ class _time_limit:  # noqa: N801 — used as a context manager
 
     def _interrupt(self, thread_id: int) -> None:
         with self.lock:
-            if not self.finished:
-                _async_raise(thread_id, DocumentTimeout)
+            if self.finished:
+                return
+            _async_raise(thread_id, DocumentTimeout)
+            # again until the document stops: a raise inside a __del__ is swallowed
+            self.timer = threading.Timer(RETRY_SECONDS, self._interrupt, args=(thread_id,))
+            self.timer.daemon = True
+            self.timer.start()
 
     def __exit__(self, *exc: object) -> None:
         if self.by_signal:
@@ -203,18 +286,31 @@ class _time_limit:  # noqa: N801 — used as a context manager
             self.timer.cancel()
 
 
+time_limit = _time_limit  # for `extract` and `check`, which read documents in their own process
+
+
 def _async_raise(thread_id: int, exception: type[BaseException]) -> None:
     import ctypes
 
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exception))
 
 
+def _quiet_timeouts(unraisable: Any) -> None:
+    """A DocumentTimeout swallowed in a __del__ is not news: another one follows (RETRY_SECONDS)."""
+    if not isinstance(unraisable.exc_value, DocumentTimeout):
+        sys.__unraisablehook__(unraisable)
+
+
+RETRY_SECONDS = 0.1  # an interrupt that lands in a __del__ or a callback is swallowed: send another
+
+
 def _raise_timeout(signum: int, frame: object) -> None:
+    signal.setitimer(signal.ITIMER_REAL, RETRY_SECONDS)  # cleared by _time_limit.__exit__
     raise DocumentTimeout
 
 
-def _limit_memory(memory_mb: int) -> None:
-    """Worker initializer: an address-space limit turns a runaway document into MemoryError."""
+def limit_memory(memory_mb: int) -> None:
+    """An address-space limit on this process: a runaway document becomes MemoryError."""
     try:
         import resource
 
@@ -222,6 +318,51 @@ def _limit_memory(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):
         pass  # not on this platform: the time limit still applies
+
+
+def _worker_init(memory_mb: int, parent: int, forked: bool) -> None:
+    """Pool worker initializer: the memory guard; Ctrl-C is the parent's to handle (it kills the
+    pool), so a worker ignores it; and a worker whose parent dies (kill -9, SIGTERM) exits.
+    `parent` is the pid of `indicators tag`; `forked` says it forked us itself (rather than
+    through a fork server)."""
+    limit_memory(memory_mb)
+    if hasattr(signal, "SIGINT"):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent(parent, forked)
+
+
+def _exit_with_parent(parent: int, forked: bool) -> None:
+    """Linux: ask the kernel for SIGKILL when the process that forked us dies; everywhere: a
+    daemon thread that polls, for other systems and for a parent behind a fork server."""
+    spawner = os.getppid()
+    if forked and spawner != parent:  # the parent died before we got here
+        os._exit(1)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+        if os.getppid() != spawner:  # it died before the request was made
+            os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == spawner and _alive(parent):
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)  # records are the parent's to write: nothing here to save
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 # -- the output folder -------------------------------------------------------------------------
@@ -233,17 +374,23 @@ class Output:
     each document's lines are, so the final sort copies byte ranges and never holds the
     records in memory (an archive's output can be larger than the machine's memory)."""
 
-    def __init__(self, folder: Path, resume: bool) -> None:
+    def __init__(self, folder: Path, resume: bool, force: bool = False) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.done: set[str] = set()
         self.blocks: dict[str, Blocks] = {name: {} for name in STREAMS}
-        if resume:
-            self._recover()
-        else:
-            for name in STREAMS:
-                (folder / name).write_bytes(b"")
-        self.handles = {name: (folder / name).open("ab") for name in STREAMS}
+        self.lock = _lock(folder)
+        try:
+            if resume:
+                self._recover()
+            else:
+                _refuse_earlier_run(folder, force)
+                for name in STREAMS:
+                    (folder / name).write_bytes(b"")
+            self.handles = {name: (folder / name).open("ab") for name in STREAMS}
+        except BaseException:
+            self.lock.close()
+            raise
 
     def _recover(self) -> None:
         """Documents with a summary line are done; records of any other document are dropped
@@ -256,7 +403,9 @@ class Output:
 
     def write(self, out: dict[str, Any]) -> None:
         for name in STREAMS:
-            data = out["lines"][name].encode("utf-8")
+            # names are escaped (extractor.names); a stray surrogate in a library's message must
+            # still not stop the batch
+            data = out["lines"][name].encode("utf-8", "replace")
             if data:
                 handle = self.handles[name]
                 offset = handle.tell()
@@ -266,8 +415,13 @@ class Output:
         self.done.add(out["doc"])
 
     def close(self) -> None:
+        """Close the streams; the lock stays until `release` (the final sort and the workbook
+        still write the folder)."""
         for handle in self.handles.values():
             handle.close()
+
+    def release(self) -> None:
+        self.lock.close()  # closing the descriptor drops the flock
 
     def finalise(self, jobs: list[Job]) -> None:
         """Put every stream in input order: the same files however the run was split. Documents
@@ -280,6 +434,45 @@ class Output:
             if all(a[0] + a[1] == b[0] for a, b in zip(ranges, ranges[1:], strict=False)):
                 continue  # already in order: a one-worker run, or nothing to move
             _copy_ranges(self.folder / name, ranges)
+
+
+class OutputInUse(Exception):  # noqa: N818 — a state, like FileExistsError
+    """The output folder is locked by another run, or holds an earlier run's files."""
+
+
+def _lock(folder: Path) -> IO[str]:
+    """An exclusive, non-blocking flock on the folder's lock file (fcntl, stdlib): two runs
+    appending to the same streams would splice their lines. The kernel drops the lock when its
+    holder dies, so a killed run never leaves the folder locked."""
+    handle = (folder / LOCK_NAME).open("a+", encoding="utf-8")
+    try:
+        import fcntl
+    except ImportError:  # not on this platform: no lock (documented)
+        return handle
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise OutputInUse(f"{folder} is in use by another `indicators tag` run (pid {holder}); wait for "
+                          "it to finish or give another -o folder") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
+
+
+def _refuse_earlier_run(folder: Path, force: bool) -> None:
+    """Without --resume or --force, a folder with anything in it is never overwritten."""
+    if force:
+        return
+    found = sorted(p.name for p in folder.iterdir() if p.name != LOCK_NAME)
+    if found:
+        raise OutputInUse(f"{folder} is not empty ({', '.join(found[:3])}{' …' if len(found) > 3 else ''}): "
+                          "add --resume to finish an earlier run there, --force to start over in it, "
+                          "or give another -o folder")
 
 
 def _keep_lines(path: Path, blocks: Blocks, keep: Callable[[str, Blocks], bool]) -> None:
@@ -368,8 +561,8 @@ def _on_processes(jobs: list[Job], limits: Limits, workers: int) -> Iterator[dic
 def _pool_pass(pending: list[Job], suspects: list[Job], limits: Limits,
                workers: int) -> Iterator[dict[str, Any]]:
     """Run jobs from `pending` until it is empty or the pool has to be given up."""
-    pool = ProcessPoolExecutor(max_workers=max(1, workers), initializer=_limit_memory,
-                               initargs=(limits.memory_mb,))
+    pool = ProcessPoolExecutor(max_workers=max(1, workers), initializer=_worker_init,
+                               initargs=(limits.memory_mb, os.getpid(), _forks()))
     running: dict[Future, tuple[Job, float]] = {}
     try:
         while pending or running:
@@ -399,7 +592,18 @@ def _pool_pass(pending: list[Job], suspects: list[Job], limits: Limits,
         running.clear()
         _kill(pool)
         return
+    except BaseException:  # Ctrl-C, a full disk in the parent, the generator closed: no orphans
+        _kill(pool)
+        raise
     pool.shutdown(wait=True)
+
+
+def _forks() -> bool:
+    """Whether the pool forks its workers from this process (Linux's default before Python
+    3.14), rather than through a fork server or by spawning."""
+    import multiprocessing
+
+    return multiprocessing.get_start_method() == "fork"
 
 
 def _error_summary() -> Callable[..., dict[str, Any]]:
@@ -442,7 +646,113 @@ def _on_dask(jobs: list[Job], limits: Limits, address: str,
             cluster.close()
 
 
-def log_line(stream: Any = sys.stderr) -> Callable[[dict[str, Any]], None]:
+# -- the command ------------------------------------------------------------------------------------
+def command(args: argparse.Namespace) -> int:
+    """`indicators tag` (extractor.cli parses the arguments): exit 0, 1 when a document failed
+    or the disk filled, 2 for a folder that is locked or not empty, 130 on Ctrl-C."""
+    sys.stderr = SafeStream(sys.stderr)  # type: ignore[assignment] — progress never stops the work
+    if hasattr(signal, "SIGXFSZ"):  # past a file-size limit: an OSError to report, not a kill
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    try:
+        jobs = discover(args.paths, args.glob, exclude=args.output, follow_symlinks=args.follow_symlinks)
+        output = Output(args.output, args.resume, args.force)
+    except OutputInUse as exc:
+        print(f"indicators: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # -o names a file, or a folder this user cannot write
+        print(f"indicators: cannot use {args.output} as the output folder ({exc.strerror or exc}); "
+              "give a folder you can write", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ntag: interrupted before any document was done; nothing written.", file=sys.stderr)
+        return 130
+    try:
+        return _run_command(args, jobs, output)
+    except KeyboardInterrupt:
+        print(f"\ntag: interrupted; the {len(output.done)} documents finished are kept in {args.output}. "
+              "Run the same command with --resume to do the rest.", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        if exc.errno not in _DISK_ERRORS:
+            raise
+        print(f"tag: cannot write {args.output}: {_DISK_ERRORS[exc.errno]} ({exc.strerror}). The "
+              f"{len(output.done)} documents finished are kept; free some space (or raise the limit) "
+              "and run the same command with --resume to do the rest.", file=sys.stderr)
+        return 1
+    finally:
+        output.release()
+
+
+_DISK_ERRORS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+                errno.EFBIG: "a file reached the file-size limit (ulimit -f)"}
+
+
+def _run_command(args: argparse.Namespace, jobs: list[Job], output: Output) -> int:
+    from extractor.workbook import write_report
+
+    todo = sum(job.doc not in output.done for job in jobs)
+    print(f"tag: {len(jobs)} input files, {len(jobs) - todo} already done, {todo} to do",
+          file=sys.stderr)
+    bar = None
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=todo, unit="doc", file=sys.stderr)
+        progress = lambda summary: bar.update(1)  # noqa: E731
+    else:
+        progress = log_line()
+    try:
+        stats = run(jobs, output, args.workers, Limits(args.timeout, args.memory_mb), args.dask, progress)
+    finally:
+        output.close()
+        if bar is not None:
+            bar.close()
+    output.finalise(jobs)
+    if not args.no_report:
+        write_report(args.output, args.output / "report.xlsx")
+    errors = sum(1 for line in (args.output / "documents.jsonl").open(encoding="utf-8")
+                 if '"status": "error"' in line)
+    print(f"tag: {len(jobs)} documents ({errors} with errors) → {args.output}", file=sys.stderr)
+    print(f"tag: peak RSS {peak_rss_mb() or 0:.0f} MB in this process, "
+          f"{stats.peak_worker_rss_mb:.0f} MB in a worker", file=sys.stderr)
+    return 1 if errors else 0
+
+
+class SafeStream:
+    """A progress stream that never stops the work: when its reader goes away (`| head`, a
+    closed terminal) the descriptor is pointed at /dev/null and the run goes on; the files in
+    the output folder are what matters."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self._guard(lambda: self.stream.write(text), len(text))
+
+    def flush(self) -> None:
+        self._guard(self.stream.flush, None)
+
+    def _guard(self, action: Callable[[], Any], fallback: Any) -> Any:
+        try:
+            return action()
+        except OSError:  # EPIPE, EIO
+            self._silence()
+            return fallback
+
+    def _silence(self) -> None:
+        try:
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, self.stream.fileno())
+            os.close(null)
+        except (OSError, ValueError, AttributeError):
+            pass
+        self.stream = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 — lives as long as the run
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding… for tqdm and print
+        return getattr(self.stream, name)
+
+
+def log_line(stream: Any = None) -> Callable[[dict[str, Any]], None]:
     """Plain progress lines for logs (no terminal)."""
     count = {"n": 0, "errors": 0}
     started = time.monotonic()
@@ -453,5 +763,5 @@ def log_line(stream: Any = sys.stderr) -> Callable[[dict[str, Any]], None]:
         if count["n"] % 50 == 0:
             rate = count["n"] / max(1e-9, time.monotonic() - started)
             print(f"tag: {count['n']} documents, {count['errors']} errors, {rate:.1f} docs/s",
-                  file=stream, flush=True)
+                  file=stream or sys.stderr, flush=True)
     return report

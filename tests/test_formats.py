@@ -928,10 +928,75 @@ def test_archive_limits(tmp_path: Path) -> None:
     got = list(iter_archive(path, "many.zip", limits=Limits(max_members=3)))
     assert [n for n, d in got if isinstance(d, bytes)] == ["many.zip!f0.txt", "many.zip!f1.txt",
                                                            "many.zip!f2.txt"]
-    assert len(got) == 4 and isinstance(got[3][1], ReadError) and got[3][1].reason == "too_large"
+    assert len(got) == 5  # every member has its entry: the two past the limit say which limit
+    assert all(isinstance(d, ReadError) and d.reason == "too_large" and "3-member limit" in str(d)
+               for _, d in got[3:])
     got = list(iter_archive(path, "many.zip", limits=Limits(max_total=2500)))
     reasons = [d.reason if isinstance(d, ReadError) else "ok" for _, d in got]
     assert reasons == ["ok", "ok", "too_large", "too_large", "too_large"]
+
+
+def _understate(data: bytes, name: bytes, size: int) -> bytes:
+    """The ZIP `data` with the uncompressed size of member `name` set to `size` in both its local
+    header and its central directory entry: a directory that lies."""
+    out = bytearray(data)
+    for signature, size_at, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+        pos = out.find(signature)
+        while pos >= 0:
+            if bytes(out[pos + name_at: pos + name_at + len(name)]) == name:
+                struct.pack_into("<I", out, pos + size_at, size)
+            pos = out.find(signature, pos + 4)
+    return bytes(out)
+
+
+def test_a_directory_that_understates_sizes_is_caught_by_counting_real_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "liar.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("zeros.txt", b"0" * (8 * 2**20))  # 8 MB that packs to about 8 kB
+        z.writestr("ok.txt", "项目名称\t测试")
+    path.write_bytes(_understate(path.read_bytes(), b"zeros.txt", 9000))  # claims a 9 kB member
+    got = dict(iter_archive(path, "liar.zip"))
+    assert isinstance(got["liar.zip!zeros.txt"], ReadError) and got["liar.zip!zeros.txt"].reason == "zip_bomb"
+    assert got["liar.zip!ok.txt"] == "项目名称\t测试".encode()
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "docx"])
+def test_a_part_that_understates_its_size_is_refused_before_the_library_reads_it(tmp_path: Path, kind: str) -> None:
+    """python-docx reads a part whole, in one call: 400 MB hidden behind a 9 kB directory entry
+    took 870 MB. Scaled down: 16 MB behind it must never come out whole."""
+    import tracemalloc
+
+    writer, part = (write_xlsx, b"xl/worksheets/sheet1.xml") if kind == "xlsx" else (write_docx, b"word/document.xml")
+    book = writer(tmp_path / f"x.{kind}", sample_rows("tab_four_column.txt")).read_bytes()
+    padded = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(book)) as source, zipfile.ZipFile(padded, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in source.infolist():
+            extra = b" " * (16 * 2**20) if info.filename == part.decode() else b""  # after the root element
+            z.writestr(info.filename, source.read(info.filename) + extra)
+    liar = _understate(padded.getvalue(), part, 9000)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ReadError) as info:
+            read_bytes(liar, f"liar.{kind}")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert info.value.reason == "zip_bomb"
+    assert peak < 8 * 2**20  # the 16 MB behind the lie never came out whole
+
+
+def test_listing_an_archive_does_not_decompress_its_members(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor.readers import archive as archive_module
+
+    path = tmp_path / "plain.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for i in range(3):
+            z.writestr(f"t{i}.txt", "项目名称\t测试\n" * 1000)
+    calls: list[str] = []
+    real = archive_module._counted
+    monkeypatch.setattr(archive_module, "_counted", lambda *a, **k: calls.append("read") or real(*a, **k))
+    assert len(list_archive(path)) == 3
+    assert calls == []
 
 
 def test_nested_more_than_one_level(tmp_path: Path) -> None:

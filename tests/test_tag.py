@@ -41,7 +41,7 @@ def _outputs(folder: Path) -> dict[str, str]:
 def test_every_input_has_exactly_one_summary_and_bad_files_are_error_records(tmp_path: Path) -> None:
     archive = _archive(tmp_path / "in")
     proc = _run_tag(str(archive), "-o", str(tmp_path / "out"), "--workers", "2")
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr
     inputs = sorted(str(p) for p in archive.iterdir())
     summaries = [json.loads(line) for line in (tmp_path / "out" / "documents.jsonl").open(encoding="utf-8")]
     assert sorted(s["doc"] for s in summaries) == inputs
@@ -60,7 +60,7 @@ def test_every_input_has_exactly_one_summary_and_bad_files_are_error_records(tmp
 def test_resume_after_kill_equals_an_uninterrupted_run(tmp_path: Path) -> None:
     archive = _archive(tmp_path / "in", copies=4)
     assert _run_tag(str(archive), "-o", str(tmp_path / "whole"), "--workers", "1",
-                    "--no-report").returncode == 0
+                    "--no-report").returncode == 1
     cut = tmp_path / "cut"
     proc = subprocess.Popen([sys.executable, "-m", "extractor", "tag", str(archive), "-o", str(cut),
                              "--workers", "1", "--no-report"], stderr=subprocess.DEVNULL,
@@ -76,7 +76,7 @@ def test_resume_after_kill_equals_an_uninterrupted_run(tmp_path: Path) -> None:
     partial = len((cut / "documents.jsonl").read_text(encoding="utf-8").splitlines())
     assert 0 < partial < len(list(archive.iterdir()))
     resumed = _run_tag(str(archive), "-o", str(cut), "--workers", "1", "--resume", "--no-report")
-    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.returncode == 1, resumed.stderr
     assert "already done" in resumed.stderr
     assert _outputs(cut) == _outputs(tmp_path / "whole")
 
@@ -84,14 +84,14 @@ def test_resume_after_kill_equals_an_uninterrupted_run(tmp_path: Path) -> None:
 def test_resume_drops_records_of_a_document_cut_mid_write(tmp_path: Path) -> None:
     archive = _archive(tmp_path / "in")
     out = tmp_path / "out"
-    assert _run_tag(str(archive), "-o", str(out), "--workers", "1", "--no-report").returncode == 0
+    assert _run_tag(str(archive), "-o", str(out), "--workers", "1", "--no-report").returncode == 1
     whole = _outputs(out)
     lines = whole["documents.jsonl"].splitlines()
     last_doc = json.loads(lines[-1])["doc"]
     (out / "documents.jsonl").write_text("\n".join(lines[:-1]) + '\n{"doc": "tru', encoding="utf-8")
     with (out / "indicators.jsonl").open("a", encoding="utf-8") as handle:
         handle.write(json.dumps({"doc": last_doc, "text": "half"}, ensure_ascii=False) + "\n")
-    assert _run_tag(str(archive), "-o", str(out), "--workers", "1", "--resume", "--no-report").returncode == 0
+    assert _run_tag(str(archive), "-o", str(out), "--workers", "1", "--resume", "--no-report").returncode == 1
     assert _outputs(out) == whole
 
 
@@ -99,10 +99,10 @@ def test_resume_drops_records_of_a_document_cut_mid_write(tmp_path: Path) -> Non
 def test_dask_local_cluster_writes_the_same_outputs(tmp_path: Path) -> None:
     pytest.importorskip("dask.distributed")
     archive = _archive(tmp_path / "in")
-    assert _run_tag(str(archive), "-o", str(tmp_path / "procs"), "--workers", "1", "--no-report").returncode == 0
+    assert _run_tag(str(archive), "-o", str(tmp_path / "procs"), "--workers", "1", "--no-report").returncode == 1
     proc = _run_tag(str(archive), "-o", str(tmp_path / "dask"), "--workers", "2", "--dask", "local",
                     "--no-report")
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr
     assert _outputs(tmp_path / "dask") == _outputs(tmp_path / "procs")
 
 
@@ -115,7 +115,7 @@ def test_zip_members_are_documents_of_their_own(tmp_path: Path) -> None:
         archive.writestr("a.txt", (SAMPLES / "tab_four_column.txt").read_text(encoding="utf-8"))
         archive.writestr("sub/b.txt", (SAMPLES / "whole_unit.txt").read_text(encoding="utf-8"))
     (folder / "broken.zip").write_bytes(b"PK\x03\x04 truncated")
-    assert _run_tag(str(folder), "-o", str(tmp_path / "out"), "--workers", "1", "--no-report").returncode == 0
+    assert _run_tag(str(folder), "-o", str(tmp_path / "out"), "--workers", "1", "--no-report").returncode == 1
     summaries = [json.loads(line) for line in (tmp_path / "out" / "documents.jsonl").open(encoding="utf-8")]
     status = {s["doc"].removeprefix(str(folder) + "/"): s["status"] for s in summaries}
     assert status == {"batch.zip!a.txt": "ok", "batch.zip!sub/b.txt": "ok", "broken.zip": "error"}
@@ -133,6 +133,7 @@ def test_finalise_puts_out_of_order_results_in_input_order_without_reparsing(tmp
         output.write(result(job, n))
     output.close()
     output.finalise(jobs)
+    output.release()
     docs = [json.loads(line)["doc"] for line in (tmp_path / "documents.jsonl").open(encoding="utf-8")]
     assert docs == ["d0.txt", "d1.txt", "d2.txt", "d3.txt"]
     texts = [json.loads(line)["text"] for line in (tmp_path / "indicators.jsonl").open(encoding="utf-8")]
@@ -142,8 +143,10 @@ def test_finalise_puts_out_of_order_results_in_input_order_without_reparsing(tmp
     resumed = tag.Output(tmp_path, resume=True)  # a second summary of d1 (never written twice
     resumed.write(result(jobs[1], 1))            # by `run`, but a resume must not keep both)
     resumed.close()
+    resumed.release()
     again = tag.Output(tmp_path, resume=True)
     again.close()
+    again.release()
     assert again.done == {"d0.txt", "d1.txt", "d2.txt", "d3.txt"}
     summaries = (tmp_path / "documents.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(s)["doc"] for s in summaries] == docs
@@ -205,7 +208,7 @@ def test_a_batch_of_broken_files_finishes_with_one_error_record_each(tmp_path: P
     (folder / "renamed.docx").write_bytes(b"\x00\x01 neither a zip nor text \xff\xfe")
 
     proc = _run_tag(str(folder), "-o", str(tmp_path / "out"), "--workers", "2")
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr
     summaries = [json.loads(line) for line in (tmp_path / "out" / "documents.jsonl").open(encoding="utf-8")]
     got = {s["doc"].removeprefix(str(folder) + "/"): (s["status"], s.get("reason")) for s in summaries}
     assert len(summaries) == len(got) == 8

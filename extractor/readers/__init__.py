@@ -19,19 +19,21 @@ by one; `read_bytes` on a whole archive raises ReadError `archive`.
 from __future__ import annotations
 
 import io
+import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from extractor import limits
 from extractor.errors import ReadError
 from extractor.readers.archive import archive_member, is_zip, iter_archive, list_archive
-from extractor.readers.html import looks_like_html, render_html, strip_inline_tags
+from extractor.readers.html import TableTooLarge, looks_like_html, render_html, strip_inline_tags
 from extractor.readers.text import decode
 
 __all__ = ["MAX_BYTES", "Source", "archive_member", "detect_format", "from_text", "iter_archive",
            "list_archive", "read_bytes", "read_path"]
 
-MAX_BYTES = 200 * 1024 * 1024
+MAX_BYTES = limits.MAX_FILE_BYTES
 
 _IMAGES = {
     b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image",
@@ -61,7 +63,11 @@ class Source:
 def read_path(path: Path, name: str | None = None) -> Source:
     label = name or str(path)
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+            # a FIFO blocks forever, /dev/zero never ends: only regular files are read
+            raise ReadError(label, "not a regular file (a FIFO, socket or device)", "not_a_file")
+        size = info.st_size
         if size > MAX_BYTES:
             raise ReadError(label, f"file is {size // 2**20} MB, over the {MAX_BYTES // 2**20} "
                                    "MB limit", "too_large")
@@ -91,8 +97,11 @@ def read_bytes(data: bytes, name: str, html_hint: bool = False, suffix: str | No
             source = Source(name, strip_inline_tags(source.text), source.encoding, source.format)
     except ReadError:
         raise
+    except TableTooLarge as exc:
+        raise ReadError(name, str(exc), "too_large") from exc
     except MemoryError as exc:
-        raise ReadError(name, f"too large to read as {kind} in the memory available", "too_large") from exc
+        raise ReadError(name, f"too large to read as {kind} in the memory available (raise --memory-mb "
+                              "to read it)", "too_large") from exc
     except RecursionError as exc:
         raise ReadError(name, f"nested too deeply to read as {kind}", "corrupt") from exc
     except Exception as exc:  # noqa: BLE001 — a library's error on a damaged file, never a traceback
@@ -105,7 +114,10 @@ def read_bytes(data: bytes, name: str, html_hint: bool = False, suffix: str | No
 
 def from_text(text: str, name: str, encoding: str = "str", html_hint: bool = False) -> Source:
     if html_hint or looks_like_html(text):
-        return Source(name, render_html(text), encoding, "html")
+        try:
+            return Source(name, render_html(text), encoding, "html")
+        except TableTooLarge as exc:
+            raise ReadError(name, str(exc), "too_large") from exc
     return Source(name, strip_inline_tags(text), encoding, "text")
 
 

@@ -9,6 +9,8 @@ from html.parser import HTMLParser
 
 import regex
 
+from extractor.limits import MAX_SPAN, MAX_TABLE_CELLS
+
 _BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "title", "tr", "table",
           "section", "article", "ul", "ol", "caption", "dt", "dd", "hr"}
 _SKIP = {"script", "style", "head"}
@@ -96,10 +98,15 @@ class _Renderer(HTMLParser):
         return "\n".join(self.lines) + "\n"
 
 
+class TableTooLarge(ValueError):
+    """A table whose cells, spans included, pass MAX_TABLE_CELLS."""
+
+
 class _Table:
     def __init__(self) -> None:
         self.rows: list[dict[int, str]] = []
-        self.pending: dict[tuple[int, int], bool] = {}  # (row, col) covered by a rowspan
+        self.pending: dict[int, set[int]] = {}  # row -> columns covered there by a rowspan above
+        self.area = 0  # cells so far, spans included: bounded so huge spans cannot run for minutes
         self.cell: list[str] | None = None
         self.col = 0
         self.colspan = 1
@@ -114,7 +121,7 @@ class _Table:
             self.open_row()
         self.close_cell()
         row = len(self.rows) - 1
-        while (row, self.col) in self.pending:
+        while self.col in self.pending.get(row, ()):
             self.rows[row][self.col] = ""
             self.col += 1
         self.cell, self.colspan, self.rowspan = [], colspan, rowspan
@@ -131,10 +138,14 @@ class _Table:
             return
         row = len(self.rows) - 1
         text = " ".join("".join(self.cell).split())
+        self.area += self.colspan * self.rowspan
+        if self.area > MAX_TABLE_CELLS:
+            raise TableTooLarge(f"a table of more than {MAX_TABLE_CELLS:,} cells (rowspan and colspan "
+                                "included): too large to read")
         for dc in range(self.colspan):
             self.rows[row][self.col + dc] = text if dc == 0 else ""
             for dr in range(1, self.rowspan):
-                self.pending[(row + dr, self.col + dc)] = True
+                self.pending.setdefault(row + dr, set()).add(self.col + dc)
         self.col += self.colspan
         self.cell = None
 
@@ -142,7 +153,7 @@ class _Table:
         self.close_cell()
         out = []
         for r, row in enumerate(self.rows):
-            width = max([*row.keys(), *(c for (rr, c) in self.pending if rr == r)], default=-1)
+            width = max(max(row, default=-1), max(self.pending.get(r, ()), default=-1))
             cells = [row.get(c, "") for c in range(width + 1)]
             if any(cells):
                 out.append("\t".join(cells))
@@ -151,7 +162,7 @@ class _Table:
 
 def _span(value: str | None) -> int:
     try:
-        return max(1, min(int(value or 1), 1000))
+        return max(1, min(int(value or 1), MAX_SPAN))
     except ValueError:
         return 1
 

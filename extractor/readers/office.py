@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from extractor.errors import ReadError
+from extractor.limits import MAX_MERGED_CELLS
 from extractor.readers.archive import check_container
 from extractor.readers.tabular import cell_text, join_blocks, render_rows, row_line
 
@@ -187,6 +188,7 @@ def read_xlsx(data: bytes, name: str) -> str:
         raise ReadError(name, f"reading .xlsx needs openpyxl ({exc})", "unsupported_format") from exc
     with zipfile.ZipFile(io.BytesIO(data)) as container:
         check_container(container, name)
+        _check_merged_xlsx(container, name)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "Data Validation extension is not supported" and kin
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=False)
@@ -196,6 +198,49 @@ def read_xlsx(data: bytes, name: str) -> str:
     finally:
         book.close()
     return join_blocks(blocks)
+
+
+_MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})\"")
+_MERGE_TAIL = 256  # bytes kept between chunks, so an element cut by a chunk edge is still seen
+
+
+def _check_merged_xlsx(container: zipfile.ZipFile, name: str) -> None:
+    """openpyxl makes an object for every cell of a merged range: one range over a whole sheet
+    turns a few kB into gigabytes. The ranges are summed from the sheets' XML first."""
+    area = 0
+    for info in container.infolist():
+        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+            area += _merged_area(container, info)
+            _check_merged_area(area, name)
+
+
+def _merged_area(container: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
+    area, tail, seen = 0, b"", set()
+    with container.open(info) as handle:
+        while chunk := handle.read(2**16):
+            window = tail + chunk
+            for m in _MERGE_REF.finditer(window):
+                key = (m.start() + handle.tell() - len(window), m.group())
+                if key not in seen:  # an element in the overlap is matched twice
+                    seen.add(key)
+                    rows = abs(int(m.group(4)) - int(m.group(2))) + 1
+                    cols = abs(_column(m.group(3)) - _column(m.group(1))) + 1
+                    area += rows * cols
+            tail = window[-_MERGE_TAIL:]
+    return area
+
+
+def _column(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _check_merged_area(area: int, name: str) -> None:
+    if area > MAX_MERGED_CELLS:
+        raise ReadError(name, f"merged ranges cover {area:,} cells, over the {MAX_MERGED_CELLS:,}-cell limit: "
+                              "unmerge the whole-sheet ranges and save again", "too_large")
 
 
 def _xlsx_sheet(ws: Any) -> list[str]:
@@ -235,15 +280,17 @@ def read_xls(data: bytes, name: str) -> tuple[str, str]:
         for sheet in book.sheets():
             if not READ_HIDDEN_SHEETS and getattr(sheet, "visibility", 0) != 0:
                 continue
-            blocks.append(_xls_sheet(book, sheet, xlrd))
+            blocks.append(_xls_sheet(book, sheet, xlrd, name))
     finally:
         book.release_resources()
     return join_blocks(blocks), str(getattr(book, "encoding", "") or "utf-16-le")
 
 
-def _xls_sheet(book: Any, sheet: Any, xlrd: Any) -> list[str]:
+def _xls_sheet(book: Any, sheet: Any, xlrd: Any, name: str) -> list[str]:
     covered = set()
-    for rlo, rhi, clo, chi in getattr(sheet, "merged_cells", []) or []:
+    merged = getattr(sheet, "merged_cells", []) or []
+    _check_merged_area(sum(max(0, rhi - rlo) * max(0, chi - clo) for rlo, rhi, clo, chi in merged), name)
+    for rlo, rhi, clo, chi in merged:
         covered.update((r, c) for r in range(rlo, rhi) for c in range(clo, chi) if (r, c) != (rlo, clo))
     cells: dict[tuple[int, int], str] = {}
     for r in range(sheet.nrows):

@@ -16,12 +16,15 @@ import contextlib
 import io
 import logging
 import re
+import zlib
 from collections.abc import Iterable
 from typing import Any
 
+from extractor import limits
 from extractor.errors import ReadError
 
 MAX_PAGES = 2000
+MAX_PDF_STREAM_BYTES = limits.MAX_PDF_STREAM_BYTES
 
 # Inside a cell a line break is a wrap, not a separator: Chinese text and split numbers are
 # joined as they are. A space is put back between two Latin words ("Excel\nfile") and before
@@ -50,6 +53,7 @@ def read_pdf(data: bytes, name: str, max_pages: int = MAX_PAGES) -> str:
         raise ReadError(name, f"reading PDF needs pdfplumber ({exc})", "unsupported_format") from None
 
     _quiet_pdfminer()
+    _bound_streams()
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # pdfplumber wraps pdfminer's errors in PdfminerException
@@ -57,6 +61,8 @@ def read_pdf(data: bytes, name: str, max_pages: int = MAX_PAGES) -> str:
         if isinstance(cause, PDFPasswordIncorrect):
             raise ReadError(name, "the PDF is password-protected; give an unlocked copy",
                             "encrypted") from None
+        if isinstance(cause, StreamTooLarge):
+            raise ReadError(name, str(cause), "too_large") from None
         if isinstance(cause, PDFEncryptionError):
             raise ReadError(name, f"the PDF is encrypted in a way that cannot be opened "
                                   f"({_describe(cause)})", "encrypted") from None
@@ -79,6 +85,8 @@ def read_pdf(data: bytes, name: str, max_pages: int = MAX_PAGES) -> str:
                 chars += len(page.chars)
                 pages.append(_render_page(page) if page.chars else "")
             except Exception as exc:
+                if isinstance(_root(exc), StreamTooLarge):
+                    raise ReadError(name, f"page {number}: {_root(exc)}", "too_large") from None
                 raise ReadError(name, f"page {number} cannot be read ({_describe(_root(exc))})",
                                 "corrupt") from None
             finally:
@@ -96,6 +104,59 @@ def read_pdf(data: bytes, name: str, max_pages: int = MAX_PAGES) -> str:
         raise ReadError(name, "the PDF's fonts carry no Unicode mapping, so its text cannot be "
                               "extracted; it needs OCR before it can be read", "no_text_layer")
     return text + "\n"
+
+
+# -- bounded streams -----------------------------------------------------------------------
+class StreamTooLarge(ValueError):
+    """A PDF stream that inflates past MAX_PDF_STREAM_BYTES."""
+
+
+class _BoundedZlib:
+    """pdfminer inflates each stream whole (`zlib.decompress`, and byte by byte for a damaged
+    one): a 1 MB PDF can hold a stream of gigabytes. This stands in for the `zlib` module inside
+    pdfminer.pdftypes, with the same calls, and stops past MAX_PDF_STREAM_BYTES."""
+
+    error = zlib.error
+    MAX_WBITS = zlib.MAX_WBITS
+
+    def decompress(self, data: bytes, wbits: int = zlib.MAX_WBITS, bufsize: int = 0) -> bytes:
+        inflater = zlib.decompressobj(wbits)
+        out = inflater.decompress(data, MAX_PDF_STREAM_BYTES + 1)
+        if len(out) > MAX_PDF_STREAM_BYTES or inflater.unconsumed_tail:
+            raise StreamTooLarge(_too_large())
+        if not inflater.eof:  # as zlib.decompress says of a cut stream
+            raise zlib.error("Error -5 while decompressing data: incomplete or truncated stream")
+        return out
+
+    def decompressobj(self, *args: Any, **kwargs: Any) -> _BoundedInflater:
+        return _BoundedInflater(zlib.decompressobj(*args, **kwargs))
+
+
+class _BoundedInflater:
+    def __init__(self, inflater: Any) -> None:
+        self.inflater = inflater
+        self.total = 0
+
+    def decompress(self, data: bytes, max_length: int = 0) -> bytes:
+        out = self.inflater.decompress(data, max_length or MAX_PDF_STREAM_BYTES + 1)
+        self.total += len(out)
+        if self.total > MAX_PDF_STREAM_BYTES or (not max_length and self.inflater.unconsumed_tail):
+            raise StreamTooLarge(_too_large())
+        return out
+
+    def __getattr__(self, name: str) -> Any:  # flush, eof, unused_data…
+        return getattr(self.inflater, name)
+
+
+def _too_large() -> str:
+    return f"a stream inflates past {MAX_PDF_STREAM_BYTES // 2**20} MB (a zip bomb in a PDF?)"
+
+
+def _bound_streams() -> None:
+    import pdfminer.pdftypes
+
+    if not isinstance(pdfminer.pdftypes.zlib, _BoundedZlib):
+        pdfminer.pdftypes.zlib = _BoundedZlib()  # type: ignore[assignment]
 
 
 # -- one page ------------------------------------------------------------------------------
