@@ -143,6 +143,11 @@ def _tag_parser(sub: argparse._SubParsersAction, kw: dict) -> None:
     tag.add_argument("--dask", metavar="SCHEDULER", help="run on Dask: an address, or 'local'")
     _limit_flags(tag)
     tag.add_argument("--no-report", action="store_true", help="skip report.xlsx")
+    tag.add_argument("--select", type=_codes, action="extend", metavar="CODES",
+                     help="only these finding codes or families (as check --select)")
+    tag.add_argument("--ignore", type=_codes, action="extend", metavar="CODES",
+                     help="leave out these codes or families (as check --ignore)")
+    tag.add_argument("--config", type=Path, help="TOML file for the checks (as check --config)")
     tag.add_argument("--force", action="store_true", help="start over in a folder an earlier run wrote")
     tag.add_argument("--follow-symlinks", action="store_true",
                      help="follow symbolic links in folders (by default each is skipped with a summary)")
@@ -217,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
 def _tag(args: argparse.Namespace) -> int:
     from extractor import tag
 
+    args.checks_config = _check_config(args)  # a bad config or code is a usage error (2)
     return tag.command(args)
 
 

@@ -32,6 +32,7 @@ from extractor.limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 from extractor.names import doc_name
 
 if TYPE_CHECKING:
+    from extractor.checks import Config
     from extractor.readers.archive import Planned
 
 STREAMS = ("indicators.jsonl", "findings.jsonl", "documents.jsonl")
@@ -53,8 +54,12 @@ class Job:
 
 @dataclass(frozen=True)
 class Limits:
+    """What every worker reads a document with: its limits, and the checks' configuration
+    (--config, --select, --ignore; None: the defaults and any config file found)."""
+
     timeout: float = DEFAULT_TIMEOUT
     memory_mb: int = DEFAULT_MEMORY_MB
+    config: Config | None = None
 
 
 # -- discovering inputs ---------------------------------------------------------------------
@@ -206,7 +211,7 @@ def _records(job: Job, limits: Limits) -> dict[str, Any]:
     from extractor.summary import summarise
 
     source = _member_bytes(job) if job.parts else Path(job.path)
-    result = extract_document(source, job.doc, memory_mb=limits.memory_mb)
+    result = extract_document(source, job.doc, limits.config, memory_mb=limits.memory_mb)
     summary = summarise(result)
     summary["bytes"] = len(source) if isinstance(source, bytes) else Path(job.path).stat().st_size
     return _result(job, summary, [r.to_dict() for r in result.indicators],
@@ -702,7 +707,8 @@ def _run_command(args: argparse.Namespace, jobs: list[Job], output: Output) -> i
     else:
         progress = log_line()
     try:
-        stats = run(jobs, output, args.workers, Limits(args.timeout, args.memory_mb), args.dask, progress)
+        limits = Limits(args.timeout, args.memory_mb, getattr(args, "checks_config", None))
+        stats = run(jobs, output, args.workers, limits, args.dask, progress)
     finally:
         output.close()
         if bar is not None:

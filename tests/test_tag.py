@@ -258,3 +258,18 @@ def test_a_document_past_its_time_limit_is_a_timeout_even_inside_a_check_rule() 
         base.RULES.remove(Endless)
     assert out["summary"]["status"] == "error" and out["summary"]["reason"] == "timeout"
     assert "--timeout" in out["summary"]["error"]
+
+
+def test_tag_takes_the_checks_selection(tmp_path: Path) -> None:
+    from extractor.checks.base import RULES
+
+    families = {r.code: r.family for r in RULES}
+    out = tmp_path / "out"
+    done = _run_tag(str(SAMPLES / "tab_four_column.txt"), str(SAMPLES / "sentence_list.txt"),
+                    "-o", str(out), "--workers", "1", "--no-report", "--select", "values")
+    assert done.returncode == 0, done.stderr
+    codes = {json.loads(line)["code"] for line in (out / "findings.jsonl").open(encoding="utf-8")}
+    assert codes and {families[c] for c in codes} == {"values"}
+    bad = _run_tag(str(SAMPLES / "tab_four_column.txt"), "-o", str(tmp_path / "bad"),
+                   "--select", "no_such_rule")
+    assert bad.returncode == 2 and "no_such_rule" in bad.stderr
