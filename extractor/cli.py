@@ -249,11 +249,16 @@ def _documents(names: list[str], config: Config | None = None,
                args: argparse.Namespace | None = None) -> Iterator[DocumentResult | None]:
     """Each input's result, or None (after one line on stderr) when it cannot be read; each
     under the time limit, the process under the memory guard (the same as `tag`'s)."""
-    from extractor.tag import limit_memory
+    from extractor.tag import memory_guard
 
     timeout = getattr(args, "timeout", DEFAULT_TIMEOUT)
     memory_mb = getattr(args, "memory_mb", DEFAULT_MEMORY_MB)
-    limit_memory(memory_mb)
+    with memory_guard(memory_mb):
+        yield from _each_document(names, config, timeout, memory_mb)
+
+
+def _each_document(names: list[str], config: Config | None, timeout: float,
+                   memory_mb: int) -> Iterator[DocumentResult | None]:
     for name in names:
         label = "-" if name == "-" else path_label(name)  # names.py: undecodable bytes as %XX
         try:

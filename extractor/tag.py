@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
@@ -323,6 +324,27 @@ def limit_memory(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):
         pass  # not on this platform: the time limit still applies
+
+
+@contextmanager
+def memory_guard(memory_mb: int) -> Iterator[None]:
+    """The same limit for the length of a with-block, in a process that goes on afterwards
+    (`extract` and `check` called in-process, a test): the soft limit only, the one before
+    restored after, so that nothing started later (a browser, a pool) inherits it."""
+    try:
+        import resource
+
+        before = resource.getrlimit(resource.RLIMIT_AS)
+        hard = before[1]
+        limit = memory_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (limit if hard < 0 or limit <= hard else hard, hard))
+    except (ImportError, ValueError, OSError):
+        yield  # not on this platform: the time limit still applies
+        return
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, before)
 
 
 def _worker_init(memory_mb: int, parent: int, forked: bool) -> None:

@@ -190,3 +190,15 @@ def test_explain_lists_what_was_not_taken(tmp_path: Path) -> None:
     assert "letter" in report and "note" in report
     assert "现下达你单位养护补助资金120万元" in report
     assert plain.stderr == b""
+
+
+def test_an_in_process_run_leaves_the_memory_limit_as_it_was(tmp_path: Path) -> None:
+    import resource
+
+    from extractor.cli import main
+
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    doc = tmp_path / "t.txt"
+    doc.write_text(TAB_TABLE, encoding="utf-8")
+    assert main(["extract", str(doc), "-o", str(tmp_path / "out.jsonl"), "--memory-mb", "3000"]) == 0
+    assert resource.getrlimit(resource.RLIMIT_AS) == before

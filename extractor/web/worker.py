@@ -196,7 +196,7 @@ class Pool:
         self.documents = 0
 
     def start(self) -> None:
-        self.pool = ProcessPoolExecutor(max_workers=self.settings.workers, initializer=tag._limit_memory,
+        self.pool = ProcessPoolExecutor(max_workers=self.settings.workers, initializer=tag.limit_memory,
                                         initargs=(self.settings.memory_mb,))
 
     async def warm(self) -> None:
