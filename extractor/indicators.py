@@ -48,6 +48,8 @@ def _indicator(doc: str, normal: NormalizedText, c: Candidate, s: int, e: int,
     target = _target(text, c, s, e, found)
     if target is not None and not target.unit:
         _imply_unit(text, text[c.name[0]:c.name[1]] if c.name else text[s:e], target, found)
+    if c.level2 == "cost" or c.level1 == "cost":
+        _money_per_unit([target, *found] if target is not None else found)
     deadline = _deadline(text, c, s, e, year)
     src_s, src_e = normal.to_source(s, e)
     level1, level2 = c.level1, c.level2
@@ -112,6 +114,14 @@ def _imply_unit(text: str, name: str, target: Quantity, found: list[Quantity]) -
             q.unit, q.kind = unit, kind
             if kind == "rate" and 0 < q.value <= 1:
                 q.value *= 100  # 审稿率 | 1: a fraction of one
+
+
+def _money_per_unit(found: list[Quantity]) -> None:
+    """Under a cost heading, an amount per unit with no currency (`每亩300`, read as /亩) is
+    in 元: the currency is what a cost is measured in."""
+    for q in found:
+        if q.unit.startswith("/"):
+            q.unit, q.kind = "元" + q.unit, "money"
 
 
 def _unit_from_name(name: str) -> str | None:

@@ -179,3 +179,12 @@ def test_a_label_in_the_name_column_names_its_row() -> None:
     rows = _rows(doc)
     assert [r[0] for r in rows] == ["办公设备购置成本 | 定量 | 12 | 万元", "社会成本指标 | 定量 | 0 | 起"]
     assert rows[1][2:] == ("social_cost", 0, "=起")
+
+
+def test_an_amount_per_unit_under_a_cost_heading_is_in_yuan() -> None:
+    doc = ("一级指标\t二级指标\t三级指标\t指标值\n"
+           "产出指标\t成本指标\t造林补助\t每亩260\n"
+           "产出指标\t数量指标\t造林密度\t每亩110株\n")
+    rows = _rows(doc)
+    assert rows[0][3:] == (260, "=元/亩")
+    assert rows[1][3:] == (110, "=株/亩")  # a count per unit keeps its own unit
