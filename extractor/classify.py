@@ -20,7 +20,8 @@ from extractor.records import Deadline, Indicator, Label, Quantity
 
 REVIEW_BELOW = 0.6
 # A rule at least this precise decides alone (its confidence is its precision on the corpus
-# test split, models/README.md); a weaker rule yields to a model at least MODEL_TRUSTED sure.
+# test split, models/README.md); a weaker rule yields to a model that is at least MODEL_TRUSTED
+# sure and surer than the rule is precise.
 DECISIVE = 0.9
 MODEL_TRUSTED = 0.5
 
@@ -102,7 +103,8 @@ def infer(text: str, target: Quantity | None, quantities: list[Quantity],
         return Label(parents[rule.level2], rule.level2, "rule", rule.confidence, rule.id)
     guess = _model_guess(text, allowed)
     if rule is not None and (guess is None
-                             or guess[0] == rule.level2 or guess[1] < MODEL_TRUSTED):
+                             or guess[0] == rule.level2
+                             or guess[1] < max(MODEL_TRUSTED, rule.confidence)):
         confidence = max(rule.confidence, guess[1]) if guess and guess[0] == rule.level2 \
             else rule.confidence
         return Label(parents[rule.level2], rule.level2, "rule", round(confidence, 3), rule.id)

@@ -74,3 +74,14 @@ def test_heading_labels_are_kept_and_strong_disagreement_is_marked() -> None:
     assert wrong.inferred is not None and wrong.inferred.level2 == "satisfaction"
     assert wrong.misfiled is True
     assert right.misfiled is False
+
+
+def test_a_weak_rule_yields_only_to_a_surer_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "为残疾儿童提供康复救助42人"
+    found = find_quantities(text)
+    rule = classify.first_rule(text, found[0], found, None, 2024)
+    assert rule is not None and rule.level2 == "quantity" and rule.confidence < classify.DECISIVE
+    monkeypatch.setattr(classify, "_model_guess", lambda text, allowed: ("social", rule.confidence - 0.1))
+    assert classify.infer(text, found[0], found, None, 2024).level2 == "quantity"
+    monkeypatch.setattr(classify, "_model_guess", lambda text, allowed: ("social", rule.confidence + 0.1))
+    assert classify.infer(text, found[0], found, None, 2024).level2 == "social"
