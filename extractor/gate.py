@@ -37,12 +37,11 @@ _LATIN = regex.compile(r"[A-Za-z]")
 _GLUED_RATE = regex.compile(r"(?<![\d.])\d{5,}(?:\.\d+)?%")
 _STRIP = " \t\n,，;；。:：、.．|"
 
+
 @cache
 def reasons() -> dict[str, str]:
     """Every reason the gate gives, with the words `extract --explain` prints for it."""
     return dict(_data()["reasons"])
-
-
 
 
 @dataclass
