@@ -20,7 +20,7 @@ import regex
 from extractor import lexicon
 from extractor.clauses import trim
 from extractor.layout import Candidate
-from extractor.outline import NUMBERING
+from extractor.outline import NUMBERING, SCORE_MARK
 
 _COMPACT_DROP = regex.compile(r"[\s\p{P}\p{S}]+")
 _LEAD = regex.compile(rf"^\s*(?:{NUMBERING})\s*")
@@ -28,7 +28,6 @@ _SECTION = regex.compile(r"^第[一二三四五六七八九十\d]{1,3}(?:部分|
 _VALUE_ONLY = regex.compile(r"^[约近超≥≤<>=]?[\d.,]+(?:万|亿|千)?\p{Han}{0,2}[%‰]?$")
 # a text that stops inside a bracket or on a conjunction was cut off, not finished
 _CUT = regex.compile(r"[(（][^)）]*$|[和及与或的并、]\s*$")
-_SCORE = regex.compile(r"[(（]?\s*\d{1,3}(?:-\d{1,3})?\s*分\s*[)）]?|[(（]\s*\d{1,3}\s*[)）]")
 _GLOSSARY = regex.compile(r"^\S{2,20}?[:：]\s*(?:是)?指(?!标)")
 _HAN = regex.compile(r"\p{Han}")
 _DIGIT = regex.compile(r"\d")
@@ -239,7 +238,7 @@ def _is_header(candidate: str, compact: str, vocab: _Vocabulary) -> bool:
     piece of a header word broken across lines (`益指标` of 经济效益指标)."""
     if _DIGIT.search(compact) and "分" not in compact and not _LEAD.match(candidate):
         return False  # a value: no header carries digits but its score and its number
-    body = _SCORE.sub("", _LEAD.sub("", candidate))
+    body = SCORE_MARK.sub("", _LEAD.sub("", candidate))
     compact = _compact(body)
     if not compact:
         return True

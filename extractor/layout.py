@@ -20,7 +20,7 @@ from functools import cache, lru_cache
 import regex
 
 from extractor import clauses, deadlines, lexicon, prose, quantities, runon
-from extractor.outline import LevelState, classify_label, find_headings, split_items
+from extractor.outline import SCORE_MARK, LevelState, classify_label, find_headings, split_items
 from extractor.records import Organisation, Project
 
 _WORD = regex.compile(r"\S+")
@@ -127,7 +127,6 @@ def _field_pattern() -> regex.Pattern[str]:
 _WHITESPACE = regex.compile(r"\s+")
 
 
-_SCORE_HEADER = regex.compile(r"^\s*(?:分值|得分|权重|分数|评分)")
 _BARE_SCORE = regex.compile(r"\d{1,3}(?:\.\d{1,2})?")
 _REQUIRED_MARK = regex.compile(r"^[*＊★☆]+")
 
@@ -306,7 +305,7 @@ class Walker:
                 roles = self._guess_name_role(roles)
             self.table = _Table(roles, spaced, stream=False,
                                 target_unit=_column_unit(texts, roles),
-                                score_columns=sum(1 for t in texts if _SCORE_HEADER.match(t or "")))
+                                score_columns=sum(1 for t in texts if _is_score_header(t or "")))
             self.plist = None
             self.goal_mode = self.outline_mode = False
             self.out.kind = "self_evaluation" if "actual" in known else (
@@ -463,8 +462,7 @@ class Walker:
         if not first or sum(1 for c in cells[:first] if c.text) < 2 or \
                 any(any(classify_label(c.text)) for c in cells[:first] if c.text):
             return cells
-        if self.out.projects[-1:] != [self.project] or self.project is None or \
-                self.project.name != cells[0].text:
+        if self.project is None or self.project.name != cells[0].text:
             self.project = Project(None, cells[0].text, None, self.money_unit)
             self.out.projects.append(self.project)
         # emptied, not dropped, so that the row still lines up with the header's roles
@@ -600,7 +598,7 @@ class Walker:
                     table.pending.append(cell)
                     self._maybe_emit_stream()
                 continue
-            if not table.data_started and _header_fragment(cell.text) or _SCORE_CELL.match(cell.text):
+            if not table.data_started and _header_fragment(cell.text) or SCORE_MARK.fullmatch(cell.text.strip()):
                 continue  # a header cell broken over lines (年度 / 指标值), a score (50分)
             if table.label_head is not None:  # 经济效 / 益指标: a label broken over lines
                 head, table.label_head = table.label_head, None
@@ -978,6 +976,10 @@ _NAME_LIKE_CELL = regex.compile(r"^\D*\p{Han}{2}")
 _VALUE_CELL = regex.compile(r"^\s*(?:[≥≤<>=约]\s*)?\d")
 
 
+def _is_score_header(text: str) -> bool:
+    return text.strip().startswith(lexicon.load().words["score_columns"])
+
+
 def _is_value_cell(text: str) -> bool:
     """What only a value column holds: a number, a sign, or a nature or direction word."""
     words = lexicon.load().words
@@ -992,7 +994,6 @@ def _name_like(text: str) -> bool:
         text not in words["column_values"]
 
 
-_SCORE_CELL = regex.compile(r"^\s*[(（]?\s*\d{1,3}\s*分?\s*[)）]\s*$|^\s*[(（]?\s*\d{1,3}\s*分\s*[)）]?\s*$")
 
 
 @cache

@@ -17,6 +17,8 @@ from extractor.clauses import trim
 
 NUMBERING = (r"(?:[一二三四五六七八九十]{1,3}[、.]|[(（][一二三四五六七八九十]{1,3}[)）]"
              r"|[(（]\d{1,2}[)）]|\d{1,2}[、.](?!\d)|[①-⑳]|目标[一二三四五六七八九十\d]{1,2}[:：]?)")
+# a score annotation of a heading or a score cell: (50分), 30分), (0-20)分, (10)
+SCORE_MARK = regex.compile(r"[(（]?\s*\d{1,3}(?:-\d{1,3})?\s*分\s*[)）]?|[(（]?\s*\d{1,3}\s*[)）]")
 _ANNOTATION = r"(?:\s*(?:[(（][^()（）\n≥≤=<>%]{0,14}[)）]|★+|☆+|\*+))*"
 # linear on long whitespace runs: whitespace taken possessively, annotations atomically (none
 # can be given back to the colon and spaces after them), and the trailing part tried only at
@@ -124,6 +126,14 @@ def _misspelt_label(word: str) -> tuple[str | None, str | None]:
         if found:
             return found
     return None, None
+
+
+@cache
+def label_surfaces() -> tuple[str, ...]:
+    """Category labels that end in 指标 (数量指标, 社会效益指标): they name a category
+    wherever they stand in a run of text, not only at the start of a line."""
+    lex = lexicon.load()
+    return tuple(s for s in (*lex.level1, *lex.level2) if s.endswith("指标"))
 
 
 @cache

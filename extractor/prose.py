@@ -17,6 +17,7 @@ from functools import cache
 import regex
 
 from extractor import lexicon
+from extractor.outline import label_surfaces
 
 _SECTION_MARK = r"(?:[一二三四五六七八九十]{1,3}[、.]|[(（][一二三四五六七八九十\d]{1,2}[)）]|\d{1,2}[、.](?!\d))"
 _TITLE_LINE = regex.compile(rf"^\s*{_SECTION_MARK}\s*(?P<title>[^。;；]{{2,30}}?)[。.:：]?\s*$")
@@ -43,8 +44,7 @@ def _words() -> _Words:
     def pattern(key: str) -> regex.Pattern[str]:
         return regex.compile(lexicon.alternation(data[key]))
 
-    lex = lexicon.load()
-    labels = [s for s in (*lex.level1, *lex.level2, *data["label_words"]) if s.endswith("指标")]
+    labels = [*label_surfaces(), *data["label_words"]]
     cues = regex.compile(rf"(?:{lexicon.alternation(data['target_cues'])})"
                          r"(?:包括|主要有|主要是|如下|为|是)?\s*[:：,，]?")
     return _Words(pattern("goal_title_words"), pattern("other_title_words"), cues,

@@ -16,13 +16,13 @@ from functools import cache
 import regex
 
 from extractor import lexicon, quantities
+from extractor.outline import SCORE_MARK, label_surfaces
 
 _ITEM = regex.compile(r"指标\s*\d{1,2}\s*[:：]")
 _MIN_ITEMS = 3
 _VALUE_START = regex.compile(
     r"(?:[≥≤<>=]|不少于|不低于|不超过|不高于|大于等于|小于等于|约)?\s*\d[\d,.]*\s*(?:%|\p{Han}{1,3})?(?=\s|$)")
 _TOKEN = regex.compile(r"\S+")
-_SCORE = regex.compile(r"[(（]\s*\d{1,3}\s*分?")  # (10分 of a heading's score
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def _item(line: str, s: int, e: int) -> tuple[tuple[int, int] | None, tuple[int,
         if name_end is not None and _is_word_value(tokens, i):
             word_value = (tok.start(), tok.end())  # a qualitative target (及时 及时)
             break
-        if _is_header_word(tok.group()) or _SCORE.match(tok.group()):
+        if _is_header_word(tok.group()) or SCORE_MARK.match(tok.group()):
             break
         name_end = tok.end()
     if name_end is None:
@@ -106,7 +106,7 @@ def _is_value_run(line: str, pos: int, end: int) -> bool:
 def _header_words() -> frozenset[str]:
     lex = lexicon.load()
     return frozenset((*lex.columns, *lex.level1, *lex.level2, *lex.words["table_labels"],
-                      "分值", "得分", "一级", "二级", "三级", "年度", "实际"))
+                      *lex.words["runon_stop_words"]))
 
 
 def _is_header_word(token: str) -> bool:
@@ -115,6 +115,4 @@ def _is_header_word(token: str) -> bool:
 
 @cache
 def _labels() -> regex.Pattern[str]:
-    lex = lexicon.load()
-    surfaces = [s for s in (*lex.level1, *lex.level2) if s.endswith("指标")]
-    return regex.compile(lexicon.alternation(surfaces))
+    return regex.compile(lexicon.alternation(label_surfaces()))
