@@ -3,7 +3,7 @@ target, deadline, name, and the qualitative/vague reading."""
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -131,21 +131,27 @@ def _unit_from_name(name: str) -> str | None:
 
 
 @cache
-def _count_unit_after() -> regex.Pattern[str]:
+def _counted_number() -> regex.Pattern[str]:
     lex = lexicon.load()
     counts = [s for s, d in lex.units.items() if d.kind == "count"]
-    return regex.compile(rf"\s*(?P<unit>{lexicon.alternation(counts)})")
+    return regex.compile(rf"(?<![\d.])(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>{lexicon.alternation(counts)})")
+
+
+@lru_cache(maxsize=4)
+def _counted_numbers(text: str) -> dict[float, list[tuple[int, int, str]]]:
+    """Every number written with a counting word in the document, by value: one pass per
+    document, however many bare values ask."""
+    out: dict[float, list[tuple[int, int, str]]] = {}
+    for m in _counted_number().finditer(text):
+        out.setdefault(float(m.group("number")), []).append((m.start(), m.end(), m.group("unit")))
+    return out
 
 
 def _unit_written_elsewhere(text: str, name: str, value: float) -> str | None:
-    number = f"{value:g}"
-    for m in regex.finditer(rf"(?<![\d.]){regex.escape(number)}(?![\d.])", text):
-        unit = _count_unit_after().match(text, m.end())
-        if unit is None:
-            continue
-        around = text[max(0, m.start() - 8):unit.end() + 8]
-        if sum(1 for i in range(len(name) - 1) if name[i:i + 2] in around) >= 1:
-            return lexicon.load().canonical_unit(unit.group("unit"))[0]
+    for start, end, unit in _counted_numbers(text).get(value, ()):
+        around = text[max(0, start - 8):end + 8]
+        if any(name[i:i + 2] in around for i in range(len(name) - 1)):
+            return lexicon.load().canonical_unit(unit)[0]
     return None
 
 
