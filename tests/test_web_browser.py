@@ -125,8 +125,11 @@ def _upload(page, tmp_path: Path, files: dict[str, bytes]) -> None:
         (tmp_path / name).write_bytes(data)
         paths.append(str(tmp_path / name))
     page.set_input_files("#file-input", paths)
-    page.wait_for_function("n => document.querySelectorAll('.doc-card[data-status=done], "
-                           ".doc-card[data-status=error]').length >= n", arg=len(files), timeout=60_000)
+    # a zip becomes one card per member, so wait until no card is still on its way
+    page.wait_for_function("n => { const cards = [...document.querySelectorAll('.doc-card')];"
+                           " return cards.length >= n && cards.every("
+                           "c => c.dataset.status === 'done' || c.dataset.status === 'error'); }",
+                           arg=len(files), timeout=60_000)
 
 
 def test_an_uploaded_table_is_highlighted_by_class_with_its_findings(page, server, tmp_path):
@@ -222,7 +225,7 @@ def test_a_zip_and_a_broken_file_and_pasted_text(page, server, tmp_path):
         archive.writestr("一/青溪.txt", TABLE)
         archive.writestr("二/tab.txt", (SAMPLES / "tab_four_column.txt").read_text(encoding="utf-8"))
     _upload(page, tmp_path, {"两个.zip": buffer.getvalue(), "坏.xlsx": b"not a workbook"})
-    page.wait_for_function("document.querySelectorAll('.doc-card').length === 3")
+    assert page.locator(".doc-card").count() == 3
     names = page.locator(".doc-card .name").all_inner_texts()
     assert sorted(names) == sorted(["青溪.txt", "tab.txt", "坏.xlsx"])
     broken = page.locator(".doc-card.error")
