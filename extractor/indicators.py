@@ -63,7 +63,7 @@ def _indicator(doc: str, normal: NormalizedText, c: Candidate, s: int, e: int,
     )
     ind.formulas = formulas.formulas_at(normal, s, e)
     ind.qualitative = target is None
-    ind.vague = not c.value_unread and _vague(text[s:e], found, deadline, c)
+    ind.vague = not c.value_unread and _vague(_value_text(text, c, s, e), found, deadline, c)
     return ind
 
 
@@ -235,10 +235,7 @@ def _vague(text: str, found: list[Quantity], deadline: Deadline | None, c: Candi
     if _CYCLE_WITH_DAY.search(text):
         return False
     lex = lexicon.load()
-    value = text
-    if c.target_cell is not None:
-        value = text[c.target_cell[0] - c.start:]
-    value = value.strip(_STRIP)
+    value = text.strip(_STRIP)
     value = _NATURE_MARK.sub("", value) or value  # `定性 优` written into one value cell
     if _PASS_FAIL_FRAME.search(value):
         return False
@@ -247,6 +244,17 @@ def _vague(text: str, found: list[Quantity], deadline: Deadline | None, c: Candi
             value.endswith(w) for w in lex.words["pass_fail_values"] if len(w) > 1)
     return not any(value == w or value.endswith(w) for w in lex.words["pass_fail_values"]
                    if len(w) > 1) and value not in lex.words["pass_fail_values"]
+
+
+def _value_text(text: str, c: Candidate, s: int, e: int) -> str:
+    """What a row's value is judged on: from its target cell to the row's end, or the target
+    cell alone when it stands apart from the row (a displaced value run)."""
+    if c.target_cell is None:
+        return text[s:e]
+    ts, te = c.target_cell
+    if not c.start <= ts <= c.end:
+        return text[ts:te]
+    return text[s:e][ts - c.start:]
 
 
 def _to_source(normal: NormalizedText, q: Quantity) -> Quantity:

@@ -19,7 +19,7 @@ from functools import cache, lru_cache
 
 import regex
 
-from extractor import clauses, deadlines, lexicon, prose, quantities, runon
+from extractor import clauses, deadlines, displaced, lexicon, prose, quantities, runon
 from extractor.outline import SCORE_MARK, LevelState, classify_label, find_headings, split_items
 from extractor.records import Organisation, Project
 
@@ -267,6 +267,10 @@ class Walker:
             return
         if runon.is_runon(line):
             self._runon(line, start)
+            return
+        grids = displaced.tables(line)
+        if grids:
+            self._displaced(line, start, grids)
             return
         if self._try_header(cells):
             return
@@ -729,6 +733,20 @@ class Walker:
                     list(self.levels.path), self.levels.level1, self.levels.level2, self.project,
                     name=part.name, target_cell=part.target, row=self.row_no,
                     value_unread=part.target is None))
+
+    def _displaced(self, line: str, start: int, grids: list[tuple[int, int]]) -> None:
+        """Tables whose values were printed apart from their names (extractor/displaced.py):
+        each row is filed by its own label, so the running levels are left as they were."""
+        for s, e in grids:
+            for row in displaced.rows(line, s, e, start):
+                levels = LevelState()
+                if row.label:
+                    label = self.text[row.label[0]:row.label[1]]
+                    levels.apply(*classify_label(label), label)
+                self._add(Candidate(
+                    row.name[0], row.name[1], "indicator", list(levels.path), levels.level1,
+                    levels.level2, self.project, name=row.name, target_cell=row.target,
+                    row=self.row_no, value_unread=row.target is None))
 
     # -- header blocks, goals, free text ----------------------------------------------
     def _is_field(self, texts: list[str]) -> bool:
