@@ -213,6 +213,12 @@ class Walker:
         self.row_no = 0
         self.money = _MoneyReader(self.out.money_rows)
         self.money_done = False  # the line's amounts were taken by its own handler
+        # first-level labels heading columns (产出指标 | 效益指标 | 满意度指标): collected from
+        # header lines with no row between them, used by the rows after them
+        self.column_labels: list[tuple[str, str]] = []
+        self.labels_at = -1  # how many candidates there were when a column label was last seen
+        self.category_columns: list[tuple[str, str]] | None = None
+        self.category_first: tuple[int, int] | None = None  # (first category cell, cells) of a row
 
     # -- driver ----------------------------------------------------------------------
     def run(self) -> Layout:
@@ -279,7 +285,7 @@ class Walker:
         if self.plist is not None and self._project_row(cells):
             return
         if _is_footer(texts):  # the sign-off under a table or a list closes it
-            self.table = None
+            self.table = self.category_columns = None
             self.outline_mode = self.goal_mode = False
             return
         if self.table is not None and len(texts) == 1 and _is_title(texts[0]):
@@ -862,6 +868,9 @@ class Walker:
 
     def _free_text(self, cells: list[Cell]) -> None:
         nonempty = [c for c in cells if c.text]
+        self._collect_column_labels(nonempty)
+        if self.category_columns and self._category_row(nonempty):
+            return
         start, end = nonempty[0].start, nonempty[-1].end
         line = self.text[start:end]
         section = _section_title(line)
@@ -884,6 +893,46 @@ class Walker:
         if self.outline_mode or find_headings(line):
             self.outline_mode = True
             self._outline(start, end, self.levels)
+
+    def _collect_column_labels(self, cells: list[Cell]) -> None:
+        """First-level labels in header cells with no row read between them: two or more
+        different ones head columns, and the rows after them are filed by column."""
+        found = [(level1, c.text) for c in cells for level1, level2 in [classify_label(c.text)]
+                 if level1 and level2 in (None, level1)]
+        if not found:
+            return
+        if self.labels_at != len(self.out.candidates):
+            self.column_labels = []
+        self.column_labels.extend(found)
+        self.labels_at = len(self.out.candidates)
+        if len({level1 for level1, _ in self.column_labels}) >= 2:
+            self.category_columns = list(self.column_labels)
+
+    def _category_row(self, cells: list[Cell]) -> bool:
+        """A row of a table with a column per category (产出 | 效益 | 满意度, then perhaps a
+        prose column). The cells that belong to the columns are found from the satisfaction
+        cell, the one that names 满意: the category cells end there, and what follows is
+        filed by no label. A row without that anchor is read like the last anchored row if
+        it has as many cells; otherwise it is not filed by the last column's label."""
+        columns = self.category_columns
+        assert columns is not None
+        if len(cells) <= len(columns):
+            return False
+        anchor = next((i for i, c in enumerate(cells) if "满意" in c.text), None)
+        if columns[-1][0] == "satisfaction" and anchor is not None and anchor >= len(columns) - 1:
+            first = anchor - len(columns) + 1
+            self.category_first = (first, len(cells))
+        elif self.category_first and self.category_first[1] == len(cells):
+            first = self.category_first[0]
+        else:
+            self._outline(cells[0].start, cells[-1].end, LevelState())
+            return True
+        for i, cell in enumerate(cells[first:]):
+            state = LevelState()
+            if i < len(columns):
+                state.apply(columns[i][0], None, columns[i][1])
+            self._outline(cell.start, cell.end, state)
+        return True
 
     def _shaped_row(self, cells: list[Cell]) -> bool:
         """A table row whose header was lost (an excerpt that starts mid-table): its value

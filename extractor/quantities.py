@@ -295,6 +295,8 @@ def _unit_fits(m: regex.Match, masked: str, surface: str, chinese: bool,
             return False
         if any(after.startswith(b) for b in lex.words["chinese_numeral_blockers"]):
             return False
+        if m.group("cn") == "一" and surface in lex.words["article_units"]:
+            return False  # 一种新模式: an article, not a count
         if after and after[0] in "零〇一二两三四五六七八九十":  # 一村一品, 一户一档
             return False
     if surface == "月":  # a month of the calendar, not a duration (durations say 个月)

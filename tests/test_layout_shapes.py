@@ -188,3 +188,42 @@ def test_an_amount_per_unit_under_a_cost_heading_is_in_yuan() -> None:
     rows = _rows(doc)
     assert rows[0][3:] == (260, "=元/亩")
     assert rows[1][3:] == (110, "=株/亩")  # a count per unit keeps its own unit
+
+
+# A project list with a column per category (a poverty-relief implementation table): the
+# header's category cells stand on lines of their own, then a prose column follows them.
+CATEGORY_COLUMNS = """某镇2024年衔接资金项目实施情况表 | |||
+序号 | 项目名称 | 实施期限(月) | 资金规模(万元) | 绩效目标 | 联农带农机制 | ||
+产出 指标 |
+效益 指标 |
+满意度 指标 |
+|||||
+1 | 石桥村茶厂 | 8 | 60 | 新建厂房1座,购置揉捻机2台 | 受益户数≥120户 | 群众满意度≥95% | 村集体年收益≥3万元 |
+2 | 石桥村道路硬化项目 | 6 | 45 | 硬化道路1.5公里 | 受益人口≥800人 | 道路通行条件改善 | 带动务工12人 |
+"""
+
+
+def test_a_table_with_a_column_per_category_files_each_cell_by_its_column() -> None:
+    got = {i.text: (i.level1, i.label_source) for i in extractor.extract(CATEGORY_COLUMNS)}
+    assert got["新建厂房1座"][0] == "output"
+    assert got["购置揉捻机2台"][0] == "output"
+    assert got["受益户数≥120户"][0] == "benefit"
+    assert got["群众满意度≥95%"] == ("satisfaction", "heading")
+    # the prose column after the satisfaction column is under no category heading
+    assert got["村集体年收益≥3万元"][1] != "heading"
+    assert "石桥村茶厂" not in got
+
+
+def test_a_category_row_without_a_satisfaction_cell_is_read_like_the_row_before() -> None:
+    got = {i.text: (i.level1, i.label_source) for i in extractor.extract(CATEGORY_COLUMNS)}
+    assert got["硬化道路1.5公里"][0] == "output"
+    assert got["受益人口≥800人"][0] == "benefit"
+    assert got["道路通行条件改善"] == ("satisfaction", "heading")
+    assert got["带动务工12人"][1] != "heading"
+    assert "石桥村道路硬化项目" not in got
+
+
+def test_a_category_row_of_another_width_is_not_filed_by_the_last_column() -> None:
+    text = CATEGORY_COLUMNS + "3 | 石桥村光伏项目 | 新增装机容量200千瓦 | 年发电收益8万元 |\n"
+    got = {i.text: i.level1 for i in extractor.extract(text)}
+    assert got["新增装机容量200千瓦"] != "satisfaction"
