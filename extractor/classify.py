@@ -117,8 +117,8 @@ def _model_guess(text: str, allowed: list[str]) -> tuple[str, float] | None:
     model = trained.default()
     if model is None:
         return None
-    proba = model.predict_proba([text])[0]
-    scores = {c: float(p) for c, p in zip(model.classes, proba, strict=True) if c in allowed}
+    proba = model.proba(text)
+    scores = {c: p for c, p in zip(model.classes, proba, strict=True) if c in allowed}
     total = sum(scores.values())
     if not scores or total <= 0:
         return None
