@@ -14,7 +14,6 @@ from datetime import date
 from functools import cache
 
 from extractor import lexicon
-from extractor import model as trained
 from extractor.errors import DataFileError
 from extractor.records import Deadline, Indicator, Label, Quantity
 
@@ -114,6 +113,8 @@ def infer(text: str, target: Quantity | None, quantities: list[Quantity],
 
 
 def _model_guess(text: str, allowed: list[str]) -> tuple[str, float] | None:
+    from extractor import model as trained  # here: many documents never need the model
+
     model = trained.default()
     if model is None:
         return None

@@ -16,7 +16,7 @@ from typing import Any
 
 import regex
 
-from extractor import lexicon, wordtable
+from extractor import lexicon
 from extractor.checks.base import Context, Rule, register
 from extractor.layout import column_role, split_row
 from extractor.outline import classify_label, find_headings
@@ -375,7 +375,10 @@ def goal_items(text: str) -> list[GoalItem]:
 def words(text: str) -> list[str]:
     # jieba's cut without HMM (only dictionary words decide whether a character stands
     # alone), over the cached word table (extractor/wordtable.py) rather than jieba's
-    # dictionary itself, whose load costs a second per process
+    # dictionary itself, whose load costs a second per process; imported here because most
+    # documents never ask
+    from extractor import wordtable
+
     return [w for w in wordtable.cut(text) if w.strip()]
 
 
