@@ -14,7 +14,6 @@ from datetime import date
 from functools import cache
 
 from extractor import lexicon
-from extractor import model as trained
 from extractor.errors import DataFileError
 from extractor.records import Deadline, Indicator, Label, Quantity
 
@@ -114,11 +113,13 @@ def infer(text: str, target: Quantity | None, quantities: list[Quantity],
 
 
 def _model_guess(text: str, allowed: list[str]) -> tuple[str, float] | None:
+    from extractor import model as trained  # here: many documents never need the model
+
     model = trained.default()
     if model is None:
         return None
-    proba = model.predict_proba([text])[0]
-    scores = {c: float(p) for c, p in zip(model.classes, proba, strict=True) if c in allowed}
+    proba = model.proba(text)
+    scores = {c: p for c, p in zip(model.classes, proba, strict=True) if c in allowed}
     total = sum(scores.values())
     if not scores or total <= 0:
         return None

@@ -3,8 +3,9 @@
 jieba's module-level tokenizer is process-wide state shared with every other user; we keep
 our own `jieba.Tokenizer` so that loading our dictionary changes nobody else's cuts, and we
 build it once (its dictionary load costs about a second) and only when a caller needs words:
-extraction itself does not segment. The truncated-text rule and the spaCy component
-(`extractor.spacy_component`) both use this one instance.
+extraction itself does not segment. The spaCy component (`extractor.spacy_component`) uses
+this one instance; the truncated-text rule cuts with the same words and frequencies through
+`extractor.wordtable`, which reads them from a cache built from this tokenizer.
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@
 Character 1–3-grams need no segmentation and catch the short cue words (率, 元/人, 满意) that
 decide most classes; TF-IDF with sublinear counts keeps long phrases from dominating; a
 multinomial logistic regression is small, fast and gives probabilities, which a temperature
-fitted on out-of-fold predictions of the training split calibrates. scikit-learn is used here
-only; prediction (extractor/model.py) is plain numpy over the saved weights.
+fitted on out-of-fold predictions of the training split calibrates. scikit-learn and numpy
+(the train extra) are used here only; extraction scores the saved weights in plain Python
+(extractor/model.py `Scorer`).
 """
 
 from __future__ import annotations

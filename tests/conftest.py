@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,16 @@ def expected_files() -> list[Path]:
 
 def load_expected(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The word table (extractor/wordtable.py) is cached in a folder of this run, not in the
+    user's ~/.cache; subprocesses inherit it."""
+    folder = tmp_path_factory.mktemp("indicators-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("INDICATORS_CACHE_DIR", str(folder))
+        yield folder
 
 
 @pytest.fixture(scope="session")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+import random
+
 import cn2an
 import pytest
 from conftest import read_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractor.numerals import parse_chinese
+from extractor.numerals import CHINESE_DIGITS, an2cn, parse_chinese
 
 CASES = [
     ("培训1,200人", [("1,200人", 1200, "人", "=", "count")]),
@@ -84,3 +87,28 @@ def test_arabic_numbers_round_trip(n: int, unit: str) -> None:
 def test_chinese_numerals_in_text_round_trip(n: int, pct: int) -> None:
     found = read_values(f"培训{cn2an.an2cn(n)}次，合格率百分之{cn2an.an2cn(pct)}")
     assert [(v, u) for _, v, u, _, _ in found] == [(n, "次"), (pct, "%")]
+
+
+def _cn2an_strict(text: str) -> float | None:
+    """What parse_chinese answered when every numeral went through cn2an."""
+    try:
+        return float(cn2an.cn2an(text.replace("两", "二").replace("〇", "零"), "strict"))
+    except (ValueError, KeyError, IndexError):
+        return None
+
+
+def test_numerals_read_without_cn2an_read_as_cn2an_reads_them() -> None:
+    """parse_chinese reads the spellings an2cn writes itself and leaves the rest to cn2an:
+    every string of up to three numeral characters, and numbers written out, agree."""
+    texts = ["".join(t) for n in (1, 2, 3) for t in itertools.product(CHINESE_DIGITS, repeat=n)]
+    rng = random.Random(5)
+    texts += [cn2an.an2cn(rng.randrange(10**k)) for k in range(2, 12) for _ in range(300)]
+    for text in texts:
+        assert parse_chinese(text) == _cn2an_strict(text), text
+
+
+def test_an2cn_writes_numbers_as_cn2an_does() -> None:
+    rng = random.Random(11)
+    numbers = [*range(0, 20001), *(rng.randrange(10**k) for k in range(5, 17) for _ in range(500))]
+    for n in numbers:
+        assert an2cn(n) == cn2an.an2cn(n), n

@@ -118,14 +118,15 @@ def test_unreadable_inputs_raise_read_error(tmp_path: Path, data: bytes, reason:
 
 
 def test_undecodable_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
-    # bytes that are neither UTF-8 nor GB18030; force charset-normalizer to give up
-    import extractor.readers.text as text_mod
+    # bytes that are neither UTF-8 nor GB18030; force charset-normalizer (imported by the
+    # reader when it needs it) to give up
+    import charset_normalizer
 
     class _NoGuess:
         def best(self) -> None:
             return None
 
-    monkeypatch.setattr(text_mod, "from_bytes", lambda data: _NoGuess())
+    monkeypatch.setattr(charset_normalizer, "from_bytes", lambda data: _NoGuess())
     data = b"\xff\x80\xff\x80\x81\x30\xff"
     with pytest.raises(ReadError) as info:
         read_bytes(data, "weird.txt")

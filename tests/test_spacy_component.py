@@ -79,8 +79,8 @@ def test_spacy_displacy_span_view_shows_the_classes(nlp) -> None:
 
 
 def test_spacy_one_private_jieba_for_the_process() -> None:
-    """Extraction, the truncated-text rule and the spaCy tokenizer share one jieba.Tokenizer,
-    and jieba's global tokenizer is never loaded."""
+    """The truncated-text rule's word table (when it builds) and the spaCy tokenizer share one
+    jieba.Tokenizer, and jieba's global tokenizer is never loaded."""
     code = ("import jieba, extractor\nfrom extractor import segment\n"
             "from extractor.checks.structure import words\nfrom extractor.spacy_component import blank_zh\n"
             "words('培育节水用水示'); nlp = blank_zh(); nlp('河道保洁')\n"

@@ -16,7 +16,7 @@ from typing import Any
 
 import regex
 
-from extractor import lexicon, segment
+from extractor import lexicon
 from extractor.checks.base import Context, Rule, register
 from extractor.layout import column_role, split_row
 from extractor.outline import classify_label, find_headings
@@ -373,9 +373,13 @@ def goal_items(text: str) -> list[GoalItem]:
 # word completeness from jieba's dictionary ----------------------------------------------
 
 def words(text: str) -> list[str]:
-    # the process's one private jieba tokenizer (extractor/segment.py), without HMM: only
-    # dictionary words decide whether a character stands alone
-    return [w for w in segment.words(text, hmm=False) if w.strip()]
+    # jieba's cut without HMM (only dictionary words decide whether a character stands
+    # alone), over the cached word table (extractor/wordtable.py) rather than jieba's
+    # dictionary itself, whose load costs a second per process; imported here because most
+    # documents never ask
+    from extractor import wordtable
+
+    return [w for w in wordtable.cut(text) if w.strip()]
 
 
 def dangling_end(text: str, chars: str, free: str) -> str | None:
