@@ -468,6 +468,10 @@ def _close_sheet(sheet: Any, columns: list[Column], rows: int) -> None:
 
 # ------------------------------------------------------------------------------ package
 
+# zlib level 3 instead of the default 6: a sixth larger file (15.6 MB instead of 13.3 for
+# 100,000 indicators) for half the deflating, which on a busy machine (one free core or
+# none) was the thread the rows waited for
+_DEFLATE_LEVEL = 3
 _ZIP_LIMIT = (1 << 31) - 1  # a member larger than this needs zip64 (zipfile.ZIP64_LIMIT)
 
 
@@ -484,7 +488,8 @@ def _package(skeleton: Path, path: Path, members: dict[str, _Part]) -> None:
     Written beside `path` and renamed when whole: a failed run leaves no half workbook."""
     partial = path.with_name(f".{path.name}.partial")
     try:
-        with zipfile.ZipFile(skeleton) as source, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as target:
+        with zipfile.ZipFile(skeleton) as source, \
+                zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=_DEFLATE_LEVEL) as target:
             missing = set(members) - set(source.namelist())
             if missing:
                 raise RuntimeError(f"report.xlsx: XlsxWriter wrote no {sorted(missing)}")
@@ -514,15 +519,13 @@ def _write_part(target: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: bytes, pa
         if header not in head:
             raise RuntimeError(f"report.xlsx: no {header!r} in XlsxWriter's {info.filename}")
         head = head.replace(header, f'<dimension ref="{xl_range(0, 0, part.count, columns - 1)}"/>'.encode(), 1)
-    member = zipfile.ZipInfo(info.filename, info.date_time)
-    member.compress_type = zipfile.ZIP_DEFLATED
-    member.external_attr = info.external_attr
-    with target.open(member, "w", force_zip64=part.data.zip64) as out, _Deflater(out) as deflater:
+    # opened by name, so that the member takes the archive's compresslevel
+    with target.open(info.filename, "w", force_zip64=part.data.zip64) as out, _Deflater(out) as deflater:
         deflater.write(head)
         render, batch, number = part.data.render, [], 1
         for number, row in enumerate(islice(part.data.rows, part.count), 2):
             batch.append(render(row, str(number)))
-            if len(batch) == 2000:  # ~2 MB: fewer hand-overs of the GIL to the deflating thread
+            if len(batch) == 4000:  # ~4 MB: few hand-overs of the GIL to the deflating thread
                 deflater.write("".join(batch).encode("utf-8"))
                 batch = []
         deflater.write("".join(batch).encode("utf-8") + end + tail)
@@ -537,7 +540,7 @@ class _Deflater:
 
     def __init__(self, member: IO[bytes]) -> None:
         self._member = member
-        self._chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=4)  # ~8 MB of rows at most
+        self._chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=4)  # ~16 MB of rows at most
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="report.xlsx deflate", daemon=True)
 
