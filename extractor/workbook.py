@@ -649,10 +649,24 @@ def _codes_by_weight(by_code: Counter[tuple[str, str]]) -> list[str]:
 def _records(path: Path) -> Iterator[dict[str, Any]]:
     if not path.exists():
         return
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if not line.isspace():  # a blank line (`strip()` would copy every line to find out)
-                yield _decode(line)
+    for line in _text_lines(path):
+        if not line.isspace():  # a blank line (`strip()` would copy every line to find out)
+            yield _decode(line)
+
+
+def _text_lines(path: Path) -> Iterator[str]:
+    """The lines text mode reads (universal newlines), read as bytes and decoded one by one,
+    which takes half the time."""
+    with path.open("rb") as handle:
+        for raw in handle:
+            line = raw.decode("utf-8")
+            if "\r" not in line:
+                yield line
+            else:  # a carriage return ends a line, alone or before "\n"
+                *ended, last = line.replace("\r\n", "\n").split("\r")
+                yield from (piece + "\n" for piece in ended)
+                if last:
+                    yield last
 
 
 _DECODER = json.JSONDecoder()
@@ -672,15 +686,14 @@ def _count_records(path: Path) -> int:
     """The lines `_records` decodes (more than whitespace), counted on the bytes, as decoding
     the text would take longer than the count: a line that starts with printable ASCII (a
     record's "{") is not blank; only others are decoded to find out. A file with a carriage
-    return is counted on its text, whose lines (universal newlines) `_records` reads."""
+    return is counted on its text lines (universal newlines), as `_records` reads them."""
     if not path.exists():
         return 0
     count = 0
     with path.open("rb") as handle:
         for line in handle:
             if b"\r" in line:
-                with path.open(encoding="utf-8") as text:
-                    return sum(1 for line in text if not line.isspace())
+                return sum(1 for line in _text_lines(path) if not line.isspace())
             count += 0x21 <= line[0] <= 0x7E or not line.decode("utf-8", "replace").isspace()
     return count
 
