@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,30 @@ def test_workbook_progress_on_request(tmp_path: Path, capsys: pytest.CaptureFixt
                                            ("C:\\预算\\2024\\表.xlsx", "表.xlsx"), ("-", "-")])
 def test_workbook_short_name(doc: str, name: str) -> None:
     assert short_name(doc) == name
+
+
+def test_workbook_text_that_xml_escapes_reads_back_as_written(tmp_path: Path) -> None:
+    texts = [" 前导空格", "末尾空格 ", "\u3000全角", "a&b<c>d", "字面 _x0041_ 转义", "回车\r换行", "第一行\n第二行", ""]
+    _streams(tmp_path, indicators=len(texts))
+    records = [json.loads(line) for line in (tmp_path / "indicators.jsonl").read_text(encoding="utf-8").splitlines()]
+    (tmp_path / "indicators.jsonl").write_text(_lines([{**r, "text": t} for r, t in zip(records, texts, strict=True)]),
+                                               encoding="utf-8")
+    write_report(tmp_path, tmp_path / "report.xlsx", progress=False)
+    inds = openpyxl.load_workbook(tmp_path / "report.xlsx")["指标"]
+    column = _column(inds, "指标原文")
+    # Excel reads _xHHHH_ as the character (_x005F_ is "_"); openpyxl leaves it as it is
+    excel = lambda v: v and re.sub(r"_x([0-9A-F]{4})_", lambda m: chr(int(m.group(1), 16)), v)  # noqa: E731
+    assert [excel(inds[f"{column}{n}"].value) for n in range(2, len(texts) + 2)] == texts
+
+
+def test_workbook_a_failed_run_keeps_the_earlier_report(tmp_path: Path) -> None:
+    _streams(tmp_path)
+    write_report(tmp_path, tmp_path / "report.xlsx", progress=False)
+    earlier = (tmp_path / "report.xlsx").read_bytes()
+    with (tmp_path / "indicators.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write('{"doc": "broken\n')
+    with pytest.raises(json.JSONDecodeError):
+        write_report(tmp_path, tmp_path / "report.xlsx", progress=False)
+    assert (tmp_path / "report.xlsx").read_bytes() == earlier
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["documents.jsonl", "findings.jsonl", "indicators.jsonl",
+                                                          "report.xlsx"]
