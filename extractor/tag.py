@@ -917,8 +917,12 @@ class _Pool:
         self.args = (limits, parts, os.getpid(), self.context.get_start_method() == "fork")
         self.looked = time.monotonic()  # when hangs were last looked for
         self.slots: list[_Slot] = []
-        for _ in range(size):
-            self.slots.append(self._start())
+        try:
+            for _ in range(size):
+                self.slots.append(self._start())
+        except BaseException:  # fork failed (no memory, a process limit) or Ctrl-C: no orphans
+            self.stop(kill=True)
+            raise
 
     def _start(self) -> _Slot:
         ours, theirs = self.context.Pipe()
