@@ -2,11 +2,12 @@
 
 Builds an archive of N documents (default 2,000) from bench/generate.py's own content, spread
 over .txt, .html, .csv, .xlsx, .docx, .zip and .pdf (reportlab, from the test extra),
-plus a few broken files; then runs `indicators tag` with --workers 1 and --workers 2 in
-subprocesses and reports docs/s, MB/s and peak RSS of the worker processes, with
-`jieba.lcut` over the same text in this process as the reference. Reported, never asserted.
+plus a few broken files; then runs `indicators tag` with --workers 1 and --workers 2 (or the
+counts given) in subprocesses and reports docs/s, MB/s, peak RSS of the worker processes, and
+the CPU time of the main process against that of its workers, with `jieba.lcut` over the same
+text in this process as the reference. Reported, never asserted.
 
-    python bench/bench_tag.py [--n 2000] [--keep DIR] [--json FILE]
+    python bench/bench_tag.py [--n 2000] [--workers 1,2] [--keep DIR] [--json FILE]
 """
 
 from __future__ import annotations
@@ -126,32 +127,54 @@ def build_archive(folder: Path, n: int, seed: int) -> tuple[list[str], dict[str,
     return texts, counts
 
 
-# The tag run is started by a small wrapper so that RUSAGE_CHILDREN covers that run alone: its
-# ru_maxrss is the peak of the largest process among tag and its workers.
-WRAPPER = (
-    "import resource, subprocess, sys\n"
-    "rc = subprocess.run(sys.argv[1:]).returncode\n"
-    "print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+# The tag run is started through a small launcher so that the run's own figures are its own:
+# on Linux a process's ru_maxrss also counts the process image it replaced, and the launcher's
+# is small. Inside, the tag command runs in the measuring process itself, so RUSAGE_SELF is the
+# main process (start-up, discovery, collecting, merging) and RUSAGE_CHILDREN its pool workers.
+LAUNCHER = "import subprocess, sys\nsys.exit(subprocess.run(sys.argv[1:]).returncode)\n"
+MEASURED_TAG = (
+    "import json, resource, sys\n"
+    "from extractor import cli\n"
+    "imported = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "rc = cli.main(sys.argv[1:])\n"
+    "me = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "pool = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "cpu = lambda r: r.ru_utime + r.ru_stime\n"
+    "print(json.dumps({'rc': rc, 'main_cpu': cpu(me), 'import_cpu': cpu(imported),\n"
+    "                  'workers_cpu': cpu(pool), 'peak_kb': max(me.ru_maxrss, pool.ru_maxrss)}))\n"
 )
+CPU_SHARE_TARGET = 0.05  # the main process's CPU per document ÷ a worker's
 
 
 def run_tag(archive: Path, out: Path, workers: int) -> dict[str, float]:
-    command = [sys.executable, "-m", "extractor", "tag", str(archive), "-o", str(out),
-               "--workers", str(workers), "--no-report"]
+    command = ["tag", str(archive), "-o", str(out), "--workers", str(workers), "--no-report"]
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", WRAPPER, *command], capture_output=True, text=True,
-                          check=False)
+    proc = subprocess.run([sys.executable, "-c", LAUNCHER, sys.executable, "-c", MEASURED_TAG, *command],
+                          capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
-    rc, peak_kb = (int(x) for x in proc.stdout.split()[-2:])
+    measured = json.loads(proc.stdout.splitlines()[-1])
     lines = (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()
     errors = sum('"status": "error"' in line for line in lines)
     with (out / "indicators.jsonl").open(encoding="utf-8") as handle:
         indicators = sum(1 for _ in handle)
     peaks = re.search(r"peak RSS (\d+) MB in this process, (\d+) MB in a worker", proc.stderr)
     return {"workers": workers, "seconds": round(wall, 2), "documents": len(lines), "errors": errors,
-            "indicators": indicators, "rc": rc, "peak_process_rss_mb": round(peak_kb / 1024, 1),
+            "indicators": indicators, "rc": measured["rc"],
+            "peak_process_rss_mb": round(measured["peak_kb"] / 1024, 1),
             "main_rss_mb": int(peaks.group(1)) if peaks else None,
-            "worker_rss_mb": int(peaks.group(2)) if peaks else None}
+            "worker_rss_mb": int(peaks.group(2)) if peaks else None,
+            **cpu_figures(measured)}
+
+
+def cpu_figures(measured: dict[str, float]) -> dict[str, float]:
+    """CPU seconds of the main process (and of its start-up: interpreter and imports) and of all
+    its workers together. Both handle the same documents, so main ÷ workers is the main
+    process's CPU per document relative to a worker's."""
+    workers = max(measured["workers_cpu"], 1e-9)
+    return {"main_cpu_s": round(measured["main_cpu"], 2), "main_import_cpu_s": round(measured["import_cpu"], 2),
+            "workers_cpu_s": round(measured["workers_cpu"], 2),
+            "main_cpu_share": round(measured["main_cpu"] / workers, 4),
+            "main_cpu_share_after_import": round((measured["main_cpu"] - measured["import_cpu"]) / workers, 4)}
 
 
 _SPIN = "import time\nt = time.perf_counter()\nx = 0\nfor i in range(4_000_000): x += i\nprint(time.perf_counter() - t)"
@@ -184,12 +207,57 @@ def rates(run: dict, files_mb: float, chars: int) -> None:
     run["chars_per_s"] = round(chars / run["seconds"])
 
 
+def worker_counts(text: str) -> list[int]:
+    counts = sorted({int(part) for part in text.split(",") if part.strip()})
+    if not counts or counts[0] < 1:
+        raise argparse.ArgumentTypeError("worker counts are positive integers, e.g. 1,2,4")
+    return counts
+
+
+def timed_runs(archive: Path, tmp: Path, counts: list[int], repeat: int) -> list[dict]:
+    """Each worker count's best of `repeat` runs. A shared host's speed drifts over minutes, so
+    the order alternates (1,2,… then …,2,1) and each count keeps its fastest run."""
+    tries: dict[int, list[dict]] = {w: [] for w in counts}
+    for r in range(max(1, repeat)):
+        for w in (counts if r % 2 == 0 else counts[::-1]):
+            tries[w].append(run_tag(archive, tmp / f"out{w}_{r}", w))
+    runs = [min(tries[w], key=lambda run: run["seconds"]) for w in counts]
+    for run in runs:
+        run["all_seconds"] = [t["seconds"] for t in tries[run["workers"]]]
+    return runs
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def print_summary(report: dict) -> None:
+    runs = report["runs"]
+    for run in runs:
+        share = run["main_cpu_share"]
+        print(f"{run['workers']} worker(s): {run['docs_per_s']} docs/s; main process CPU "
+              f"{run['main_cpu_s']} s ({run['main_import_cpu_s']} s of it start-up), workers "
+              f"{run['workers_cpu_s']} s: main CPU per document {share:.1%} of a worker's, "
+              f"{run['main_cpu_share_after_import']:.1%} after start-up "
+              f"(target ≤ {CPU_SHARE_TARGET:.0%}: {verdict(share <= CPU_SHARE_TARGET)})")
+    speedup = report.get("speedup_2_over_1")
+    if speedup is not None:
+        print(f"2 workers / 1 worker: {speedup:.2f}x (target ≥ 1.8x: {verdict(speedup >= 1.8)}); "
+              f"the host's own 2-process scaling before/after: {report['host_scaling_2_over_1']}")
+    worst = max(run["worker_rss_mb"] or run["peak_process_rss_mb"] for run in runs)
+    print(f"peak worker RSS: {worst} MB (target ≤ 300 MB: {verdict(worst <= 300)}); "
+          f"largest process of any run: {max(run['peak_process_rss_mb'] for run in runs)} MB")
+    print(f"text files, 1 worker: {report['text_only']['ratio_to_jieba']}x jieba.lcut chars/s")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED)
     parser.add_argument("--keep", type=Path, help="build the archive here and keep it")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--workers", type=worker_counts, default=[1, 2],
+                        help="worker counts to run, comma-separated (default 1,2)")
     parser.add_argument("--repeat", type=int, default=2,
                         help="tag runs per worker count, alternating 1,2 then 2,1 (best kept)")
     args = parser.parse_args(argv)
@@ -199,17 +267,9 @@ def main(argv: list[str] | None = None) -> int:
         archive.mkdir(parents=True, exist_ok=True)
         texts, counts = build_archive(archive, args.n, args.seed)
         size_mb = sum(p.stat().st_size for p in archive.iterdir()) / 2**20
-        # A shared host's speed drifts over minutes: alternate the order and keep each worker
-        # count's best run, and measure the host's own two-process scaling alongside.
-        capacity = [host_scaling()]
-        tries: dict[int, list[dict]] = {1: [], 2: []}
-        for r in range(max(1, args.repeat)):
-            for w in ((1, 2) if r % 2 == 0 else (2, 1)):
-                tries[w].append(run_tag(archive, Path(tmp) / f"out{w}_{r}", w))
+        capacity = [host_scaling()]  # the host's own two-process scaling, before and after
+        runs = timed_runs(archive, Path(tmp), args.workers, args.repeat)
         capacity.append(host_scaling())
-        runs = [min(tries[w], key=lambda run: run["seconds"]) for w in (1, 2)]
-        for run in runs:
-            run["all_seconds"] = [t["seconds"] for t in tries[run["workers"]]]
         # Text-format throughput: the .txt files alone, one worker, against jieba on the same text.
         text_dir = Path(tmp) / "text_only"
         text_dir.mkdir()
@@ -226,22 +286,18 @@ def main(argv: list[str] | None = None) -> int:
     text_chars = sum(len(t) for t in text_texts)
     for run in runs:
         rates(run, size_mb, chars)
+        run["speedup_over_1"] = round(runs[0]["seconds"] / run["seconds"], 2) if runs[0]["workers"] == 1 else None
     rates(text_run, text_mb, text_chars)
-    speedup = runs[0]["seconds"] / runs[1]["seconds"]
+    seconds = {run["workers"]: run["seconds"] for run in runs}
     report = {"cpus": os.cpu_count(), "load_at_start": round(load, 2), "files": sum(counts.values()),
               "formats": counts, "archive_mb": round(size_mb, 2), "chars": chars, "runs": runs,
-              "speedup_2_over_1": round(speedup, 2),
+              "speedup_2_over_1": round(seconds[1] / seconds[2], 2) if {1, 2} <= seconds.keys() else None,
               "host_scaling_2_over_1": capacity,
               "jieba_lcut_seconds": round(jieba_s, 2), "jieba_chars_per_s": round(chars / jieba_s),
               "text_only": {**text_run, "jieba_chars_per_s": round(text_chars / jieba_text_s),
                             "ratio_to_jieba": round(text_run["chars_per_s"] * jieba_text_s / text_chars, 2)}}
     print(json.dumps(report, ensure_ascii=False, indent=2))
-    print(f"2 workers / 1 worker: {speedup:.2f}x (target ≥ 1.8x: {'met' if speedup >= 1.8 else 'NOT met'}); "
-          f"the host's own 2-process scaling before/after: {capacity}")
-    worst = max(run["worker_rss_mb"] or run["peak_process_rss_mb"] for run in runs)
-    print(f"peak worker RSS: {worst} MB (target ≤ 300 MB: {'met' if worst <= 300 else 'NOT met'}); "
-          f"largest process of any run: {max(run['peak_process_rss_mb'] for run in runs)} MB")
-    print(f"text files, 1 worker: {report['text_only']['ratio_to_jieba']}x jieba.lcut chars/s")
+    print_summary(report)
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0

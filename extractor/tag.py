@@ -2,11 +2,15 @@
 workbook, without losing a file and without stopping on a bad one.
 
 Every input file (a zip's members count as files) is one job, processed in isolation: in a
-worker process with a time limit and an address-space limit, or on a Dask cluster. A job's
-records are appended to `indicators.jsonl` and `findings.jsonl` first and its summary to
-`documents.jsonl` last, so a document is done exactly when its summary line is there. After a
-kill, `--resume` drops the records of unfinished documents, processes what is missing, and the
-final sort by input order makes the outputs equal those of an uninterrupted run.
+worker process with a time limit and an address-space limit, or on a Dask cluster. A pool
+worker serialises a job's records and appends them to its own shards (one file per record
+stream, in the output folder's temp area `.indicators-tag.parts/`); the main process then
+appends the job's journal line (which shard, which byte ranges) and its summary to
+`documents.jsonl`, last, so a document is done exactly when its summary line is there. The main
+process never sees the records: at the end it merges the shards into `indicators.jsonl` and
+`findings.jsonl` in input order by copying byte ranges, and sorts `documents.jsonl` the same way.
+After a kill, `--resume` finds each finished document's records through the journal, processes
+what is missing, and the merge makes the outputs equal those of an uninterrupted run.
 """
 
 from __future__ import annotations
@@ -15,33 +19,43 @@ import argparse
 import errno
 import json
 import os
+import shutil
 import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from selectors import EVENT_READ
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from extractor.errors import DocumentTimeout
 from extractor.limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 from extractor.names import doc_name
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing.connection import Connection
+
     from extractor.checks import Config
     from extractor.readers.archive import Planned
 
 STREAMS = ("indicators.jsonl", "findings.jsonl", "documents.jsonl")
+RECORDS = STREAMS[:2]  # written into shards by the process that read the document
+SUMMARIES = STREAMS[2]  # appended by the main process: a document's done-mark
 EXTENSIONS = (".txt", ".tsv", ".md", ".csv", ".html", ".htm", ".xlsx", ".xls", ".docx", ".doc",
               ".pdf", ".zip")
 PARENT_POLL_SECONDS = 1.0  # a worker notices a dead parent this fast (or at once, on Linux)
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 LOCK_NAME = ".indicators-tag.lock"  # held (flock) by the run that writes the folder
+PARTS_NAME = ".indicators-tag.parts"  # the temp area: shards and journal, removed by the merge
+JOURNAL = "journal.jsonl"  # in the temp area: where each finished document's records are
+COPY_CHUNK = 2**20  # the merge copies at most this many bytes at a time
+MAX_OPEN_SHARDS = 64  # the merge keeps at most this many shards open (each pool has its own)
+JOIN_SECONDS = 10.0  # how long a killed worker is waited for (a stopped one: three times that)
 
 
 @dataclass(frozen=True)
@@ -194,12 +208,16 @@ def process(job: Job, limits: Limits) -> dict[str, Any]:
     except DocumentTimeout:
         out = _failed(job, "timeout", _timeout_message(job, limits), error_summary)
     except MemoryError:
-        out = _failed(job, "memory", f"{job.doc}: over the {limits.memory_mb} MB memory guard "
-                                     "(a very large document may need a larger --memory-mb)", error_summary)
+        out = _failed(job, "memory", _memory_message(job, limits), error_summary)
     except Exception as exc:  # noqa: BLE001 — one bad document never stops a batch
         out = _failed(job, "internal_error", f"{job.doc}: {type(exc).__name__}: {exc}",
                       error_summary)
     return out
+
+
+def _memory_message(job: Job, limits: Limits) -> str:
+    return (f"{job.doc}: over the {limits.memory_mb} MB memory guard (a very large document may "
+            "need a larger --memory-mb)")
 
 
 def _timeout_message(job: Job, limits: Limits) -> str:
@@ -221,8 +239,8 @@ def _records(job: Job, limits: Limits) -> dict[str, Any]:
 
 def _result(job: Job, summary: dict[str, Any], indicators: list[dict[str, Any]],
             findings: list[dict[str, Any]]) -> dict[str, Any]:
-    """A job's outcome as the parent needs it: the summary for progress, and the three streams'
-    lines already serialised here, in the worker, so the parent only appends bytes."""
+    """A job's outcome: the summary, and the three streams' lines already serialised here, in
+    the process that read the document (a pool worker writes them to its shards)."""
     lines = {name: "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
              for name, records in zip(STREAMS, (indicators, findings, [summary]), strict=True)}
     return {"index": job.index, "doc": job.doc, "summary": summary, "lines": lines,
@@ -347,15 +365,44 @@ def memory_guard(memory_mb: int) -> Iterator[None]:
         resource.setrlimit(resource.RLIMIT_AS, before)
 
 
-def _worker_init(memory_mb: int, parent: int, forked: bool) -> None:
-    """Pool worker initializer: the memory guard; Ctrl-C is the parent's to handle (it kills the
-    pool), so a worker ignores it; and a worker whose parent dies (kill -9, SIGTERM) exits.
-    `parent` is the pid of `indicators tag`; `forked` says it forked us itself (rather than
-    through a fork server)."""
-    limit_memory(memory_mb)
+def _worker_init(limits: Limits, parts: Path, parent: int, forked: bool) -> None:
+    """Pool worker initializer: the limits every job of this worker is read with (given once
+    here, not pickled with every job: the checks' configuration is large), its shards in the
+    temp area `parts`, and the memory guard. Ctrl-C is the parent's to handle (it kills the
+    pool), so a worker ignores it; past a file-size limit a write fails (and the parent stops
+    the run saying why) instead of killing the worker; and a worker whose parent dies (kill -9,
+    SIGTERM) exits. `parent` is the pid of `indicators tag`; `forked` says it forked us itself
+    (rather than through a fork server)."""
+    global _worker
+    _worker = _Worker(limits, Shards(parts, "w"))
+    limit_memory(limits.memory_mb)
     if hasattr(signal, "SIGINT"):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     _exit_with_parent(parent, forked)
+
+
+@dataclass
+class _Worker:
+    limits: Limits
+    shards: Shards
+
+
+_worker: _Worker | None = None  # in a pool worker, set by _worker_init
+
+
+def _work(job: Job) -> Written:
+    """A pool worker's job: read the document, append its records to this worker's shards, and
+    give the parent only what it needs to note that."""
+    if _worker is None:
+        raise RuntimeError("_work runs in a pool worker started with _worker_init")
+    out = process(job, _worker.limits)
+    try:
+        return _worker.shards.put(out)
+    except MemoryError:  # encoding a huge document's lines under the memory guard
+        failed = _failed(job, "memory", _memory_message(job, _worker.limits), _error_summary())
+        return _worker.shards.put(failed)
 
 
 def _exit_with_parent(parent: int, forked: bool) -> None:
@@ -377,7 +424,7 @@ def _exit_with_parent(parent: int, forked: bool) -> None:
     def watch() -> None:
         while os.getppid() == spawner and _alive(parent):
             time.sleep(PARENT_POLL_SECONDS)
-        os._exit(1)  # records are the parent's to write: nothing here to save
+        os._exit(1)  # the shards are flushed document by document: nothing here to save
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
@@ -392,75 +439,191 @@ def _alive(pid: int) -> bool:
     return True
 
 
+# -- shards: one process's part of the record streams -------------------------------------------
+class Written(NamedTuple):
+    """A finished document whose records are in a shard, as the main process gets it: the
+    records stay on disk, and the main process handles bytes it need not parse."""
+
+    doc: str
+    status: str
+    summary: bytes  # its documents.jsonl line
+    shard: str  # the stem of the shard files its records are in ("" when it has none)
+    ranges: tuple[tuple[int, int], ...]  # (offset, length) of its lines per record stream
+    journal: bytes  # the journal line saying so
+    rss_mb: float | None
+    disk_error: tuple[int, str] | None = None  # (errno, message): the records could not be written
+
+
+class Shards:
+    """A process's own files of the record streams in the temp area, one per stream, under a
+    stem no other process uses; a document's lines are flushed before it is reported, so every
+    reported range is on disk. A pool worker writes its documents here; the main process writes
+    those whose lines come to it (from Dask, or an error summary of its own)."""
+
+    def __init__(self, folder: Path, owner: str) -> None:
+        self.folder = folder
+        self.owner = owner
+        self.stem = ""
+        self.handles: dict[str, IO[bytes]] = {}
+
+    def put(self, out: dict[str, Any]) -> Written:
+        lines = out["lines"]
+        summary = _encoded(lines[SUMMARIES])
+        status = out["summary"].get("status", "error")
+        try:
+            ranges = tuple(self._append(name, _encoded(lines[name])) for name in RECORDS)
+        except OSError as exc:
+            self.close()  # a shard may end in a cut line now: the next document starts new ones
+            return Written(out["doc"], status, summary, "", (), b"", out.get("rss_mb"),
+                           (exc.errno or errno.EIO, exc.strerror or str(exc)))
+        stem = self.stem if any(length for _, length in ranges) else ""
+        journal = json.dumps([out["doc"], stem, ranges]) + "\n"  # ASCII: \u-escapes
+        return Written(out["doc"], status, summary, stem, ranges, journal.encode(), out.get("rss_mb"))
+
+    def _append(self, name: str, data: bytes) -> tuple[int, int]:
+        if not data:
+            return (0, 0)
+        handle = self.handles.get(name) or self._open(name)
+        offset = handle.tell()
+        handle.write(data)
+        handle.flush()
+        return (offset, len(data))
+
+    def _open(self, name: str) -> IO[bytes]:
+        if not self.stem:
+            self.stem = f"{self.owner}-{os.getpid()}-{os.urandom(4).hex()}"
+        handle = (self.folder / _shard_name(self.stem, name)).open("xb")
+        self.handles[name] = handle
+        return handle
+
+    def close(self) -> None:
+        for handle in self.handles.values():
+            with suppress(OSError):  # a flush that fails now is of lines never reported
+                handle.close()
+        self.handles.clear()
+        self.stem = ""
+
+
+def _shard_name(stem: str, stream: str) -> str:
+    return f"{stem}.{stream}"
+
+
+def _encoded(lines: str) -> bytes:
+    # names are escaped (extractor.names); a stray surrogate in a library's message must still
+    # not stop the batch
+    return lines.encode("utf-8", "replace")
+
+
 # -- the output folder -------------------------------------------------------------------------
-Blocks = dict[str, list[tuple[int, int]]]  # doc -> (offset, length) of its lines in one stream
+Block = tuple[str, int, int]  # (file, relative to the output folder; offset; length)
+Blocks = dict[str, list[Block]]  # doc -> where its lines of one stream are
 
 
 class Output:
-    """Appends each document's records, its summary last; knows what is already done and where
-    each document's lines are, so the final sort copies byte ranges and never holds the
-    records in memory (an archive's output can be larger than the machine's memory)."""
+    """The output folder of one run. Appends each finished document's journal line and then its
+    summary; knows what is done and where each document's lines are, so that the final merge
+    copies byte ranges and never holds the records in memory (an archive's output can be larger
+    than the machine's memory)."""
 
     def __init__(self, folder: Path, resume: bool, force: bool = False) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
+        self.parts = folder / PARTS_NAME
         self.done: set[str] = set()
         self.blocks: dict[str, Blocks] = {name: {} for name in STREAMS}
+        self.sources: dict[str, str] = {}  # one string per shard file, however many blocks name it
         self.lock = _lock(folder)
         try:
             if resume:
                 self._recover()
             else:
                 _refuse_earlier_run(folder, force)
+                shutil.rmtree(self.parts, ignore_errors=True)  # an earlier run's (--force)
                 for name in STREAMS:
                     (folder / name).write_bytes(b"")
-            self.handles = {name: (folder / name).open("ab") for name in STREAMS}
+            self.parts.mkdir(exist_ok=True)
+            self.journal = _open_journal(self.parts / JOURNAL)
+            self.summaries = (folder / SUMMARIES).open("ab")
+            self.own = Shards(self.parts, "main")  # the records of results that bring their lines
         except BaseException:
             self.lock.close()
             raise
 
     def _recover(self) -> None:
-        """Documents with a summary line are done; records of any other document are dropped
-        (a kill may have cut its records half-written), and so is any line that does not parse."""
-        _keep_lines(self.folder / "documents.jsonl", self.blocks["documents.jsonl"],
-                    lambda doc, blocks: doc not in blocks)
-        self.done = set(self.blocks["documents.jsonl"])
-        for name in STREAMS[:2]:
-            _keep_lines(self.folder / name, self.blocks[name], lambda doc, _: doc in self.done)
+        """Documents with a summary line are done (the first line, if a document has two), with
+        the records named by the journal's last line for them; a document the journal does not
+        name has its records in the streams themselves (merged by an earlier run). Anything else
+        is dropped: the records of unfinished documents (a kill may have cut them half-written),
+        lines that do not parse, and the done-mark of a document whose shard is gone or cut."""
+        if not (self.parts / JOURNAL).exists():  # no journal, nothing in the temp area is wanted
+            shutil.rmtree(self.parts, ignore_errors=True)
+        summaries = self.blocks[SUMMARIES]
+        _keep_lines(self.folder, SUMMARIES, summaries, lambda doc: doc not in summaries)
+        entries = _journal_entries(self.parts / JOURNAL, set(summaries))
+        sizes = _file_sizes(self.parts)
+        for doc in [doc for doc, entry in entries.items() if not _on_disk(entry, sizes)]:
+            del summaries[doc], entries[doc]  # done again; the merge drops the old summary line
+        self.done = set(summaries)
+        for name in RECORDS:
+            _keep_lines(self.folder, name, self.blocks[name],
+                        lambda doc: doc in self.done and doc not in entries)
+        for doc, (stem, ranges) in entries.items():
+            self._note_records(doc, stem, ranges)
 
-    def write(self, out: dict[str, Any]) -> None:
-        for name in STREAMS:
-            # names are escaped (extractor.names); a stray surrogate in a library's message must
-            # still not stop the batch
-            data = out["lines"][name].encode("utf-8", "replace")
-            if data:
-                handle = self.handles[name]
-                offset = handle.tell()
-                handle.write(data)
-                handle.flush()
-                self.blocks[name].setdefault(out["doc"], []).append((offset, len(data)))
-        self.done.add(out["doc"])
+    def write(self, out: Written | dict[str, Any]) -> Written:
+        """Note a finished document: its records are in a shard (a pool worker's, or else this
+        process's own), then its journal line and its summary are appended, the summary last."""
+        written = out if isinstance(out, Written) else self.own.put(out)
+        if written.disk_error is not None:
+            raise OSError(*written.disk_error)
+        if written.doc in self.done:  # never a second summary: a journal's last line for a
+            return written            # document is the one that goes with its summary
+        self.journal.write(written.journal)
+        self.journal.flush()
+        offset = self.summaries.tell()
+        self.summaries.write(written.summary)
+        self.summaries.flush()
+        self.blocks[SUMMARIES][written.doc] = [(SUMMARIES, offset, len(written.summary))]
+        self._note_records(written.doc, written.shard, written.ranges)
+        self.done.add(written.doc)
+        return written
+
+    def _note_records(self, doc: str, stem: str, ranges: Iterable[Iterable[int]]) -> None:
+        for name, (offset, length) in zip(RECORDS, ranges, strict=False):
+            if length:
+                self.blocks[name][doc] = [(self._source(stem, name), offset, length)]
+
+    def _source(self, stem: str, name: str) -> str:
+        path = f"{PARTS_NAME}/{_shard_name(stem, name)}"
+        return self.sources.setdefault(path, path)
 
     def close(self) -> None:
-        """Close the streams; the lock stays until `release` (the final sort and the workbook
-        still write the folder)."""
-        for handle in self.handles.values():
-            handle.close()
+        """Close the files written during the run; the lock stays until `release` (the merge and
+        the workbook still write the folder)."""
+        for handle in (self.journal, self.summaries):
+            with suppress(OSError):  # only a write that already failed can fail again here
+                handle.close()
+        self.own.close()
 
     def release(self) -> None:
         self.lock.close()  # closing the descriptor drops the flock
 
     def finalise(self, jobs: list[Job]) -> None:
-        """Put every stream in input order: the same files however the run was split. Documents
-        not among `jobs` (left by an earlier run over other inputs) go last, as they were."""
+        """Merge: write every stream in input order, the same files however the run was split.
+        Documents not among `jobs` (left by an earlier run over other inputs) go last, in the
+        order they were done. Then the temp area goes, the journal first: from then on the
+        streams hold every record."""
         order = {job.doc: job.index for job in jobs}
+        done_at = {doc: blocks[0][1] for doc, blocks in self.blocks[SUMMARIES].items()}
+
+        def position(doc: str) -> tuple[int, int]:
+            return order.get(doc, len(order)), done_at.get(doc, 0)
+
         for name in STREAMS:
             blocks = self.blocks[name]
-            docs = sorted(blocks, key=lambda d: (order.get(d, len(order)), blocks[d][0][0]))
-            ranges = [r for doc in docs for r in blocks[doc]]
-            if all(a[0] + a[1] == b[0] for a, b in zip(ranges, ranges[1:], strict=False)):
-                continue  # already in order: a one-worker run, or nothing to move
-            _copy_ranges(self.folder / name, ranges)
+            _write_in_order(self.folder, name, [b for doc in sorted(blocks, key=position) for b in blocks[doc]])
+        (self.parts / JOURNAL).unlink(missing_ok=True)
+        shutil.rmtree(self.parts, ignore_errors=True)
 
 
 class OutputInUse(Exception):  # noqa: N818 — a state, like FileExistsError
@@ -502,24 +665,80 @@ def _refuse_earlier_run(folder: Path, force: bool) -> None:
                           "or give another -o folder")
 
 
-def _keep_lines(path: Path, blocks: Blocks, keep: Callable[[str, Blocks], bool]) -> None:
-    """Rewrite `path` with the complete, parseable lines whose doc `keep` accepts, streaming,
-    and note where each document's lines now are."""
-    temporary = path.with_suffix(path.suffix + ".tmp")
+def _open_journal(path: Path) -> IO[bytes]:
+    """The journal, to append to; a last line cut by a kill is ended first, so that the next
+    entry is a line of its own."""
+    handle = path.open("ab")
+    if handle.tell():
+        with path.open("rb") as journal:
+            journal.seek(-1, os.SEEK_END)
+            if journal.read(1) != b"\n":
+                handle.write(b"\n")
+                handle.flush()
+    return handle
+
+
+def _journal_entries(path: Path, done: set[str]) -> dict[str, tuple[str, list[list[int]]]]:
+    """The last journal entry of each document in `done`: an earlier one is from an attempt whose
+    summary was never written."""
+    entries: dict[str, tuple[str, list[list[int]]]] = {}
+    if not path.exists():
+        return entries
+    with path.open("rb") as journal:
+        for line in journal:
+            entry = _journal_entry(line)
+            if entry is not None and entry[0] in done:
+                entries[entry[0]] = entry[1:]
+    return entries
+
+
+def _journal_entry(line: bytes) -> tuple[str, str, list[list[int]]] | None:
+    """[doc, stem, [[offset, length] per record stream]], or None for a cut or foreign line."""
+    try:
+        doc, stem, ranges = json.loads(line)
+        if isinstance(doc, str) and isinstance(stem, str) and len(ranges) == len(RECORDS) and all(
+                isinstance(n, int) and n >= 0 for pair in ranges for n in pair) and all(
+                len(pair) == 2 for pair in ranges):
+            return doc, stem, ranges
+    except (ValueError, TypeError):
+        pass
+    return None
+
+
+def _file_sizes(folder: Path) -> dict[str, int]:
+    try:
+        with os.scandir(folder) as entries:
+            return {entry.name: entry.stat().st_size for entry in entries if entry.is_file()}
+    except OSError:
+        return {}
+
+
+def _on_disk(entry: tuple[str, list[list[int]]], sizes: dict[str, int]) -> bool:
+    """Whether the shard ranges of a journal entry are all there."""
+    stem, ranges = entry
+    return all(sizes.get(_shard_name(stem, name), -1) >= offset + length
+               for name, (offset, length) in zip(RECORDS, ranges, strict=True) if length)
+
+
+def _keep_lines(folder: Path, name: str, blocks: Blocks, keep: Callable[[str], bool]) -> None:
+    """Rewrite the stream `name` with the complete, parseable lines whose doc `keep` accepts,
+    streaming, and note where each document's lines now are."""
+    path = folder / name
+    temporary = path.with_name(name + ".tmp")
     with temporary.open("wb") as sink:
         if path.exists():
             with path.open("rb") as source:
                 for line in source:
                     doc = _doc_of(line)
-                    if doc is None or not keep(doc, blocks):
+                    if doc is None or not keep(doc):
                         continue
                     offset = sink.tell()
                     sink.write(line)
                     ranges = blocks.setdefault(doc, [])
-                    if ranges and sum(ranges[-1]) == offset:
-                        ranges[-1] = (ranges[-1][0], ranges[-1][1] + len(line))
+                    if ranges and ranges[-1][1] + ranges[-1][2] == offset:
+                        ranges[-1] = (name, ranges[-1][1], ranges[-1][2] + len(line))
                     else:
-                        ranges.append((offset, len(line)))
+                        ranges.append((name, offset, len(line)))
     os.replace(temporary, path)
 
 
@@ -535,13 +754,67 @@ def _doc_of(line: bytes) -> str | None:
     return doc if isinstance(doc, str) else None
 
 
-def _copy_ranges(path: Path, ranges: list[tuple[int, int]]) -> None:
-    temporary = path.with_suffix(path.suffix + ".tmp")
-    with path.open("rb") as source, temporary.open("wb") as sink:
-        for offset, length in ranges:
-            source.seek(offset)
-            sink.write(source.read(length))
-    os.replace(temporary, path)
+def _write_in_order(folder: Path, name: str, blocks: list[Block]) -> None:
+    """Write the stream `name` as the concatenation of `blocks`, streaming through a temporary
+    file; a stream that already is exactly that (one worker's summaries, a resume with nothing
+    to do) is left as it is."""
+    target = folder / name
+    runs = _joined(blocks)
+    size = target.stat().st_size
+    if runs == ([(name, 0, size)] if size else []):
+        return
+    temporary = target.with_name(name + ".tmp")
+    with ExitStack() as stack:
+        sink = stack.enter_context(temporary.open("wb", buffering=COPY_CHUNK))
+        readers = _Readers(folder)
+        stack.callback(readers.close)
+        for source, offset, length in runs:
+            _copy(readers.get(source), offset, length, sink)
+    os.replace(temporary, target)
+
+
+def _joined(blocks: list[Block]) -> list[Block]:
+    """Neighbouring blocks of the same file as one: one worker's documents in a row, or all of
+    them when one worker did the run, are a single copy."""
+    runs: list[Block] = []
+    for source, offset, length in blocks:
+        if runs and runs[-1][0] == source and runs[-1][1] + runs[-1][2] == offset:
+            runs[-1] = (source, runs[-1][1], runs[-1][2] + length)
+        else:
+            runs.append((source, offset, length))
+    return runs
+
+
+class _Readers:
+    """The merge's open files, at most MAX_OPEN_SHARDS at once: after crashes or timeouts there
+    are many shards, as every new pool's workers start their own."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.handles: dict[str, IO[bytes]] = {}
+
+    def get(self, source: str) -> IO[bytes]:
+        handle = self.handles.get(source)
+        if handle is None:
+            if len(self.handles) >= MAX_OPEN_SHARDS:
+                self.handles.pop(next(iter(self.handles))).close()
+            handle = self.handles[source] = (self.folder / source).open("rb")
+        return handle
+
+    def close(self) -> None:
+        for handle in self.handles.values():
+            handle.close()
+
+
+def _copy(source: IO[bytes], offset: int, length: int, sink: IO[bytes]) -> None:
+    source.seek(offset)  # within the read buffer, as when blocks follow each other, no system call
+    while length > 0:
+        chunk = source.read(min(length, COPY_CHUNK))
+        if not chunk:
+            raise OSError(errno.EIO, "a shard of the temp area is shorter than its journal says "
+                                     "(changed by another program?); run again with --resume", source.name)
+        sink.write(chunk)
+        length -= len(chunk)
 
 
 # -- running ---------------------------------------------------------------------------------------
@@ -552,85 +825,189 @@ class RunStats:
     peak_worker_rss_mb: float = 0.0
 
 
+Result = Written | dict[str, Any]  # a pool worker's, or one that brings its lines (Dask, the parent's own)
+
+
 def run(jobs: list[Job], output: Output, workers: int, limits: Limits,
-        dask: str | None = None, progress: Callable[[dict[str, Any]], None] | None = None) -> RunStats:
+        dask: str | None = None, progress: Callable[[str], None] | None = None) -> RunStats:
+    """Every job not done yet; `progress` gets each finished document's status."""
     todo = [job for job in jobs if job.doc not in output.done]
-    results = _on_dask(todo, limits, dask, workers) if dask else _on_processes(todo, limits, workers)
+    results = (_on_dask(todo, limits, dask, workers) if dask
+               else _on_processes(todo, limits, workers, output.parts))
     stats = RunStats()
-    for out in results:
-        output.write(out)
-        stats.documents += 1
-        stats.errors += out["summary"].get("status") != "ok"
-        stats.peak_worker_rss_mb = max(stats.peak_worker_rss_mb, out.get("rss_mb") or 0.0)
-        if progress:
-            progress(out["summary"])
+    try:
+        for out in results:
+            written = output.write(out)
+            stats.documents += 1
+            stats.errors += written.status != "ok"
+            stats.peak_worker_rss_mb = max(stats.peak_worker_rss_mb, written.rss_mb or 0.0)
+            if progress:
+                progress(written.status)
+    finally:
+        results.close()  # a write failed or Ctrl-C: the pool is stopped now, not when collected
     return stats
 
 
-def _on_processes(jobs: list[Job], limits: Limits, workers: int) -> Iterator[dict[str, Any]]:
-    """At most `workers` jobs in flight, so a job's start is its submission: a job past its
-    time limit (a hang in C code that SIGALRM cannot break) costs the pool, not the batch.
-    When a worker dies (a crash in C code, the OOM killer), the jobs it shared the pool with
-    are suspects: each is run again alone, and the one that kills its own pool is the culprit."""
+def _on_processes(jobs: list[Job], limits: Limits, workers: int,
+                  parts: Path) -> Generator[Result, None, None]:
+    """At most `workers` jobs in flight, one per worker, so a job's start is when it was sent:
+    a job past its time limit (a hang in C code that SIGALRM cannot break) costs its worker, not
+    the batch. When a worker dies (a crash in C code, the OOM killer), the job it was on is a
+    suspect: it is run again at the end, alone, and is the culprit if it kills that worker too."""
     pending = list(reversed(jobs))
     suspects: list[Job] = []
-    while pending:
-        yield from _pool_pass(pending, suspects, limits, workers)
+    yield from _pool_run(pending, suspects, limits, workers, parts)
     for job in suspects:
-        alone = [job]
         crashed: list[Job] = []
-        yield from _pool_pass(alone, crashed, limits, 1)
+        yield from _pool_run([job], crashed, limits, 1, parts)
         for culprit in crashed:
             yield _failed(culprit, "worker_crashed", f"{culprit.doc}: the worker process died",
                           _error_summary())
 
 
-def _pool_pass(pending: list[Job], suspects: list[Job], limits: Limits,
-               workers: int) -> Iterator[dict[str, Any]]:
-    """Run jobs from `pending` until it is empty or the pool has to be given up."""
-    pool = ProcessPoolExecutor(max_workers=max(1, workers), initializer=_worker_init,
-                               initargs=(limits.memory_mb, os.getpid(), _forks()))
-    running: dict[Future, tuple[Job, float]] = {}
+def _pool_run(pending: list[Job], crashed: list[Job], limits: Limits, workers: int,
+              parts: Path) -> Iterator[Result]:
+    """Run the jobs of `pending` (taken from its end); the job of a worker that died goes to
+    `crashed`, a job past its time limit is a timeout summary, and the worker is replaced."""
+    pool = _Pool(limits, parts, min(max(1, workers), len(pending)))
+    finished = False
     try:
-        while pending or running:
-            while pending and len(running) < max(1, workers):
-                job = pending.pop()
-                running[pool.submit(process, job, limits)] = (job, time.monotonic())
-            done, _ = wait(running, timeout=1.0, return_when=FIRST_COMPLETED)
-            for future in done:
-                job, _ = running.pop(future)
-                try:
-                    out = future.result()
-                except BrokenProcessPool:
-                    suspects.append(job)
-                    raise
-                yield out
-            overdue = [f for f, (_, t) in running.items() if time.monotonic() - t > limits.timeout + 30]
-            if overdue:
-                for future in overdue:
-                    job, _ = running.pop(future)
+        while pending or pool.busy():
+            pool.feed(pending)
+            for slot, job, outcome in pool.outcomes(limits.timeout + 30):
+                if isinstance(outcome, Written):
+                    slot.job = None
+                    yield outcome
+                    continue
+                pool.replace(slot)  # it died, or hangs where SIGALRM cannot reach
+                if outcome == "crashed":
+                    crashed.append(job)
+                else:
                     yield _failed(job, "timeout", _timeout_message(job, limits), _error_summary())
-                pending.extend(job for job, _ in running.values())
-                running.clear()
-                _kill(pool)
-                return
-    except BrokenProcessPool:
-        suspects.extend(job for job, _ in running.values())
-        running.clear()
-        _kill(pool)
-        return
-    except BaseException:  # Ctrl-C, a full disk in the parent, the generator closed: no orphans
-        _kill(pool)
-        raise
-    pool.shutdown(wait=True)
+        finished = True
+    finally:  # Ctrl-C, a full disk in the parent, the generator closed: no orphans either way
+        pool.stop(kill=not finished)
 
 
-def _forks() -> bool:
-    """Whether the pool forks its workers from this process (Linux's default before Python
-    3.14), rather than through a fork server or by spawning."""
-    import multiprocessing
+@dataclass(eq=False)  # compared and hashed as itself
+class _Slot:
+    """One pool worker: its process, the pipe to it, and the job it is on (None when idle)."""
 
-    return multiprocessing.get_start_method() == "fork"
+    process: Any  # multiprocessing's Process of the start method in use
+    conn: Connection
+    job: Job | None = None
+    sent: float = 0.0  # time.monotonic() when the job was sent
+
+
+class _Pool:
+    """Worker processes fed one job at a time, each through its own pipe. Leaner than
+    concurrent.futures (no manager and feeder threads, one selector for all the pipes, kept for
+    the pool's life), so that the parent's CPU per document stays a small fraction of a
+    worker's; and it knows which job each worker is on, so a crash or a hang costs that job and
+    that worker only."""
+
+    def __init__(self, limits: Limits, parts: Path, size: int) -> None:
+        import multiprocessing
+        from selectors import DefaultSelector
+
+        self.context = multiprocessing.get_context()
+        self.selector = DefaultSelector()
+        # `forked`: whether this process forks the workers itself (Linux's default before
+        # Python 3.14), rather than through a fork server or by spawning
+        self.args = (limits, parts, os.getpid(), self.context.get_start_method() == "fork")
+        self.looked = time.monotonic()  # when hangs were last looked for
+        self.slots: list[_Slot] = []
+        try:
+            for _ in range(size):
+                self.slots.append(self._start())
+        except BaseException:  # fork failed (no memory, a process limit) or Ctrl-C: no orphans
+            self.stop(kill=True)
+            raise
+
+    def _start(self) -> _Slot:
+        ours, theirs = self.context.Pipe()
+        process = self.context.Process(target=_serve, args=(theirs, *self.args), name="indicators-tag-worker")
+        process.start()
+        theirs.close()  # the worker's end: EOF on ours when the worker dies
+        slot = _Slot(process, ours)
+        self.selector.register(ours, EVENT_READ, slot)
+        return slot
+
+    def busy(self) -> bool:
+        return any(slot.job is not None for slot in self.slots)
+
+    def feed(self, pending: list[Job]) -> None:
+        for slot in self.slots:
+            if slot.job is None and pending:
+                slot.job, slot.sent = pending.pop(), time.monotonic()
+                with suppress(OSError):  # a worker that died meanwhile: EOF on its pipe says so
+                    slot.conn.send(slot.job)
+
+    def outcomes(self, deadline: float) -> Iterator[tuple[_Slot, Job, Written | str]]:
+        """Each busy worker that has finished (its Written), died ("crashed") or is past
+        `deadline` seconds on its job ("overdue"), with that job; waits up to a second for one."""
+        ready = {key.data for key, _ in self.selector.select(timeout=1.0)}
+        for slot in ready:
+            if slot.job is None:  # an idle worker's pipe at EOF: it died between jobs
+                self.replace(slot)
+                continue
+            try:
+                yield slot, slot.job, slot.conn.recv()
+            except (EOFError, OSError):
+                yield slot, slot.job, "crashed"
+        now = time.monotonic()
+        if now - self.looked < 1.0:
+            return
+        self.looked = now  # once a second: hangs, and any death its pipe did not show
+        for slot in [s for s in self.slots if s.job is not None and s not in ready]:
+            if now - slot.sent > deadline:
+                yield slot, slot.job, "overdue"
+            elif not slot.process.is_alive():
+                yield slot, slot.job, "crashed"
+
+    def replace(self, slot: _Slot) -> None:
+        """A worker that died or hangs: killed (if need be), reaped, and a new one in its place."""
+        self.selector.unregister(slot.conn)
+        _end(slot, kill=True)
+        self.slots[self.slots.index(slot)] = self._start()
+
+    def stop(self, kill: bool) -> None:
+        """Every worker told to finish (or killed) and reaped."""
+        for slot in self.slots:
+            if not kill:
+                with suppress(OSError):
+                    slot.conn.send(None)
+        for slot in self.slots:
+            _end(slot, kill)
+        self.slots = []
+        self.selector.close()
+
+
+def _end(slot: _Slot, kill: bool) -> None:
+    """A worker killed, or left to finish, and reaped (so its CPU time counts as the run's)."""
+    if kill:
+        with suppress(OSError):
+            slot.process.kill()
+    slot.process.join(timeout=JOIN_SECONDS if kill else 3 * JOIN_SECONDS)
+    if slot.process.is_alive():  # told to stop, and still there
+        slot.process.kill()
+        slot.process.join(timeout=JOIN_SECONDS)
+    with suppress(ValueError):  # still there even after SIGKILL (stuck in the kernel): left be
+        slot.process.close()
+    slot.conn.close()
+
+
+def _serve(conn: Connection, limits: Limits, parts: Path, parent: int, forked: bool) -> None:
+    """A pool worker: jobs in, their Written out, until told to stop (None) or the parent is gone."""
+    _worker_init(limits, parts, parent, forked)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        conn.send(_work(job))
 
 
 def _error_summary() -> Callable[..., dict[str, Any]]:
@@ -640,13 +1017,14 @@ def _error_summary() -> Callable[..., dict[str, Any]]:
 
 
 def _kill(pool: ProcessPoolExecutor) -> None:
+    """Stop a concurrent.futures pool at once (the web server's, extractor.web.worker)."""
     for process_ in list(getattr(pool, "_processes", {}).values()):
         process_.kill()
     pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _on_dask(jobs: list[Job], limits: Limits, address: str,
-             workers: int) -> Iterator[dict[str, Any]]:
+             workers: int) -> Generator[dict[str, Any], None, None]:
     from dask.distributed import Client, LocalCluster, as_completed
 
     if address == "local":
@@ -725,7 +1103,7 @@ def _run_command(args: argparse.Namespace, jobs: list[Job], output: Output) -> i
         from tqdm import tqdm
 
         bar = tqdm(total=todo, unit="doc", file=sys.stderr)
-        progress = lambda summary: bar.update(1)  # noqa: E731
+        progress = lambda status: bar.update(1)  # noqa: E731
     else:
         progress = log_line()
     try:
@@ -780,14 +1158,14 @@ class SafeStream:
         return getattr(self.stream, name)
 
 
-def log_line(stream: Any = None) -> Callable[[dict[str, Any]], None]:
-    """Plain progress lines for logs (no terminal)."""
+def log_line(stream: Any = None) -> Callable[[str], None]:
+    """Plain progress lines for logs (no terminal), from each finished document's status."""
     count = {"n": 0, "errors": 0}
     started = time.monotonic()
 
-    def report(summary: dict[str, Any]) -> None:
+    def report(status: str) -> None:
         count["n"] += 1
-        count["errors"] += summary.get("status") != "ok"
+        count["errors"] += status != "ok"
         if count["n"] % 50 == 0:
             rate = count["n"] / max(1e-9, time.monotonic() - started)
             print(f"tag: {count['n']} documents, {count['errors']} errors, {rate:.1f} docs/s",

@@ -38,6 +38,39 @@ def _outputs(folder: Path) -> dict[str, str]:
     return {name: (folder / name).read_text(encoding="utf-8") for name in tag.STREAMS}
 
 
+def _mixed_folder(folder: Path) -> Path:
+    """Text in several layouts and formats, archive members, and files that fail."""
+    import zipfile
+
+    _archive(folder)
+    shutil.copy(SAMPLES / "pipe_rows.md", folder / "pipe_rows.md")
+    shutil.copy(SAMPLES / "split_columns.html", folder / "split_columns.html")
+    with zipfile.ZipFile(folder / "batch.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.txt", (SAMPLES / "tab_four_column.txt").read_text(encoding="utf-8"))
+        archive.writestr("sub/b.txt", (SAMPLES / "whole_unit.txt").read_text(encoding="utf-8"))
+    (folder / "broken.zip").write_bytes(b"PK\x03\x04 truncated")
+    return folder
+
+
+def test_outputs_are_byte_identical_for_any_number_of_workers(tmp_path: Path) -> None:
+    """Workers finish in any order and write their own shards; the merge puts every stream in
+    input order, so the files are the same bytes for 1, 2 or 3 workers (3: an uneven split)."""
+    folder = _mixed_folder(tmp_path / "in")
+    outputs = []
+    for workers in (1, 2, 3):
+        out = tmp_path / f"out{workers}"
+        proc = _run_tag(str(folder), "-o", str(out), "--workers", str(workers), "--no-report")
+        assert proc.returncode == 1, proc.stderr  # the empty, binary and broken files
+        assert sorted(p.name for p in out.iterdir()) == sorted([*tag.STREAMS, tag.LOCK_NAME])  # no temp area left
+        outputs.append({name: (out / name).read_bytes() for name in tag.STREAMS})
+    assert outputs[0] == outputs[1] == outputs[2]
+    summaries = [json.loads(line) for line in outputs[0]["documents.jsonl"].splitlines()]
+    assert len(summaries) == len(list(folder.iterdir())) + 1  # the zip's two members
+    assert [s["doc"] for s in summaries] == [j.doc for j in tag.discover([folder])]
+    assert len(outputs[0]["indicators.jsonl"].splitlines()) == sum(s["indicators"] for s in summaries
+                                                                   if s["status"] == "ok")
+
+
 def test_every_input_has_exactly_one_summary_and_bad_files_are_error_records(tmp_path: Path) -> None:
     archive = _archive(tmp_path / "in")
     proc = _run_tag(str(archive), "-o", str(tmp_path / "out"), "--workers", "2")
@@ -129,27 +162,34 @@ def test_finalise_puts_out_of_order_results_in_input_order_without_reparsing(tmp
         return tag._result(job, {"doc": job.doc, "status": "ok"}, records, [])
 
     output = tag.Output(tmp_path, resume=False)
+    worker = tag.Shards(output.parts, "w")  # as a pool worker writes its documents
     for job, n in ((jobs[2], 2), (jobs[0], 1), (jobs[3], 0), (jobs[1], 3)):  # as workers finish
-        output.write(result(job, n))
+        output.write(worker.put(result(job, n)) if job.index % 2 else result(job, n))
+    worker.close()
     output.close()
+    assert not (tmp_path / "indicators.jsonl").read_bytes()  # the records are in the shards until the merge
     output.finalise(jobs)
     output.release()
+    assert not output.parts.exists()
     docs = [json.loads(line)["doc"] for line in (tmp_path / "documents.jsonl").open(encoding="utf-8")]
     assert docs == ["d0.txt", "d1.txt", "d2.txt", "d3.txt"]
     texts = [json.loads(line)["text"] for line in (tmp_path / "indicators.jsonl").open(encoding="utf-8")]
     assert texts == ["d0.txt 指标0", "d1.txt 指标0", "d1.txt 指标1", "d1.txt 指标2",
                      "d2.txt 指标0", "d2.txt 指标1"]
 
-    resumed = tag.Output(tmp_path, resume=True)  # a second summary of d1 (never written twice
-    resumed.write(result(jobs[1], 1))            # by `run`, but a resume must not keep both)
+    resumed = tag.Output(tmp_path, resume=True)
+    resumed.write(result(jobs[1], 1))  # d1 again (never done twice by `run`): not written twice
     resumed.close()
     resumed.release()
+    with (tmp_path / "documents.jsonl").open("a", encoding="utf-8") as handle:  # nor kept twice
+        handle.write(json.dumps({"doc": "d1.txt", "status": "ok"}) + "\n")
     again = tag.Output(tmp_path, resume=True)
     again.close()
     again.release()
     assert again.done == {"d0.txt", "d1.txt", "d2.txt", "d3.txt"}
     summaries = (tmp_path / "documents.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(s)["doc"] for s in summaries] == docs
+    assert [len(again.blocks["indicators.jsonl"].get(d, [])) for d in docs] == [1, 1, 1, 0]
 
 
 def test_time_limit_interrupts_a_document_in_a_thread_as_dask_runs_it() -> None:

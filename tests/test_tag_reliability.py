@@ -204,6 +204,68 @@ def test_ctrl_c_says_how_to_resume_and_the_resume_is_whole(tmp_path: Path) -> No
     assert _streams(out) == _streams(tmp_path / "whole")
 
 
+_CRASHING_TAG = textwrap.dedent("""
+    import os, signal, sys
+    from extractor import cli, tag
+    read = tag._records
+    def records(job, limits):  # a crash in C code, as a segfault in a reader would be
+        if "crash" in job.doc:
+            os.kill(os.getpid(), signal.SIGSEGV)
+        return read(job, limits)
+    tag._records = records
+    sys.exit(cli.main(sys.argv[1:]))
+""")
+
+
+def test_a_worker_that_dies_costs_only_its_own_document(tmp_path: Path) -> None:
+    folder = _good_folder(tmp_path / "in", 6)
+    (folder / "crash.txt").write_text(TABLE, encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-c", _CRASHING_TAG, "tag", str(folder), "-o", str(out),
+                           "--workers", "2", "--no-report"], capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert proc.returncode == 1, proc.stderr
+    got = {Path(s["doc"]).name: (s["status"], s.get("reason")) for s in _summaries(out)}
+    assert got.pop("crash.txt") == ("error", "worker_crashed")
+    assert set(got.values()) == {("ok", None)} and len(got) == 6
+    (folder / "crash.txt").unlink()
+    assert _tag(str(folder), "-o", str(tmp_path / "whole"), "--workers", "1", "--no-report").returncode == 0
+    assert (out / "indicators.jsonl").read_bytes() == (tmp_path / "whole" / "indicators.jsonl").read_bytes()
+
+
+_KILLED_IN_THE_MERGE = textwrap.dedent("""
+    import os, sys
+    from extractor import cli, tag
+    merge = tag._write_in_order
+    def write_in_order(folder, name, blocks):  # killed right after this stream is merged
+        merge(folder, name, blocks)
+        if name == sys.argv[1]:
+            os._exit(9)
+    tag._write_in_order = write_in_order
+    sys.exit(cli.main(sys.argv[2:]))
+""")
+
+
+@pytest.mark.parametrize("last", ["indicators.jsonl", "documents.jsonl"])
+def test_a_kill_during_the_merge_resumes_to_the_same_outputs(tmp_path: Path, last: str) -> None:
+    """Killed with some streams merged and the shards still there: the resume must take each
+    record once, from the journal's shard or from the merged stream, never from both."""
+    folder = _good_folder(tmp_path / "in", 8)
+    (folder / "empty.txt").write_bytes(b"")
+    assert _tag(str(folder), "-o", str(tmp_path / "whole"), "--workers", "1", "--no-report").returncode == 1
+    out = tmp_path / "cut"
+    proc = subprocess.run([sys.executable, "-c", _KILLED_IN_THE_MERGE, last, "tag", str(folder), "-o", str(out),
+                           "--workers", "2", "--no-report"], capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert proc.returncode == 9, proc.stderr
+    assert (out / tag.PARTS_NAME / tag.JOURNAL).exists()
+    resumed = _tag(str(folder), "-o", str(out), "--workers", "2", "--resume", "--no-report")
+    assert resumed.returncode == 1, resumed.stderr
+    assert "9 already done, 0 to do" in resumed.stderr
+    assert _streams(out) == _streams(tmp_path / "whole")
+    assert not (out / tag.PARTS_NAME).exists()
+
+
 def _file_size_limit(limit: int) -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
 
