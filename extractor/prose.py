@@ -20,8 +20,10 @@ from extractor import lexicon
 from extractor.outline import label_surfaces
 
 _SECTION_MARK = r"(?:[一二三四五六七八九十]{1,3}[、.]|[(（][一二三四五六七八九十\d]{1,2}[)）]|\d{1,2}[、.](?!\d))"
-_TITLE_LINE = regex.compile(rf"^\s*{_SECTION_MARK}\s*(?P<title>[^。;；]{{2,30}}?)[。.:：]?\s*$")
-_INLINE_TITLE = regex.compile(rf"^\s*{_SECTION_MARK}\s*(?P<title>[^。:：;；,，]{{2,40}})[。:：]")
+# whitespace runs taken possessively and a title starting at a non-space: otherwise every
+# split of a long run between the mark, the title and the line's end is tried (quadratic)
+_TITLE_LINE = regex.compile(rf"^\s*+{_SECTION_MARK}\s*+(?P<title>\S[^。;；]{{1,29}}?)[。.:：]?\s*+$")
+_INLINE_TITLE = regex.compile(rf"^\s*+{_SECTION_MARK}\s*+(?P<title>\S[^。:：;；,，]{{1,39}})[。:：]")
 _STATEMENT = regex.compile(
     r"(?P<name>[^\s:：,，;；。“”]{2,30})[:：]\s*(?:年度|预期)?(?:指标值|目标值)(?:为|是)?\s*"
     r"(?P<value>“[^”\n]{1,24}”|[^,，;；。\s]{1,16})")
