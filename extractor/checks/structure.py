@@ -18,6 +18,7 @@ import regex
 
 from extractor import lexicon
 from extractor.checks.base import Context, Rule, register
+from extractor.checks.skeletons import ROAD_TABLE, TOWNSHIP_LIST
 from extractor.layout import column_role, split_row
 from extractor.outline import classify_label, find_headings
 from extractor.records import DocumentResult, Finding, GoalBlock, Indicator, Span
@@ -429,11 +430,7 @@ class EmptyEnumeratedItem(Rule):
     family = "structure"
     why = "只有编号没有内容的条目说明表格没填完，缺的可能正是关键指标。"
     example = (
-        "松岭县桐溪乡人民政府2024年部门预算项目支出绩效目标公开表\n"
-        "\n"
-        "单位编码\t单位及项目名称\t金额 (万元)\t绩效目标\t绩效指标\n"
-        "601\t桐溪乡人民政府\t50.00\t\t\n"
-        "601001\t桐溪乡人民政府\t50.00\t\t\n"
+        TOWNSHIP_LIST +
         "1\t村庄保洁经费\t12.00\t聘用保洁员开展村庄保洁。\t一、产出指标 "
         "(一)数量指标 1.聘用保洁员20名 2. (二)质量指标 "
         "1.保洁检查达标率≥90% (三)时效指标 1.2024年12月底前完成 "
@@ -442,11 +439,7 @@ class EmptyEnumeratedItem(Rule):
         "满意度指标：满意度达到95%以上\n"
     )
     better = (
-        "松岭县桐溪乡人民政府2024年部门预算项目支出绩效目标公开表\n"
-        "\n"
-        "单位编码\t单位及项目名称\t金额 (万元)\t绩效目标\t绩效指标\n"
-        "601\t桐溪乡人民政府\t50.00\t\t\n"
-        "601001\t桐溪乡人民政府\t50.00\t\t\n"
+        TOWNSHIP_LIST +
         "1\t村庄保洁经费\t12.00\t聘用保洁员开展村庄保洁。\t一、产出指标 "
         "(一)数量指标 1.聘用保洁员20名 (二)质量指标 "
         "1.保洁检查达标率≥90% (三)时效指标 1.2024年12月底前完成 "
@@ -494,11 +487,7 @@ class MissingRequiredPrimary(Rule):
         "缺了就无法完整评价。"
     )
     example = (
-        "澄江县2024年项目支出绩效目标表\n"
-        "\n"
-        "项目名称\t农村公路养护\n"
-        "年度绩效目标\t完成年度养护任务，改善群众出行条件。\n"
-        "一级指标\t二级指标\t三级指标\t指标值\n"
+        ROAD_TABLE +
         "产出指标\t数量指标\t养护农村公路里程\t≥120公里\n"
         "\t质量指标\t养护路段路面抽检合格率\t≥95%\n"
         "\t时效指标\t养护任务完成时间\t2024年11月30日前\n"
@@ -553,11 +542,7 @@ class MissingCoreSecondary(Rule):
     family = "structure"
     why = "数量和质量指标是产出考核的核心，缺少任何一个，产出就只有一半能考核。"
     example = (
-        "澄江县2024年项目支出绩效目标表\n"
-        "\n"
-        "项目名称\t农村公路养护\n"
-        "年度绩效目标\t完成年度养护任务，改善群众出行条件。\n"
-        "一级指标\t二级指标\t三级指标\t指标值\n"
+        ROAD_TABLE +
         "产出指标\t数量指标\t养护农村公路里程\t≥120公里\n"
         "\t时效指标\t养护任务完成时间\t2024年11月30日前\n"
         "效益指标\t社会效益指标\t沿线群众出行时间缩短\t≥10%\n"
@@ -613,11 +598,7 @@ class EmptySecondarySlot(Rule):
     family = "structure"
     why = "留空的二级指标行说明该类指标没有设定，应补上或删除该行。"
     example = (
-        "澄江县2024年项目支出绩效目标表\n"
-        "\n"
-        "项目名称\t农村公路养护\n"
-        "年度绩效目标\t完成年度养护任务，改善群众出行条件。\n"
-        "一级指标\t二级指标\t三级指标\t指标值\n"
+        ROAD_TABLE +
         "产出指标\t数量指标\t养护农村公路里程\t≥120公里\n"
         "\t质量指标\t养护路段路面抽检合格率\t≥95%\n"
         "\t时效指标\t养护任务完成时间\t2024年11月30日前\n"
@@ -1053,22 +1034,14 @@ class TooFewIndicators(Rule):
     family = "structure"
     why = "有数值的指标少于三个，绩效目标难以全面反映项目的产出和效果。"
     example = (
-        "松岭县桐溪乡人民政府2024年部门预算项目支出绩效目标公开表\n"
-        "\n"
-        "单位编码\t单位及项目名称\t金额 (万元)\t绩效目标\t绩效指标\n"
-        "601\t桐溪乡人民政府\t50.00\t\t\n"
-        "601001\t桐溪乡人民政府\t50.00\t\t\n"
+        TOWNSHIP_LIST +
         "1\t政协工作经费\t1.50\t做好政协工作。\t一、产出指标 (一)数量指标 "
         "1.开展日常工作 (二)质量指标 1.提高工作质量 (三)时效指标 "
         "1.2024年按期完成 二、效益指标 (一)社会效益指标：进一步提高效率 "
         "(二)可持续影响指标：有利于工作开展 三、满意度指标：满意度达到95%以上\n"
     )
     better = (
-        "松岭县桐溪乡人民政府2024年部门预算项目支出绩效目标公开表\n"
-        "\n"
-        "单位编码\t单位及项目名称\t金额 (万元)\t绩效目标\t绩效指标\n"
-        "601\t桐溪乡人民政府\t50.00\t\t\n"
-        "601001\t桐溪乡人民政府\t50.00\t\t\n"
+        TOWNSHIP_LIST +
         "1\t政协工作经费\t1.50\t做好政协工作。\t一、产出指标 (一)数量指标 "
         "1.开展视察调研6次 (二)质量指标 1.提案办结率100% "
         "(三)时效指标 1.2024年按期完成 二、效益指标 "

@@ -16,6 +16,7 @@ from functools import cache, lru_cache
 import regex
 
 from extractor.checks.base import Context, Rule, register
+from extractor.checks.skeletons import ROAD_TABLE, TOWNSHIP_LIST
 from extractor.checks.structure import clause_around, group_key, indicator_index
 from extractor.records import DocumentResult, Finding, Indicator, Span
 
@@ -113,11 +114,7 @@ class StaleOrWrongYear(Rule):
         "目标并未更新。"
     )
     example = (
-        "澄江县2024年项目支出绩效目标表\n"
-        "\n"
-        "项目名称\t农村公路养护\n"
-        "年度绩效目标\t完成年度养护任务，改善群众出行条件。\n"
-        "一级指标\t二级指标\t三级指标\t指标值\n"
+        ROAD_TABLE +
         "产出指标\t数量指标\t养护农村公路里程\t≥120公里\n"
         "\t质量指标\t养护路段路面抽检合格率\t≥95%\n"
         "\t时效指标\t养护任务完成时间\t2023年11月30日前\n"
@@ -225,11 +222,7 @@ class OutdatedPolicyTerm(Rule):
         "说明内容是照抄旧表。"
     )
     example = (
-        "松岭县桐溪乡人民政府2024年部门预算项目支出绩效目标公开表\n"
-        "\n"
-        "单位编码\t单位及项目名称\t金额 (万元)\t绩效目标\t绩效指标\n"
-        "601\t桐溪乡人民政府\t50.00\t\t\n"
-        "601001\t桐溪乡人民政府\t50.00\t\t\n"
+        TOWNSHIP_LIST +
         "1\t驻村帮扶经费\t6.00\t开展驻村帮扶。\t一、产出指标 (一)数量指标 "
         "1.走访帮扶户120户 (二)质量指标 1.清理验收合格率100% "
         "(三)时效指标 1.2024年12月底前完成 二、效益指标 "
@@ -238,11 +231,7 @@ class OutdatedPolicyTerm(Rule):
         "满意度指标：满意度达到95%以上\n"
     )
     better = (
-        "松岭县桐溪乡人民政府2024年部门预算项目支出绩效目标公开表\n"
-        "\n"
-        "单位编码\t单位及项目名称\t金额 (万元)\t绩效目标\t绩效指标\n"
-        "601\t桐溪乡人民政府\t50.00\t\t\n"
-        "601001\t桐溪乡人民政府\t50.00\t\t\n"
+        TOWNSHIP_LIST +
         "1\t驻村帮扶经费\t6.00\t开展驻村帮扶。\t一、产出指标 (一)数量指标 "
         "1.走访帮扶户120户 (二)质量指标 1.清理验收合格率100% "
         "(三)时效指标 1.2024年12月底前完成 二、效益指标 "
