@@ -12,7 +12,7 @@ otherwise the names stand without values or labels rather than with guessed ones
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import regex
@@ -20,13 +20,11 @@ import regex
 from extractor import lexicon, quantities
 from extractor.outline import SCORE_MARK, classify_label
 
-# a table starts at its 一级指标/三级指标 header and ends at its total, its page number or
-# the next table's title
+# a table starts at its 一级指标/三级指标 header and ends at its total, its page number, the
+# next table's title or the next header (see _end)
 _HEADER = regex.compile(r"(?<!\S)(?:一级指标(?:\s+\S+){0,3}?\s+)?三级指标(?!\S)")
-_END = regex.compile(r"(?<!\S)(?:总分|合计|总计|-\s*\d{1,3}\s*-)(?!\S)|偏差原因|绩效自评表|绩效目标表")
 _TOKEN = regex.compile(r"\S+")
 _HAN = regex.compile(r"\p{Han}")
-_VALUE_START = regex.compile(r"(?:[≥≤<>=]=?|不少于|不低于|不超过|不高于|大于等于|小于等于)?\d")
 _MIN_NAMES = 2
 
 
@@ -38,36 +36,36 @@ class Row:
 
 
 @dataclass
-class _Tokens:
-    names: list[tuple[int, int]]
-    values: list[tuple[int, int]]
-    labels: list[tuple[int, int]]  # second-level labels, in order
-    columns: list[str]  # roles of the value columns of the header, in order
+class Table:
+    """The tokens of one displaced table, as offsets into its line."""
+
+    start: int
+    end: int
+    names: list[tuple[int, int]] = field(default_factory=list)
+    values: list[tuple[int, int]] = field(default_factory=list)
+    labels: list[tuple[int, int]] = field(default_factory=list)  # second-level labels, in order
+    columns: list[str] = field(default_factory=list)  # roles of the header's value columns
     label_count: int = 0  # labels of either level
 
 
-def tables(line: str) -> list[tuple[int, int]]:
-    """Spans of the displaced tables of a line (header to total): none unless the line has no
-    cell borders, and a header with category labels and at least two names after it."""
+def tables(line: str) -> list[Table]:
+    """The displaced tables of a line (header to total): none unless the line has no cell
+    borders, and a header with category labels and at least two names after it."""
     if "|" in line or "\t" in line:
         return []
     out = []
     heads = list(_HEADER.finditer(line))
     for i, m in enumerate(heads):
-        if out and m.start() < out[-1][1]:
-            continue
         limit = heads[i + 1].start() if i + 1 < len(heads) else len(line)
-        end = _END.search(line, m.end(), limit)
-        span = (m.start(), end.start() if end else limit)
-        found = _read(line, *span)
+        end = _end().search(line, m.end(), limit)
+        found = _read(line, m.start(), end.start() if end else limit)
         if len(found.names) >= _MIN_NAMES and found.label_count:  # not a header line alone
-            out.append(span)
+            out.append(found)
     return out
 
 
-def rows(line: str, start: int, end: int, base: int) -> list[Row]:
-    """The rows of the table `line[start:end]`, offsets shifted by `base`."""
-    found = _read(line, start, end)
+def rows(found: Table, base: int) -> list[Row]:
+    """The rows of a table, offsets shifted by `base` (where its line starts)."""
     values = _paired_values(found)
     labels = found.labels if len(found.labels) == len(found.names) else [None] * len(found.names)
     return [Row(_shift(name, base), _shift(value, base), _shift(label, base))
@@ -78,7 +76,7 @@ def _shift(span: tuple[int, int] | None, by: int) -> tuple[int, int] | None:
     return (span[0] + by, span[1] + by) if span else None
 
 
-def _paired_values(found: _Tokens) -> list[tuple[int, int] | None]:
+def _paired_values(found: Table) -> list[tuple[int, int] | None]:
     """The target of each name: the first cell of its group of values, when the values fill
     one group per name (a total row's scores may follow)."""
     n, width = len(found.names), len(found.columns)
@@ -88,8 +86,8 @@ def _paired_values(found: _Tokens) -> list[tuple[int, int] | None]:
     return [found.values[i * width + at] for i in range(n)]
 
 
-def _read(line: str, start: int, end: int) -> _Tokens:
-    found = _Tokens([], [], [], [])
+def _read(line: str, start: int, end: int) -> Table:
+    found = Table(start, end)
     seen_level1: set[str] = set()
     tokens = list(_TOKEN.finditer(line, start, end))
     i = 0
@@ -152,7 +150,7 @@ def _is_value(tok: str) -> bool:
     words = lexicon.load().words
     if tok in words["pass_fail_values"] or tok in words["displaced_word_values"] or tok in ("—", "/"):
         return True
-    if not _VALUE_START.match(tok):
+    if not _value_start().match(tok):
         return False
     # the whole token is one quantity: 0-6岁儿童健康管理数 starts with one and is a name
     found = quantities.scan(tok, allow_bare=True)
@@ -173,6 +171,23 @@ def _has_level1_twin(line: str, labels: list[tuple[int, int]]) -> bool:
 
 def _is_level1_surface(text: str) -> bool:
     return text in lexicon.load().level1
+
+
+@cache
+def _value_start() -> regex.Pattern[str]:
+    """An operator (from operators.toml), then a digit: a token that may be a quantity."""
+    lex = lexicon.load()
+    return regex.compile(rf"(?:{lexicon.alternation([*lex.operator_symbols, *lex.operator_prefix])})?\d")
+
+
+@cache
+def _end() -> regex.Pattern[str]:
+    """Where a table stops: a total or a page number as a token of its own, a table title, or
+    the deviation column of a self-evaluation printed after the rows."""
+    words = lexicon.load().words
+    return regex.compile(
+        rf"(?<!\S)(?:{lexicon.alternation(words['total_rows'])}|-\s*\d{{1,3}}\s*-)(?!\S)"
+        rf"|{lexicon.alternation([*words['table_title_marks'], *words['displaced_table_ends']])}")
 
 
 @cache

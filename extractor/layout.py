@@ -276,7 +276,7 @@ class Walker:
             return
         grids = displaced.tables(line)
         if grids:
-            self._displaced(line, start, grids)
+            self._displaced(start, grids)
             return
         if self._try_header(cells):
             return
@@ -740,11 +740,11 @@ class Walker:
                     name=part.name, target_cell=part.target, row=self.row_no,
                     value_unread=part.target is None))
 
-    def _displaced(self, line: str, start: int, grids: list[tuple[int, int]]) -> None:
+    def _displaced(self, start: int, grids: list[displaced.Table]) -> None:
         """Tables whose values were printed apart from their names (extractor/displaced.py):
         each row is filed by its own label, so the running levels are left as they were."""
-        for s, e in grids:
-            for row in displaced.rows(line, s, e, start):
+        for grid in grids:
+            for row in displaced.rows(grid, start):
                 levels = LevelState()
                 if row.label:
                     label = self.text[row.label[0]:row.label[1]]
