@@ -9,9 +9,11 @@ Confidence below REVIEW_BELOW is a review hint: the label stands but asks for a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+
+import regex
 
 from extractor import lexicon
 from extractor.errors import DataFileError
@@ -35,15 +37,24 @@ class Rule:
     dated: bool
     confidence: float
     strong: bool
+    # one search for "any of these words occurs" instead of a Python loop per word: every
+    # indicator meets several rules, and this test is most of their cost
+    _any_word: regex.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _any_unless: regex.Pattern[str] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for attr, words in (("_any_word", self.words), ("_any_unless", self.unless)):
+            pattern = regex.compile(lexicon.alternation(words)) if words else None
+            object.__setattr__(self, attr, pattern)
 
     def holds(self, text: str, kind: str | None, dated: bool) -> bool:
-        if self.words and not any(w in text for w in self.words):
-            return False
-        if any(w in text for w in self.unless):
-            return False
         if self.kinds and kind not in self.kinds:
             return False
-        return dated or not self.dated
+        if self.dated and not dated:
+            return False
+        if self._any_word is not None and self._any_word.search(text) is None:
+            return False
+        return self._any_unless is None or self._any_unless.search(text) is None
 
 
 @dataclass(frozen=True)

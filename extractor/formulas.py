@@ -26,6 +26,7 @@ from extractor.records import Quantity, Span
 # (`元/人·月`) is consumed by the quantity reader and never reaches the gap between amounts.
 SIGNS = "×xX*＊∗✕✖·•・"
 _SIGN_CLASS = regex.escape(SIGNS)
+_ANY_SIGN = regex.compile(f"[{_SIGN_CLASS}]")
 # Scale words in front of a unit that can carry them (万元, 亿元, 万人): notation for 10ⁿ.
 _SCALE = {"千": 1e3, "万": 1e4, "亿": 1e8}
 _PERMILLE = "‰"
@@ -130,9 +131,9 @@ def find_formulas(text: str) -> list[Formula]:
 
 def formulas_at(normal: NormalizedText, start: int, end: int) -> list[Formula]:
     """Formulas in `normal.text[start:end]` (an indicator's clause), with source offsets."""
-    clause = normal.text[start:end]
-    if not any(sign in clause for sign in SIGNS):
+    if _ANY_SIGN.search(normal.text, start, end) is None:
         return []
+    clause = normal.text[start:end]
     return [_to_source(_shifted(f, start), normal, normal.source) for f in formulas_in(clause)]
 
 

@@ -227,5 +227,10 @@ def _block_wraps(text: str, block: list[tuple[int, int]]) -> list[int]:
     return breaks if len(breaks) >= _WRAP_MIN_LINES else []
 
 
+_WIDE = regex.compile("[\u2e80-\uffef]")
+
+
 def _width(line: str) -> int:
-    return sum(2 if "\u2e80" <= c <= "\uffef" else 1 for c in line.strip())
+    """Display width: a CJK (wide) character counts two."""
+    line = line.strip()
+    return len(line) + len(_WIDE.findall(line))
