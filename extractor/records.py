@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from extractor.formulas import Formula
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """A character range [start, end) in the document's source text."""
 
@@ -18,7 +18,7 @@ class Span:
     end: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Quantity:
     text: str
     value: float
@@ -40,7 +40,7 @@ class Quantity:
         return out
 
 
-@dataclass
+@dataclass(slots=True)
 class Deadline:
     text: str
     start: str | None
@@ -54,13 +54,13 @@ class Deadline:
         return out
 
 
-@dataclass
+@dataclass(slots=True)
 class Organisation:
     code: str | None
     name: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Project:
     code: str | None
     name: str
@@ -74,7 +74,7 @@ class Project:
         return {"code": self.code, "name": self.name, "amount": amount}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Label:
     """The classifier's reading of an indicator (extractor/classify.py)."""
 
@@ -85,7 +85,7 @@ class Label:
     cue: str | None = None  # the rule's id in extractor/data/classes.toml
 
 
-@dataclass
+@dataclass(slots=True)
 class Indicator:
     doc: str
     text: str
@@ -144,7 +144,7 @@ class Indicator:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class EmptyItem:
     """A numbered item with nothing after its marker (`2.` then the next heading)."""
 
@@ -154,7 +154,7 @@ class EmptyItem:
     project: Project | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class MoneyRow:
     """A row of amounts: a task of a whole-unit table (总额 / 财政拨款 / 其他资金), a project
     row of a project list, or a 合计 row. Amounts are in `unit` (万元 unless a header says)."""
@@ -169,7 +169,7 @@ class MoneyRow:
     project: Project | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class GoalBlock:
     """A goal prose block as written (绩效目标 cell, 年度总体目标), whole."""
 
@@ -178,7 +178,7 @@ class GoalBlock:
     project: Project | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     """One defect instance (SCHEMA.md "Finding record")."""
 
@@ -203,7 +203,7 @@ class Finding:
         return out
 
 
-@dataclass
+@dataclass(slots=True)
 class RejectedCandidate:
     """A line the layout walk offered that the plausibility gate (extractor/gate.py) did not
     take as an indicator, with the reason; `indicators extract --explain` lists them."""
@@ -218,7 +218,7 @@ class RejectedCandidate:
                 "start": self.span.start, "end": self.span.end}
 
 
-@dataclass
+@dataclass(slots=True)
 class DocumentResult:
     """Everything `extract` learns about one document."""
 
