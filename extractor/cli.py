@@ -17,10 +17,11 @@ import argparse
 import errno
 import os
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from extractor import __version__
 from extractor.checks import Config, ConfigError, load_config
@@ -30,7 +31,7 @@ from extractor.export import FINDING_WRITERS, WRITERS
 from extractor.limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 from extractor.limits import MAX_FILE_BYTES as MAX_BYTES
 from extractor.names import path_label
-from extractor.pipeline import extract_document
+from extractor.pipeline import extract_sections
 from extractor.records import DocumentResult, Finding
 from extractor.report import write_explanation, write_statistics, write_text
 
@@ -247,7 +248,8 @@ def _train(args: argparse.Namespace) -> int:
 
 def _documents(names: list[str], config: Config | None = None,
                args: argparse.Namespace | None = None) -> Iterator[DocumentResult | None]:
-    """Each input's result, or None (after one line on stderr) when it cannot be read; each
+    """Each input's results, one per section of a large text (extractor.pipeline.
+    extract_sections), or None (after one line on stderr) when it cannot be read; each input
     under the time limit, the process under the memory guard (the same as `tag`'s)."""
     from extractor.tag import memory_guard
 
@@ -262,7 +264,7 @@ def _each_document(names: list[str], config: Config | None, timeout: float,
     for name in names:
         label = "-" if name == "-" else path_label(name)  # names.py: undecodable bytes as %XX
         try:
-            yield _guarded(name, label, config, timeout, memory_mb)
+            yield from _guarded(name, label, config, timeout, memory_mb)
         except ExtractorError as exc:
             print(f"indicators: {exc}", file=sys.stderr)
             yield None
@@ -280,30 +282,48 @@ def _each_document(names: list[str], config: Config | None, timeout: float,
             yield None
 
 
-def _guarded(name: str, label: str, config: Config | None, timeout: float, memory_mb: int) -> DocumentResult:
+def _guarded(name: str, label: str, config: Config | None, timeout: float,
+             memory_mb: int) -> Iterator[DocumentResult]:
+    """The sections' results; the time limit is the whole input's, and it is off while the
+    caller writes a section's records."""
     from extractor.tag import time_limit
 
-    with time_limit(timeout):
-        if name != "-":
-            return extract_document(Path(name), label, config, memory_mb)
+    if name != "-":
+        source: Path | bytes = Path(name)
+    else:
         data = sys.stdin.buffer.read(MAX_BYTES + 1)  # /dev/zero as input must not fill memory
         if len(data) > MAX_BYTES:
             raise ReadError("-", f"standard input is over the {MAX_BYTES // 2**20} MB limit", "too_large")
-        return extract_document(data, "-", config, memory_mb)
+        source, label = data, "-"
+    sections = extract_sections(source, label, config, memory_mb)
+    left = timeout
+    while True:
+        began = time.monotonic()
+        with time_limit(max(left, 0.001)):  # 0 would turn the timer off
+            result = next(sections, None)
+        left -= time.monotonic() - began
+        if result is None:
+            return
+        yield result
 
 
 def _extract(args: argparse.Namespace) -> int:
     _writable(args.output)  # before the work: a bad -o is known at once
-    records, failed = [], 0
-    for result in _documents(args.files, None, args):
-        if result is None:
-            failed += 1
-            continue
-        records.extend(r.to_dict() for r in result.indicators)
-        if args.explain:
-            write_explanation(result, sys.stderr)
+    failed = 0
+
+    def records() -> Iterator[dict[str, Any]]:
+        nonlocal failed
+        for result in _documents(args.files, None, args):
+            if result is None:
+                failed += 1
+                continue
+            if args.explain:
+                write_explanation(result, sys.stderr)
+            yield from [r.to_dict() for r in result.indicators]
+
+    # jsonl and csv write each section's records as they come; json gathers them
     with _output(args.output, args.format) as out:
-        WRITERS[args.format](records, out)
+        WRITERS[args.format](records(), out)
     return 1 if failed else 0
 
 
@@ -313,6 +333,8 @@ def _check(args: argparse.Namespace) -> int:
     # the text report hides info findings unless asked; records and statistics count them all
     minimum = args.min_severity or ("warning" if args.format == "text" and not args.statistics else "info")
     floor = SEVERITIES.index(minimum)
+    if args.format in ("jsonl", "csv") and not args.statistics:
+        return _check_records(args, config, floor)
     results, failed, hidden = [], 0, 0
     for result in _documents(args.files, config, args):
         if result is None:
@@ -331,6 +353,25 @@ def _check(args: argparse.Namespace) -> int:
         else:
             FINDING_WRITERS[args.format]([f.to_dict() for f in found], out)
     return 1 if failed or (not args.exit_zero and _fails(found, args.fail_on)) else 0
+
+
+def _check_records(args: argparse.Namespace, config: Config, floor: int) -> int:
+    """`check --format jsonl|csv`: each section's finding records written as they come."""
+    failed, fails = 0, False
+
+    def records() -> Iterator[dict[str, Any]]:
+        nonlocal failed, fails
+        for result in _documents(args.files, config, args):
+            if result is None:
+                failed += 1
+                continue
+            kept = [f for f in result.findings if SEVERITIES.index(f.severity) >= floor]
+            fails = fails or _fails(kept, args.fail_on)
+            yield from [f.to_dict() for f in kept]
+
+    with _output(args.output, "csv" if args.format == "csv" else "text") as out:
+        FINDING_WRITERS[args.format](records(), out)
+    return 1 if failed or (not args.exit_zero and fails) else 0
 
 
 def _check_config(args: argparse.Namespace) -> Config:

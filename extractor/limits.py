@@ -10,6 +10,12 @@ DEFAULT_MEMORY_MB = 2048  # address space of the process reading the document
 # 20 MB of text → about 1 GB); a larger text is refused as soon as it is read, so it fails
 # alone and early instead of at the memory guard, after minutes of work
 MEMORY_PER_BYTE = 48
+# a text longer than this many characters is read in sections of about this size, each ending
+# where a new table begins (extractor.pipeline.extract_sections): a section costs about 200
+# bytes of memory per character at its peak (layout candidates, records, findings), so 200,000
+# characters keep the work near 40 MB, however large the document; the largest real document
+# seen is far smaller, so every ordinary document is read whole
+SECTION_CHARS = 200_000
 
 # readers
 MAX_FILE_BYTES = 200 * 2**20  # one input file (or standard input)

@@ -193,8 +193,10 @@ def _zip_members(path: Path) -> list[Planned] | None:
 
 
 # -- one document, in isolation -----------------------------------------------------------------
-def process(job: Job, limits: Limits) -> dict[str, Any]:
-    """The records of one input; any failure becomes the document's error summary."""
+def process(job: Job, limits: Limits, sink: Callable[[dict[str, str]], None] | None = None) -> dict[str, Any]:
+    """The records of one input; any failure becomes the document's error summary. With a
+    `sink` (a pool worker's shards), each section's record lines go to it as the section is
+    done, and the outcome says so (`streamed`) and brings only the summary."""
     from extractor.errors import ExtractorError
     from extractor.summary import error_summary
 
@@ -202,7 +204,7 @@ def process(job: Job, limits: Limits) -> dict[str, Any]:
         return _failed(job, *job.refused, error_summary)
     try:
         with _time_limit(limits.timeout):
-            out = _records(job, limits)
+            out = _records(job, limits, sink)
     except ExtractorError as exc:
         out = _failed(job, getattr(exc, "reason", "unreadable"), str(exc), error_summary)
     except DocumentTimeout:
@@ -225,24 +227,43 @@ def _timeout_message(job: Job, limits: Limits) -> str:
             "larger --timeout)")
 
 
-def _records(job: Job, limits: Limits) -> dict[str, Any]:
-    from extractor.pipeline import extract_document
-    from extractor.summary import summarise
+def _records(job: Job, limits: Limits, sink: Callable[[dict[str, str]], None] | None) -> dict[str, Any]:
+    """A large text is read in sections (extractor.pipeline.extract_sections): each section's
+    lines are written (to `sink`) or gathered as it is done, and only its counts are kept."""
+    from extractor.pipeline import extract_sections
+    from extractor.summary import Summary
 
     source = _member_bytes(job) if job.parts else Path(job.path)
-    result = extract_document(source, job.doc, limits.config, memory_mb=limits.memory_mb)
-    summary = summarise(result)
-    summary["bytes"] = len(source) if isinstance(source, bytes) else Path(job.path).stat().st_size
-    return _result(job, summary, [r.to_dict() for r in result.indicators],
-                   [f.to_dict() for f in result.findings])
+    size = len(source) if isinstance(source, bytes) else Path(job.path).stat().st_size
+    counts, gathered = Summary(), {name: [] for name in RECORDS}
+    for section in extract_sections(source, job.doc, limits.config, memory_mb=limits.memory_mb):
+        counts.add(section)
+        lines = _lines(RECORDS, ([r.to_dict() for r in section.indicators],
+                                 [f.to_dict() for f in section.findings]))
+        del section  # its records are lines now: the next section's work reuses the memory
+        if sink is None:
+            for name in RECORDS:
+                gathered[name].append(lines[name])
+        else:
+            sink(lines)
+    summary = counts.summary()
+    summary["bytes"] = size
+    out = _result(job, summary, [], [])
+    out["lines"].update({name: "".join(parts) for name, parts in gathered.items()})
+    out["streamed"] = sink is not None
+    return out
+
+
+def _lines(names: tuple[str, ...], streams: tuple[list[dict[str, Any]], ...]) -> dict[str, str]:
+    return {name: "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+            for name, records in zip(names, streams, strict=True)}
 
 
 def _result(job: Job, summary: dict[str, Any], indicators: list[dict[str, Any]],
             findings: list[dict[str, Any]]) -> dict[str, Any]:
     """A job's outcome: the summary, and the three streams' lines already serialised here, in
     the process that read the document (a pool worker writes them to its shards)."""
-    lines = {name: "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-             for name, records in zip(STREAMS, (indicators, findings, [summary]), strict=True)}
+    lines = _lines(STREAMS, (indicators, findings, [summary]))
     return {"index": job.index, "doc": job.doc, "summary": summary, "lines": lines,
             "rss_mb": peak_rss_mb()}
 
@@ -397,7 +418,7 @@ def _work(job: Job) -> Written:
     give the parent only what it needs to note that."""
     if _worker is None:
         raise RuntimeError("_work runs in a pool worker started with _worker_init")
-    out = process(job, _worker.limits)
+    out = process(job, _worker.limits, _worker.shards.add)
     try:
         return _worker.shards.put(out)
     except MemoryError:  # encoding a huge document's lines under the memory guard
@@ -465,13 +486,35 @@ class Shards:
         self.owner = owner
         self.stem = ""
         self.handles: dict[str, IO[bytes]] = {}
+        # the lines of the document being read, section by section (`add`): one range per
+        # stream, as a process writes one document at a time; or the write error that stopped it
+        self.pending: dict[str, tuple[int, int]] = {}
+        self.error: OSError | None = None
+
+    def add(self, lines: dict[str, str]) -> None:
+        """Append a section's lines of the document being read; `put` reports them."""
+        if self.error is not None:
+            return
+        try:
+            for name in RECORDS:
+                offset, length = self._append(name, _encoded(lines[name]))
+                start, before = self.pending.get(name, (offset, 0))
+                self.pending[name] = (start, before + length) if length else (start, before)
+        except OSError as exc:
+            self.error = exc
 
     def put(self, out: dict[str, Any]) -> Written:
         lines = out["lines"]
         summary = _encoded(lines[SUMMARIES])
         status = out["summary"].get("status", "error")
+        # lines added before a failure are in the shard but named by no range: the merge skips them
+        pending = self.pending if out.get("streamed") else {}
+        error, self.pending, self.error = self.error if out.get("streamed") else None, {}, None
         try:
-            ranges = tuple(self._append(name, _encoded(lines[name])) for name in RECORDS)
+            if error is not None:
+                raise error
+            ranges = tuple(_after(pending.get(name), self._append(name, _encoded(lines[name])))
+                           for name in RECORDS)
         except OSError as exc:
             self.close()  # a shard may end in a cut line now: the next document starts new ones
             return Written(out["doc"], status, summary, "", (), b"", out.get("rss_mb"),
@@ -502,6 +545,13 @@ class Shards:
                 handle.close()
         self.handles.clear()
         self.stem = ""
+
+
+def _after(earlier: tuple[int, int] | None, written: tuple[int, int]) -> tuple[int, int]:
+    """One range for a stream's lines written in turn: the sections', then the rest's."""
+    if not earlier or not earlier[1]:
+        return written
+    return (earlier[0], earlier[1] + written[1])
 
 
 def _shard_name(stem: str, stream: str) -> str:

@@ -23,6 +23,8 @@ from extractor.pipeline import extract_document
 from extractor.readers import read_bytes, read_path
 
 TABLE = (SAMPLES / "tab_four_column.txt").read_text(encoding="utf-8")
+# one table that never ends (no line begins another): a text that cannot be read in sections
+ENDLESS = TABLE + "\t\t补贴发放人数\t≥1200人\n" * 250_000  # about 8 MB
 
 
 def _run(*args: str, timeout: float = 120, **kwargs: object) -> subprocess.CompletedProcess[str]:
@@ -161,7 +163,7 @@ def test_extract_and_check_take_the_time_limit(tmp_path: Path) -> None:
 
 def test_a_text_too_large_for_the_memory_guard_fails_alone_and_early(tmp_path: Path) -> None:
     big = tmp_path / "big.txt"
-    big.write_text(TABLE * 25_000, encoding="utf-8")  # about 7 MB: 48× is past a 300 MB guard
+    big.write_text(ENDLESS, encoding="utf-8")  # 48× is past a 300 MB guard
     good = SAMPLES / "tab_four_column.txt"
     started = time.monotonic()
     proc = _run("extract", str(big), str(good), "--memory-mb", "300")
@@ -174,7 +176,7 @@ def test_a_text_too_large_for_the_memory_guard_fails_alone_and_early(tmp_path: P
 def test_tag_refuses_a_text_too_large_for_its_memory_guard(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
-    (folder / "big.txt").write_text(TABLE * 25_000, encoding="utf-8")
+    (folder / "big.txt").write_text(ENDLESS, encoding="utf-8")
     (folder / "good.txt").write_text(TABLE, encoding="utf-8")
     proc = _run("tag", str(folder), "-o", str(tmp_path / "out"), "--memory-mb", "300", "--no-report",
                 "--workers", "1", timeout=300)

@@ -134,7 +134,7 @@ def test_a_closed_progress_pipe_does_not_stop_the_batch(tmp_path: Path) -> None:
 _SLOW_TAG = textwrap.dedent("""
     import sys, time
     from extractor import cli, tag
-    tag._records = lambda job, limits: time.sleep(300)  # a document that keeps its worker busy
+    tag._records = lambda *args: time.sleep(300)  # a document that keeps its worker busy
     sys.exit(cli.main(sys.argv[1:]))
 """)
 
@@ -208,10 +208,10 @@ _CRASHING_TAG = textwrap.dedent("""
     import os, signal, sys
     from extractor import cli, tag
     read = tag._records
-    def records(job, limits):  # a crash in C code, as a segfault in a reader would be
+    def records(job, limits, sink):  # a crash in C code, as a segfault in a reader would be
         if "crash" in job.doc:
             os.kill(os.getpid(), signal.SIGSEGV)
-        return read(job, limits)
+        return read(job, limits, sink)
     tag._records = records
     sys.exit(cli.main(sys.argv[1:]))
 """)
