@@ -11,11 +11,11 @@ DEFAULT_MEMORY_MB = 2048  # address space of the process reading the document
 # alone and early instead of at the memory guard, after minutes of work
 MEMORY_PER_BYTE = 48
 # a text longer than this many characters is read in sections of about this size, each ending
-# where a new table begins (extractor.pipeline.extract_sections): a section costs about 200
-# bytes of memory per character at its peak (layout candidates, records, findings), so 200,000
-# characters keep the work near 40 MB, however large the document; the largest real document
-# seen is far smaller, so every ordinary document is read whole
-SECTION_CHARS = 200_000
+# where a new table begins (extractor.pipeline.extract_sections), so that one section's work is
+# in memory at once (measured on a 4.8 MB text, peak RSS: whole 102 MB; sections of 200,000
+# characters 103 MB, of 100,000 80 MB, of 50,000 69 MB, over the 32 MB of a started process;
+# smaller sections cut more tables' context); every ordinary document is far smaller, read whole
+SECTION_CHARS = 100_000
 
 # readers
 MAX_FILE_BYTES = 200 * 2**20  # one input file (or standard input)
