@@ -12,7 +12,7 @@ DEFAULT_MEMORY_MB = 2048  # address space of the process reading the document
 MEMORY_PER_BYTE = 48
 # a text longer than this many characters is read in sections of about this size, each ending
 # where a new table begins (extractor.pipeline.extract_sections), so that one section's work is
-# in memory at once (measured on a 4.8 MB text, peak RSS: whole 102 MB; sections of 200,000
+# in memory at once (measured on a 4.8 MB text, peak RSS: whole 348 MB; sections of 200,000
 # characters 103 MB, of 100,000 80 MB, of 50,000 69 MB, over the 32 MB of a started process;
 # smaller sections cut more tables' context); every ordinary document is far smaller, read whole
 SECTION_CHARS = 100_000
