@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import difflib
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
+
+import regex
 
 from extractor.errors import ExtractorError
 from extractor.lexicon import tomllib
-from extractor.records import DocumentResult, Finding, Indicator, Span
+from extractor.records import DocumentResult, Finding, Indicator, Project, Span
 
 SEVERITIES = ("info", "warning", "error")
 VAGUE_CODES = frozenset({"vague_wording", "qualitative_without_grades", "unquantified_output",
@@ -32,6 +34,9 @@ class ConfigError(ExtractorError):
     """A --config file that cannot be read or names a key the checks do not have."""
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
 class Config:
     values: dict[str, dict[str, Any]]  # section → key → value
@@ -39,8 +44,25 @@ class Config:
 
     def __getitem__(self, key: str) -> Any:
         """`config["thresholds.min_indicators"]`, `config["words.vague"]`."""
-        section, _, name = key.partition(".")
-        return self.values[section][name]
+        return self._flat[key]
+
+    @cached_property
+    def _flat(self) -> dict[str, Any]:
+        # one dict lookup per key: rules read their settings tens of thousands of times a run
+        return {f"{section}.{name}": value for section, table in self.values.items()
+                for name, value in table.items()}
+
+    def derived(self, build: Callable[[Config], T]) -> T:
+        """What `build` makes of this configuration (word sets, compiled alternations,
+        thresholds), made once per configuration instead of once per document or line."""
+        made = self._derived
+        if build not in made:
+            made[build] = build(self)
+        return made[build]
+
+    @cached_property
+    def _derived(self) -> dict[Callable[[Config], Any], Any]:
+        return {}
 
     def severity(self, code: str, default: str) -> str:
         return self.values.get("severity", {}).get(code, default)
@@ -64,6 +86,13 @@ class Config:
         _check_names(rules.get("select", ()), "--select")
         _check_names(rules.get("ignore", ()), "--ignore")
         return Config({**self.values, "rules": rules}, self.source)
+
+
+def any_word(words: Iterable[str]) -> regex.Pattern[str]:
+    """One compiled alternation for `any(w in text for w in words)`: `.search(text)` is
+    true exactly when one of the words occurs (no words: never)."""
+    ordered = sorted(set(words), key=lambda w: (-len(w), w))
+    return regex.compile("|".join(regex.escape(w) for w in ordered) if ordered else r"(?!)")
 
 
 def families() -> dict[str, str]:
@@ -112,6 +141,13 @@ def _defaults() -> dict[str, dict[str, Any]]:
     return merged
 
 
+@cache
+def _default_config() -> Config:
+    """The defaults as one shared Config (a Config is never changed in place: with_selection
+    makes a new one), so what rules derive from it is derived once per process."""
+    return Config({section: dict(table) for section, table in _defaults().items()})
+
+
 CONFIG_NAMES = ("indicators.toml", "pyproject.toml")
 
 
@@ -134,9 +170,9 @@ def _has_tool_table(pyproject: Path) -> bool:
 
 
 def load_config(path: Path | None = None) -> Config:
-    values = {section: dict(table) for section, table in _defaults().items()}
     if path is None:
-        return Config(values)
+        return _default_config()
+    values = {section: dict(table) for section, table in _defaults().items()}
     try:
         user = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -166,11 +202,40 @@ def _merge(values: dict[str, dict[str, Any]], section: str, table: Any, path: Pa
 
 @dataclass
 class Context:
-    """What a rule sees: the document as extracted, and the configuration."""
+    """What a rule sees: the document as extracted, and the configuration, with the indexes
+    several rules need built once per document (the cached properties below, and `shared`
+    for a family's own)."""
 
     result: DocumentResult
     config: Config
     cache: dict[str, Any] = field(default_factory=dict)  # shared results between rules
+
+    def shared(self, name: str, build: Callable[[Context], T]) -> T:
+        """`build(self)`, computed by the first rule that asks and reused by the others."""
+        if name not in self.cache:
+            self.cache[name] = build(self)
+        return self.cache[name]
+
+    def settings(self, build: Callable[[Config], T]) -> T:
+        """A family's settings read from the configuration once (see Config.derived)."""
+        return self.config.derived(build)
+
+    @cached_property
+    def by_project(self) -> list[tuple[Project | None, list[Indicator]]]:
+        """The indicators grouped by their project (None: no project), in document order
+        of each group's first indicator."""
+        groups: dict[int, tuple[Project | None, list[Indicator]]] = {}
+        for ind in self.result.indicators:
+            group = groups.get(id(ind.project))
+            if group is None:
+                group = groups[id(ind.project)] = (ind.project, [])
+            group[1].append(ind)
+        return list(groups.values())
+
+    @cached_property
+    def lines(self) -> list[Indicator]:
+        """The indicator lines proper (field `indicator`), without goal or name fields."""
+        return [i for i in self.result.indicators if i.field == "indicator"]
 
     def finding(self, rule: Rule, text: str, *, span: Span | None = None,
                 project: str | None = None, evidence: dict[str, Any] | None = None,
