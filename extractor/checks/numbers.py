@@ -48,6 +48,7 @@ class _Settings:
     cadences: dict[str, float]
     cadence: regex.Pattern[str]
     payees: list[tuple[str, regex.Pattern[str]]]  # payee group → any of its words, in order
+    payment: regex.Pattern[str]  # any payee word at all
     explicit_count: regex.Pattern[str]
     per_unit_name: regex.Pattern[str]
     prose_breakdown: regex.Pattern[str]
@@ -76,6 +77,7 @@ def _read_settings(config: Config) -> _Settings:
         trailing=tuple(words("key_trailing_words")), cadences=words("cadence_per_year"),
         cadence=regex.compile(_alternation(words("cadence_per_year"))),
         payees=[(group, any_word(ws)) for group, ws in words("payees").items()],
+        payment=any_word([w for ws in words("payees").values() for w in ws]),
         explicit_count=regex.compile(words("explicit_count")),
         per_unit_name=regex.compile(words("per_unit_name")),
         prose_breakdown=regex.compile(words("prose_breakdown")),
@@ -94,10 +96,11 @@ def _settings(ctx: Context) -> _Settings:
 
 
 # -- units and amounts ----------------------------------------------------------------------
-def _parts(unit: str) -> tuple[str, list[str]]:
-    """`万元/人/年` → (`万元`, [`人`, `年`])."""
+@lru_cache(maxsize=1024)  # a document has a few dozen units, read for every amount
+def _parts(unit: str) -> tuple[str, tuple[str, ...]]:
+    """`万元/人/年` → (`万元`, (`人`, `年`))."""
     head, *divisors = unit.split("/")
-    return head, divisors
+    return head, tuple(divisors)
 
 
 def _scaled(value: float, base: str) -> tuple[float, str]:
@@ -191,7 +194,7 @@ class _Item:
     q: Quantity
     value: float  # scaled: 元 for money, plain count otherwise
     base: str  # 元, 人, 套 …
-    divisors: list[str]
+    divisors: tuple[str, ...]
 
 
 @dataclass
@@ -372,7 +375,7 @@ def _listed(s: _Settings, text: str, rate: _Item) -> _Item | None:
     n = len(_LIST_JOINER.findall(m.group())) + 1
     start = rate.q.span.start - len(clause) + m.start()
     q = Quantity(m.group(), float(n), entity, "=", "count", Span(start, start + len(m.group())))
-    return _Item(rate.ind, q, float(n), entity, [])
+    return _Item(rate.ind, q, float(n), entity, ())
 
 
 @lru_cache(maxsize=64)
@@ -730,12 +733,11 @@ class _Value:
     q: Quantity
 
 
-def _values(ctx: Context, ind: Indicator) -> list[_Value]:
+def _values(s: _Settings, text: str, ind: Indicator) -> list[_Value]:
     """(key, unit, number) of every amount in an indicator; the key is the words before the
     amount, without dates, operators and leading verbs (the words after it when nothing is
     before: `完成100人培训`); an amount right after another one (`1次50人`) shares its key."""
     out: list[_Value] = []
-    text, s = ctx.result.text, _settings(ctx)
     cursor, key = ind.span.start, ""
     for q in ind.quantities:
         if q.span is None or q.span.start < cursor:
@@ -746,9 +748,9 @@ def _values(ctx: Context, ind: Indicator) -> list[_Value]:
             lead = _normal_key(s, tail.group() if tail else "")
         key = lead or key
         cursor = q.span.end
-        base, divisors = _parts(q.unit)
-        value, base = _scaled(q.value, base)
         if key and q.kind != "duration":
+            base, divisors = _parts(q.unit)
+            value, base = _scaled(q.value, base)
             out.append(_Value(ind, key, "/".join([base, *divisors]), value, q))
     return out
 
@@ -843,20 +845,15 @@ class InternalValueConflict(Rule):
             yield from self._project(ctx, sorted(inds, key=lambda i: i.span.start))
 
     def _project(self, ctx: Context, inds: list[Indicator]) -> Iterator[Finding]:
-        # unit → key → number → its first line: only one unit can clash, and a document of
-        # many copies of one table keeps one entry per distinct figure
-        seen: dict[str, dict[str, dict[float, _Value]]] = {}
+        seen, s, text = _Seen(), _settings(ctx), ctx.result.text
         for ind in inds:
-            mine = _values(ctx, ind)
-            clash = next(((old, new) for new in mine
-                          for key, olds in seen.get(new.base, {}).items()
-                          if key == new.key or _same_item(next(iter(olds.values())), new)
+            mine = _values(s, text, ind)
+            clash = next(((old, new) for new in mine for olds in seen.same_item(new)
                           for old in olds.values()
                           if _distinct_lines(old.ind, ind) and not _equal(old.value, new.value)
                           and not _milestone(old, new)), None)
             for value in mine:
-                seen.setdefault(value.base, {}).setdefault(value.key, {}).setdefault(
-                    value.value, value)
+                seen.add(value)
             if clash is None:
                 continue
             old, new = clash
@@ -865,6 +862,45 @@ class InternalValueConflict(Rule):
                 later=new.q.text.strip(),
                 evidence={"key": old.key, "unit": old.base, "values": [old.value, new.value],
                           "earlier": old.ind.text})
+
+
+class _Seen:
+    """The amounts of a project so far: unit → key → number → its first line (only one unit
+    can clash, and a document of many copies of one table keeps one entry per distinct
+    figure). Keys whose first line is a 时效 line are also listed apart: a key matches
+    another loosely only through a 时效 line (_same_item), so an amount is compared with
+    its own key and those, not with every key of its unit."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, dict[str, dict[float, _Value]]] = {}
+        self.rank: dict[str, dict[str, int]] = {}  # unit → key → order of arrival
+        self.timely: dict[str, list[str]] = {}  # unit → keys first given by a 时效 line
+
+    def add(self, value: _Value) -> None:
+        bucket = self.keys.setdefault(value.base, {})
+        if value.key not in bucket:
+            self.rank.setdefault(value.base, {})[value.key] = len(bucket)
+            if value.ind.level2 == "timeliness":
+                self.timely.setdefault(value.base, []).append(value.key)
+        bucket.setdefault(value.key, {}).setdefault(value.value, value)
+
+    def same_item(self, new: _Value) -> Iterator[dict[float, _Value]]:
+        """The entries, in order of arrival, of the keys that name the same item as `new`."""
+        bucket = self.keys.get(new.base)
+        if not bucket:
+            return
+        keys: Iterable[str]
+        if new.base == "%":  # rates match by their own key only
+            keys = (new.key,) if new.key in bucket else ()
+        elif new.ind.level2 == "timeliness":
+            keys = bucket
+        else:
+            loose = self.timely.get(new.base, [])
+            keys = sorted({*loose, new.key} & bucket.keys(), key=self.rank[new.base].__getitem__)
+        for key in keys:
+            olds = bucket[key]
+            if key == new.key or _same_item(next(iter(olds.values())), new):
+                yield olds
 
 
 def _distinct_lines(a: Indicator, b: Indicator) -> bool:
@@ -887,21 +923,26 @@ class _Cadence:
     explicit: bool = False
 
 
-def _statements(ctx: Context) -> Iterator[tuple[Project | None, str, Span, str]]:
-    """(project, clause, span, kind) of goal prose and indicators, clause by clause."""
+def _statements(ctx: Context, payment: regex.Pattern[str]
+                ) -> Iterator[tuple[Project | None, str, Span, str]]:
+    """(project, clause, span, kind) of goal prose and indicators, clause by clause, those
+    that name a payment."""
     for goal in ctx.result.goals:
+        if not payment.search(goal.text):
+            continue
         for m in _GOAL_CLAUSE.finditer(goal.text):
             yield goal.project, m.group(), Span(goal.span.start + m.start(),
                                                 goal.span.start + m.end()), "goal"
     for ind in ctx.lines:
-        yield ind.project, ind.text, ind.span, "indicator"
+        if payment.search(ind.text):
+            yield ind.project, ind.text, ind.span, "indicator"
 
 
 def _cadences(ctx: Context) -> list[tuple[Project | None, _Cadence]]:
     s = _settings(ctx)
     words, pattern, explicit = s.cadences, s.cadence, s.explicit_count
     out = []
-    for project, clause, span, _kind in _statements(ctx):
+    for project, clause, span, _kind in _statements(ctx, s.payment):
         payee = next((group for group, ws in s.payees if ws.search(clause)), None)
         if payee is None:
             continue
@@ -1404,6 +1445,10 @@ class CostCapBudgetInconsistent(Rule):
     suggestion = "按预算金额与数量重新测算单位成本，调整成本上限或相应的数量指标。"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        caps = [i for i in ctx.result.indicators if i.level2 == "cost" and i.target is not None
+                and i.target.kind == "money" and i.target.operator in ("≤", "=", "<")]
+        if not caps:  # no cost cap: no scope to build
+            return
         rows: dict[int, list[MoneyRow]] = {}
         for row in ctx.result.money_rows:
             if not row.is_sum and row.total:
@@ -1420,12 +1465,7 @@ class CostCapBudgetInconsistent(Rule):
         scopes: dict[tuple[int, int], list[Indicator]] = {}
         for ind in ctx.result.indicators:
             scopes.setdefault(scope_of(ind), []).append(ind)
-        for ind in ctx.result.indicators:
-            target = ind.target
-            if ind.level2 != "cost" or target is None or target.kind != "money":
-                continue
-            if target.operator not in ("≤", "=", "<"):
-                continue
+        for ind in caps:
             scope = scope_of(ind)
             if ind.project is None:  # the task rows above the indicator
                 lines = tables[scope[1]] if scope[1] >= 0 else []

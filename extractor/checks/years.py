@@ -195,8 +195,10 @@ class StaleOrWrongYear(Rule):
     def _hits(self, ctx: Context, by: int) -> Iterator[tuple[str, object, list[int], str, Span | None]]:
         s = _settings(ctx)
         for ind in ctx.result.indicators:
-            years = [y.year for y in _mentions(ind.text, s.words)
-                     if y.target and self._wrong(s, y.year, by)]
+            found = _mentions(ind.text, s.words)
+            if not found:  # most lines name no year
+                continue
+            years = [y.year for y in found if y.target and self._wrong(s, y.year, by)]
             if years:
                 yield "indicator", ind, years, ind.text, ind.span
         taken = indicator_index(ctx)
