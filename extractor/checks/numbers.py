@@ -10,9 +10,10 @@ money tolerance tolM of RULES.md); word lists and thresholds come from checks_nu
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 
 import regex
 
@@ -165,18 +166,28 @@ def _cut(text: str, start: int, end: int) -> str:
 
 # -- clause groups: the clauses of one written item -------------------------------------
 _JOIN = regex.compile(r"[\s,，、;；。.．]*")
+_START = attrgetter("span.start")
 
 
-def _groups(result_text: str, indicators: list[Indicator]) -> list[list[Indicator]]:
+def _groups(result_text: str, indicators: list[Indicator],
+            wanted: Callable[[Indicator], bool]) -> list[list[Indicator]]:
     """Indicators split from one item (`7名…4.5万元、其他干部21人…2.4万元。共发放82.31万元`)
-    back together: same project, slot and row, only punctuation between them."""
+    back together: same project, slot and row, only punctuation between them. Only the
+    groups holding a `wanted` line, each found by widening from that line to its joined
+    neighbours (the boundaries are the same as joining the whole list in order)."""
+    ordered = sorted(indicators, key=_START)
     out: list[list[Indicator]] = []
-    for ind in sorted(indicators, key=lambda i: i.span.start):
-        last = out[-1][-1] if out else None
-        if last is not None and _joined(result_text, last, ind):
-            out[-1].append(ind)
-        else:
-            out.append([ind])
+    done = -1  # the last index already in a group
+    for k, ind in enumerate(ordered):
+        if k <= done or not wanted(ind):
+            continue
+        lo = hi = k
+        while lo > 0 and _joined(result_text, ordered[lo - 1], ordered[lo]):
+            lo -= 1
+        while hi + 1 < len(ordered) and _joined(result_text, ordered[hi], ordered[hi + 1]):
+            hi += 1
+        out.append(ordered[lo:hi + 1])
+        done = hi
     return out
 
 
@@ -271,7 +282,7 @@ def _readings(ctx: Context) -> list[_Reading]:
 def _read_all(ctx: Context) -> list[_Reading]:
     text, s = ctx.result.text, _settings(ctx)
     inds = [i for i in ctx.result.indicators if i.quantities or i.formulas]
-    return [_read(s, text, g) for g in _groups(text, inds) if any(map(_reckons, g))]
+    return [_read(s, text, g) for g in _groups(text, inds, _reckons)]
 
 
 def _reckons(ind: Indicator) -> bool:
@@ -749,10 +760,18 @@ def _values(s: _Settings, text: str, ind: Indicator) -> list[_Value]:
         key = lead or key
         cursor = q.span.end
         if key and q.kind != "duration":
-            base, divisors = _parts(q.unit)
-            value, base = _scaled(q.value, base)
-            out.append(_Value(ind, key, "/".join([base, *divisors]), value, q))
+            scale, base = _unit_key(q.unit)
+            out.append(_Value(ind, key, base, q.value if scale is None else q.value * scale, q))
     return out
+
+
+@lru_cache(maxsize=1024)
+def _unit_key(unit: str) -> tuple[float | None, str]:
+    """The magnitude of a unit and the unit without it, divisors kept: `万元/人/月` →
+    (1e4, `元/人/月`); (None, `份`) when there is none."""
+    head, divisors = _parts(unit)
+    scale = _SCALE[head[0]] if len(head) > 1 and head[0] in _SCALE else None
+    return scale, "/".join([head[1:] if scale is not None else head, *divisors])
 
 
 _NOT_LETTER = regex.compile(r"[^\p{Han}A-Za-z]")
@@ -1462,16 +1481,24 @@ class CostCapBudgetInconsistent(Rule):
                 return id(ind.project), -1
             return 0, bisect.bisect_right(ends, ind.span.start) - 1
 
-        scopes: dict[tuple[int, int], list[Indicator]] = {}
-        for ind in ctx.result.indicators:
-            scopes.setdefault(scope_of(ind), []).append(ind)
+        projects = {id(p): inds for p, inds in ctx.by_project}
+        stretches: dict[tuple[int, int], list[Indicator]] = {}
+
+        def members(scope: tuple[int, int]) -> list[Indicator]:
+            if scope[0]:  # a project's (an id, never 0): its group
+                return projects[scope[0]]
+            if not stretches:  # the indicators without a project, by table stretch, once
+                for i in projects.get(id(None), []):
+                    stretches.setdefault(scope_of(i), []).append(i)
+            return stretches[scope]
+
         for ind in caps:
             scope = scope_of(ind)
             if ind.project is None:  # the task rows above the indicator
                 lines = tables[scope[1]] if scope[1] >= 0 else []
             else:
                 lines = rows.get(id(ind.project), [])
-            finding = self._cap(ctx, ind, scopes[scope], lines)
+            finding = self._cap(ctx, ind, members(scope), lines)
             if finding is not None:
                 yield finding
 

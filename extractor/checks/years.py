@@ -195,18 +195,17 @@ class StaleOrWrongYear(Rule):
     def _hits(self, ctx: Context, by: int) -> Iterator[tuple[str, object, list[int], str, Span | None]]:
         s = _settings(ctx)
         for ind in ctx.result.indicators:
-            found = _mentions(ind.text, s.words)
-            if not found:  # most lines name no year
+            if not _YEAR.search(ind.text):  # most lines name no year
                 continue
-            years = [y.year for y in found if y.target and self._wrong(s, y.year, by)]
+            years = [y.year for y in _mentions(ind.text, s.words)
+                     if y.target and self._wrong(s, y.year, by)]
             if years:
                 yield "indicator", ind, years, ind.text, ind.span
-        taken = indicator_index(ctx)
         for goal in ctx.result.goals:
             seen: set[tuple[int, int]] = set()
             for y in _mentions(goal.text, s.words):
                 pos = goal.span.start + y.start
-                if not y.target or not self._wrong(s, y.year, by) or taken.covers(pos):
+                if not y.target or not self._wrong(s, y.year, by) or indicator_index(ctx).covers(pos):
                     continue
                 if not self._goal_target(goal.text, y):
                     continue
@@ -298,14 +297,13 @@ class OutdatedPolicyTerm(Rule):
             if terms:
                 yield ctx.on_indicator(self, ind, evidence={"terms": terms}, term="、".join(terms),
                                        budget_year=by)
-        taken = indicator_index(ctx)
         for goal in ctx.result.goals:
             name = goal.project.name if goal.project else ""
             if not pattern.search(goal.text):
                 continue
             masked = _mask(goal.text, current, name)
             for m in pattern.finditer(masked):
-                if taken.covers(goal.span.start + m.start()):
+                if indicator_index(ctx).covers(goal.span.start + m.start()):
                     continue
                 s, e = clause_around(goal.text, m.start(), m.end())
                 yield ctx.finding(self, goal.text[s:e], span=Span(goal.span.start + s, goal.span.start + e),
