@@ -68,13 +68,31 @@ class Config:
         return self.values.get("severity", {}).get(code, default)
 
     def enabled(self, code: str) -> bool:
-        return code in self._enabled
+        return code in self._chosen()[2]
 
-    @cached_property
-    def _enabled(self) -> frozenset[str]:
-        rules = self.values.get("rules", {})
-        chosen = expand(rules.get("select", ())) if rules.get("select") else {r.code for r in RULES}
-        return frozenset(chosen - expand([*rules.get("ignore", ()), *rules.get("disabled", ())]))
+    @property
+    def rules(self) -> tuple[type[Rule], ...]:
+        """The enabled rules in registration order."""
+        return self._chosen()[1]
+
+    def _chosen(self) -> tuple[tuple[type[Rule], ...], tuple[type[Rule], ...], frozenset[str]]:
+        """(the registry, its enabled rules, their codes), chosen again only when the
+        registry changed since (a test adds a rule of its own)."""
+        registry = tuple(RULES)
+        made = self.__dict__.get("_chosen_for")
+        if made is None or made[0] != registry:
+            rules = self.values.get("rules", {})
+            chosen = expand(rules.get("select", ())) if rules.get("select") else \
+                {r.code for r in registry}
+            codes = frozenset(chosen - expand([*rules.get("ignore", ()),
+                                               *rules.get("disabled", ())]))
+            made = (registry, tuple(r for r in registry if r.code in codes), codes)
+            self.__dict__["_chosen_for"] = made  # a cache, not a change: frozen stays frozen
+        return made
+
+    def __getstate__(self) -> dict[str, Any]:
+        # a worker process gets the values only: what is derived from them is remade there
+        return {"values": self.values, "source": self.source}
 
     def with_selection(self, select: list[str] | None, ignore: list[str] | None) -> Config:
         """The command line's --select (replaces the file's) and --ignore (adds to it)."""
@@ -290,9 +308,7 @@ def run(result: DocumentResult, config: Config) -> list[Finding]:
     skipped, never stopping the others."""
     ctx = Context(result, config)
     found: list[Finding] = []
-    for rule_class in RULES:
-        if not config.enabled(rule_class.code):
-            continue
+    for rule_class in config.rules:
         try:
             found.extend(rule_class().check(ctx))
         except MemoryError:  # the document is too large, not the rule wrong: the caller decides
