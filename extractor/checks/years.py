@@ -286,10 +286,10 @@ class OutdatedPolicyTerm(Rule):
     suggestion = "改用现行表述（如“巩固拓展脱贫攻坚成果”“乡村振兴”“脱贫村/脱贫户”），并核对目标是否为本年度新设。"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        by, s = ctx.result.budget_year, _settings(ctx)
-        if by is None or by < s.outdated_from_year:
+        by, settings = ctx.result.budget_year, _settings(ctx)
+        if by is None or by < settings.outdated_from_year:
             return
-        pattern, current = s.outdated, s.current
+        pattern, current = settings.outdated, settings.current
         for ind in ctx.result.indicators:
             if not pattern.search(ind.text):  # masking only removes matches: none to find
                 continue
