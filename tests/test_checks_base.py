@@ -77,6 +77,11 @@ def test_by_project_keeps_every_indicator_in_order(name: str) -> None:
         order = [result.indicators.index(i) for i in inds]
         assert order == sorted(order)
     assert ctx.lines == [i for i in result.indicators if i.field == "indicator"]
+    kinds = {q.kind for i in result.indicators for q in i.quantities}
+    assert set(ctx.by_kind) == kinds
+    for kind in kinds:
+        assert ctx.by_kind[kind] == [i for i in result.indicators
+                                     if any(q.kind == kind for q in i.quantities)]
 
 
 def _documents() -> list:

@@ -251,6 +251,17 @@ class Context:
         return list(groups.values())
 
     @cached_property
+    def by_kind(self) -> dict[str, list[Indicator]]:
+        """Quantity kind (money, count, rate …) → the indicators giving one, in document
+        order: a rule about money walks the few money lines, not every line."""
+        kinds: dict[str, list[Indicator]] = {}
+        for ind in self.result.indicators:
+            if ind.quantities:
+                for kind in {q.kind for q in ind.quantities}:
+                    kinds.setdefault(kind, []).append(ind)
+        return kinds
+
+    @cached_property
     def lines(self) -> list[Indicator]:
         """The indicator lines proper (field `indicator`), without goal or name fields."""
         return [i for i in self.result.indicators if i.field == "indicator"]
@@ -322,6 +333,8 @@ def run(result: DocumentResult, config: Config) -> list[Finding]:
 
 
 def _mark_indicators(result: DocumentResult, found: list[Finding]) -> None:
+    if not found:
+        return
     by_span = {(i.span.start, i.span.end): i for i in result.indicators}
     for finding in found:
         ind = by_span.get((finding.span.start, finding.span.end)) if finding.span else None

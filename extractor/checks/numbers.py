@@ -719,9 +719,8 @@ class IndicatorMoneyExceedsBudget(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         s = _settings(ctx)
-        for ind in ctx.lines:
-            if ind.formulas or ind.level1 not in _OUTPUT_LEVELS or not any(
-                    q.kind == "money" for q in ind.quantities):
+        for ind in ctx.by_kind.get("money", ()):
+            if ind.field != "indicator" or ind.formulas or ind.level1 not in _OUTPUT_LEVELS:
                 continue
             amount = _amount(ctx, ind.project)
             if amount is None or s.elsewhere.search(ind.text) or s.total_cue.search(ind.text):
@@ -735,7 +734,7 @@ class IndicatorMoneyExceedsBudget(Rule):
 
 
 # -- R38 internal_value_conflict ---------------------------------------------------------
-@dataclass
+@dataclass(slots=True)
 class _Value:
     ind: Indicator
     key: str
@@ -861,16 +860,13 @@ class InternalValueConflict(Rule):
             if ind.quantities:
                 by_project.setdefault(id(ind.project), []).append(ind)
         for inds in by_project.values():
-            yield from self._project(ctx, sorted(inds, key=lambda i: i.span.start))
+            yield from self._project(ctx, sorted(inds, key=_START))
 
     def _project(self, ctx: Context, inds: list[Indicator]) -> Iterator[Finding]:
         seen, s, text = _Seen(), _settings(ctx), ctx.result.text
         for ind in inds:
             mine = _values(s, text, ind)
-            clash = next(((old, new) for new in mine for olds in seen.same_item(new)
-                          for old in olds.values()
-                          if _distinct_lines(old.ind, ind) and not _equal(old.value, new.value)
-                          and not _milestone(old, new)), None)
+            clash = seen.clash(ind, mine)
             for value in mine:
                 seen.add(value)
             if clash is None:
@@ -897,29 +893,38 @@ class _Seen:
 
     def add(self, value: _Value) -> None:
         bucket = self.keys.setdefault(value.base, {})
-        if value.key not in bucket:
+        olds = bucket.get(value.key)
+        if olds is None:  # a new key: its rank, and whether a 时效 line gave it first
             self.rank.setdefault(value.base, {})[value.key] = len(bucket)
             if value.ind.level2 == "timeliness":
                 self.timely.setdefault(value.base, []).append(value.key)
-        bucket.setdefault(value.key, {}).setdefault(value.value, value)
+            olds = bucket[value.key] = {}
+        olds.setdefault(value.value, value)
 
-    def same_item(self, new: _Value) -> Iterator[dict[float, _Value]]:
+    def clash(self, ind: Indicator, mine: list[_Value]) -> tuple[_Value, _Value] | None:
+        """The first earlier amount that gives one of the line's items another number."""
+        for new in mine:
+            for olds in self.same_item(new):
+                for old in olds.values():
+                    if _distinct_lines(old.ind, ind) and not _equal(old.value, new.value) \
+                            and not _milestone(old, new):
+                        return old, new
+        return None
+
+    def same_item(self, new: _Value) -> list[dict[float, _Value]]:
         """The entries, in order of arrival, of the keys that name the same item as `new`."""
         bucket = self.keys.get(new.base)
         if not bucket:
-            return
-        keys: Iterable[str]
-        if new.base == "%":  # rates match by their own key only
-            keys = (new.key,) if new.key in bucket else ()
-        elif new.ind.level2 == "timeliness":
-            keys = bucket
-        else:
-            loose = self.timely.get(new.base, [])
-            keys = sorted({*loose, new.key} & bucket.keys(), key=self.rank[new.base].__getitem__)
-        for key in keys:
-            olds = bucket[key]
-            if key == new.key or _same_item(next(iter(olds.values())), new):
-                yield olds
+            return []
+        if new.base == "%" or (new.ind.level2 != "timeliness" and new.base not in self.timely):
+            own = bucket.get(new.key)  # rates, and units no 时效 line gave: the own key only
+            return [] if own is None else [own]
+        keys: Iterable[str] = bucket
+        if new.ind.level2 != "timeliness":
+            keys = sorted({*self.timely[new.base], new.key} & bucket.keys(),
+                          key=self.rank[new.base].__getitem__)
+        return [bucket[key] for key in keys if key == new.key
+                or _same_item(next(iter(bucket[key].values())), new)]
 
 
 def _distinct_lines(a: Indicator, b: Indicator) -> bool:
@@ -1195,10 +1200,10 @@ class TotalMismatch(Rule):
         """`项目资金共计36.00万元，其中：A 18.90万元，B 9.60万元…` outside the indicators
         (a 资金安排 paragraph): the parts, when they cover most of the total (a list meant to
         be complete, at least 80 %), must add up to it."""
-        text = ctx.result.text
-        taken = sorted((i.span.start, i.span.end) for i in ctx.result.indicators)
-        s = _settings(ctx)
-        for m in s.prose_breakdown.finditer(text):
+        text, settings = ctx.result.text, _settings(ctx)
+        taken: list[tuple[int, int]] = []  # the indicators' spans, once a breakdown is found
+        for m in settings.prose_breakdown.finditer(text):
+            taken = taken or sorted((i.span.start, i.span.end) for i in ctx.result.indicators)
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
             total = _yuan(float(m.group("total")), m.group("unit"))
@@ -1207,8 +1212,8 @@ class TotalMismatch(Rule):
             if total is None or len(parts) < 2 or None in parts:
                 continue
             summed = sum(p or 0.0 for p in parts)
-            tol = max(s.tol_wan * 1e4 * len(parts), 1e-6)
-            if summed < s.prose_coverage * total or abs(summed - total) <= tol:
+            tol = max(settings.tol_wan * 1e4 * len(parts), 1e-6)
+            if summed < settings.prose_coverage * total or abs(summed - total) <= tol:
                 continue
             yield ctx.finding(
                 self, m.group(), span=Span(m.start(), m.end()),
