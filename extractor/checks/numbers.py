@@ -10,6 +10,7 @@ money tolerance tolM of RULES.md); word lists and thresholds come from checks_nu
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -39,17 +40,17 @@ class _Settings:
     persons: frozenset[str]
     classifiers: frozenset[str]
     listed_entities: frozenset[str]
-    total_cue: regex.Pattern[str]
-    part_cue: regex.Pattern[str]
+    total_cue: re.Pattern[str]
+    part_cue: re.Pattern[str]
     part_cues: tuple[str, ...]
-    elsewhere: regex.Pattern[str]
+    elsewhere: re.Pattern[str]
     key_noise: regex.Pattern[str]
     leading: tuple[str, ...]
     trailing: tuple[str, ...]
     cadences: dict[str, float]
     cadence: regex.Pattern[str]
-    payees: list[tuple[str, regex.Pattern[str]]]  # payee group → any of its words, in order
-    payment: regex.Pattern[str]  # any payee word at all
+    payees: list[tuple[str, re.Pattern[str]]]  # payee group → any of its words, in order
+    payment: re.Pattern[str]  # any payee word at all
     explicit_count: regex.Pattern[str]
     per_unit_name: regex.Pattern[str]
     prose_breakdown: regex.Pattern[str]
@@ -947,7 +948,7 @@ class _Cadence:
     explicit: bool = False
 
 
-def _statements(ctx: Context, payment: regex.Pattern[str]
+def _statements(ctx: Context, payment: re.Pattern[str]
                 ) -> Iterator[tuple[Project | None, str, Span, str]]:
     """(project, clause, span, kind) of goal prose and indicators, clause by clause, those
     that name a payment."""
@@ -984,7 +985,7 @@ def _alternation(words: Iterable[str]) -> str:
     return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-def _shared_subject(a: str, b: str, payee_words: regex.Pattern[str]) -> bool:
+def _shared_subject(a: str, b: str, payee_words: re.Pattern[str]) -> bool:
     """Two clauses about the same payees: the words just before the payment word
     (`三老四类人员` in `…发放三老四类人员生活补贴` and `三老四类人员补助发放次数`) share three
     characters."""
@@ -993,7 +994,7 @@ def _shared_subject(a: str, b: str, payee_words: regex.Pattern[str]) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _subject(text: str, payee_words: regex.Pattern[str]) -> str:
+def _subject(text: str, payee_words: re.Pattern[str]) -> str:
     """The Chinese characters just before the first payment word (or the clause's last)."""
     m = payee_words.search(text)
     head = text[:m.start()] if m else text
