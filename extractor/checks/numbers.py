@@ -10,26 +10,99 @@ money tolerance tolM of RULES.md); word lists and thresholds come from checks_nu
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 
 import regex
 
-from extractor.checks.base import Context, Rule, register
+from extractor.checks.base import Config, Context, Rule, any_word, register
 from extractor.formulas import Formula
 from extractor.records import Finding, Indicator, MoneyRow, Project, Quantity, Span
 
 _SCALE = {"千": 1e3, "万": 1e4, "亿": 1e8}
 _NUMBER = regex.compile(r"\d[\d,]*(?:\.(\d+))?")
 _OUTPUT_LEVELS = ("output", "cost", None)
+_CLAUSE_BREAK = regex.compile(r"[，,；;。]")
+_GOAL_CLAUSE = regex.compile(r"[^，,；;。\n]+")
+_LIST_JOINER = regex.compile(r"[、和及与]")
+_AFTER_NUMBER = regex.compile(r"[^，,；;。、\d]*")
+_AMOUNT_PART = regex.compile(r"(\d+(?:\.\d+)?)\s*(万元|元)")
+_SPACES = regex.compile(r"\s")
+
+
+# -- the family's settings, read from the configuration once --------------------------------
+@dataclass(frozen=True, eq=False)  # hashed by identity: a key of the memoised helpers below
+class _Settings:
+    periods: dict[str, float]  # period → periods per year (月 → 12)
+    persons: frozenset[str]
+    classifiers: frozenset[str]
+    listed_entities: frozenset[str]
+    total_cue: re.Pattern[str]
+    part_cue: re.Pattern[str]
+    part_cues: tuple[str, ...]
+    elsewhere: re.Pattern[str]
+    key_noise: regex.Pattern[str]
+    leading: tuple[str, ...]
+    trailing: tuple[str, ...]
+    cadences: dict[str, float]
+    cadence: regex.Pattern[str]
+    payees: list[tuple[str, re.Pattern[str]]]  # payee group → any of its words, in order
+    payment: re.Pattern[str]  # any payee word at all
+    explicit_count: regex.Pattern[str]
+    per_unit_name: regex.Pattern[str]
+    prose_breakdown: regex.Pattern[str]
+    total_labels: frozenset[str]
+    subtotal_labels: frozenset[str]
+    tol_floor_yuan: float
+    tol_share: float
+    tol_wan: float
+    rounding_band: float
+    prose_coverage: float
+    cost_cap_slack: float
+    unit_cost_ranges: dict[str, list[float]]
+
+
+def _read_settings(config: Config) -> _Settings:
+    def words(key: str) -> list[str]:
+        return config[f"numbers.{key}"]
+
+    return _Settings(
+        periods=words("period_per_year"), persons=frozenset(words("person_units")),
+        classifiers=frozenset(words("classifier_units")),
+        listed_entities=frozenset(words("listed_entities")),
+        total_cue=any_word(words("total_cues")), part_cue=any_word(words("part_cues")),
+        part_cues=tuple(words("part_cues")), elsewhere=any_word(words("other_source_words")),
+        key_noise=regex.compile(words("key_noise")), leading=tuple(words("key_leading_verbs")),
+        trailing=tuple(words("key_trailing_words")), cadences=words("cadence_per_year"),
+        cadence=regex.compile(_alternation(words("cadence_per_year"))),
+        payees=[(group, any_word(ws)) for group, ws in words("payees").items()],
+        payment=any_word([w for ws in words("payees").values() for w in ws]),
+        explicit_count=regex.compile(words("explicit_count")),
+        per_unit_name=regex.compile(words("per_unit_name")),
+        prose_breakdown=regex.compile(words("prose_breakdown")),
+        total_labels=frozenset(config["money_table.total_labels"]),
+        subtotal_labels=frozenset(config["money_table.subtotal_labels"]),
+        tol_floor_yuan=config["thresholds.money_tolerance_wan"] * 1e4,
+        tol_share=config["thresholds.money_tolerance_share"],
+        tol_wan=config["thresholds.money_tolerance_wan"],
+        rounding_band=config["thresholds.rounding_band"],
+        prose_coverage=words("prose_coverage"), cost_cap_slack=words("cost_cap_slack"),
+        unit_cost_ranges=words("unit_cost_ranges"))
+
+
+def _settings(ctx: Context) -> _Settings:
+    return ctx.settings(_read_settings)
 
 
 # -- units and amounts ----------------------------------------------------------------------
-def _parts(unit: str) -> tuple[str, list[str]]:
-    """`万元/人/年` → (`万元`, [`人`, `年`])."""
+@lru_cache(maxsize=1024)  # a document has a few dozen units, read for every amount
+def _parts(unit: str) -> tuple[str, tuple[str, ...]]:
+    """`万元/人/年` → (`万元`, (`人`, `年`))."""
     head, *divisors = unit.split("/")
-    return head, divisors
+    return head, tuple(divisors)
 
 
 def _scaled(value: float, base: str) -> tuple[float, str]:
@@ -63,8 +136,8 @@ def _wan(yuan: float) -> str:
 
 def _tol_yuan(ctx: Context, amount_yuan: float) -> float:
     """RULES.md tolM(x) = max(0.01万元, 0.5 %·x), in 元."""
-    floor = ctx.config["thresholds.money_tolerance_wan"] * 1e4
-    return max(floor, ctx.config["thresholds.money_tolerance_share"] * abs(amount_yuan))
+    s = _settings(ctx)
+    return max(s.tol_floor_yuan, s.tol_share * abs(amount_yuan))
 
 
 def _amount(ctx: Context, project: Project | None) -> float | None:
@@ -73,29 +146,19 @@ def _amount(ctx: Context, project: Project | None) -> float | None:
     whole-unit table."""
     if project is not None:
         return _yuan(project.amount, project.amount_unit or "万元")
-    if "numbers.lone_amount" not in ctx.cache:
-        rows = ctx.result.money_rows
-        blocks = [r for r in rows if r.is_sum and r.project is None and r.fiscal is not None]
-        lone = blocks[0] if len(blocks) == 1 and not ctx.result.projects and \
-            not any(not r.is_sum for r in rows) else None
-        ctx.cache["numbers.lone_amount"] = _yuan(lone.total, lone.unit) if lone else None
-    return ctx.cache["numbers.lone_amount"]
+    return ctx.shared("numbers.lone_amount", _lone_amount)
+
+
+def _lone_amount(ctx: Context) -> float | None:
+    rows = ctx.result.money_rows
+    blocks = [r for r in rows if r.is_sum and r.project is None and r.fiscal is not None]
+    lone = blocks[0] if len(blocks) == 1 and not ctx.result.projects and \
+        not any(not r.is_sum for r in rows) else None
+    return _yuan(lone.total, lone.unit) if lone else None
 
 
 def _project_name(project: Project | None) -> str | None:
     return project.name if project is not None and project.name else None
-
-
-def _words(ctx: Context, key: str) -> tuple[str, ...]:
-    return tuple(ctx.config[f"numbers.{key}"])
-
-
-def _pattern(ctx: Context, key: str) -> regex.Pattern[str]:
-    """A configured pattern, compiled once per document."""
-    name = f"numbers.pattern.{key}"
-    if name not in ctx.cache:
-        ctx.cache[name] = regex.compile(ctx.config[f"numbers.{key}"])
-    return ctx.cache[name]
 
 
 def _cut(text: str, start: int, end: int) -> str:
@@ -104,18 +167,28 @@ def _cut(text: str, start: int, end: int) -> str:
 
 # -- clause groups: the clauses of one written item -------------------------------------
 _JOIN = regex.compile(r"[\s,，、;；。.．]*")
+_START = attrgetter("span.start")
 
 
-def _groups(result_text: str, indicators: list[Indicator]) -> list[list[Indicator]]:
+def _groups(result_text: str, indicators: list[Indicator],
+            wanted: Callable[[Indicator], bool]) -> list[list[Indicator]]:
     """Indicators split from one item (`7名…4.5万元、其他干部21人…2.4万元。共发放82.31万元`)
-    back together: same project, slot and row, only punctuation between them."""
+    back together: same project, slot and row, only punctuation between them. Only the
+    groups holding a `wanted` line, each found by widening from that line to its joined
+    neighbours (the boundaries are the same as joining the whole list in order)."""
+    ordered = sorted(indicators, key=_START)
     out: list[list[Indicator]] = []
-    for ind in sorted(indicators, key=lambda i: i.span.start):
-        last = out[-1][-1] if out else None
-        if last is not None and _joined(result_text, last, ind):
-            out[-1].append(ind)
-        else:
-            out.append([ind])
+    done = -1  # the last index already in a group
+    for k, ind in enumerate(ordered):
+        if k <= done or not wanted(ind):
+            continue
+        lo = hi = k
+        while lo > 0 and _joined(result_text, ordered[lo - 1], ordered[lo]):
+            lo -= 1
+        while hi + 1 < len(ordered) and _joined(result_text, ordered[hi], ordered[hi + 1]):
+            hi += 1
+        out.append(ordered[lo:hi + 1])
+        done = hi
     return out
 
 
@@ -133,7 +206,7 @@ class _Item:
     q: Quantity
     value: float  # scaled: 元 for money, plain count otherwise
     base: str  # 元, 人, 套 …
-    divisors: list[str]
+    divisors: tuple[str, ...]
 
 
 @dataclass
@@ -203,14 +276,24 @@ class _Reading:
 
 
 def _readings(ctx: Context) -> list[_Reading]:
-    if "numbers.readings" not in ctx.cache:
-        text = ctx.result.text
-        inds = [i for i in ctx.result.indicators if i.quantities or i.formulas]
-        ctx.cache["numbers.readings"] = [_read(ctx, text, g) for g in _groups(text, inds)]
-    return ctx.cache["numbers.readings"]
+    """Every item's reading, made once per document for R35 and R36."""
+    return ctx.shared("numbers.readings", _read_all)
 
 
-def _read(ctx: Context, text: str, group: list[Indicator]) -> _Reading:
+def _read_all(ctx: Context) -> list[_Reading]:
+    text, s = ctx.result.text, _settings(ctx)
+    inds = [i for i in ctx.result.indicators if i.quantities or i.formulas]
+    return [_read(s, text, g) for g in _groups(text, inds, _reckons)]
+
+
+def _reckons(ind: Indicator) -> bool:
+    """Whether the line can take part in a reckoning: a formula, an amount of money or a
+    rate (元, 万元/公里, 次/年). Without one an item has no terms, totals or estimates, and
+    four lines in five are 90 %, 120人 or 3个月."""
+    return bool(ind.formulas) or any("元" in q.unit or "/" in q.unit for q in ind.quantities)
+
+
+def _read(s: _Settings, text: str, group: list[Indicator]) -> _Reading:
     span = Span(group[0].span.start, group[-1].span.end)
     reading = _Reading(group, text[span.start:span.end], span)
     in_formula: list[Span] = []
@@ -223,21 +306,21 @@ def _read(ctx: Context, text: str, group: list[Indicator]) -> _Reading:
                 reading.formula_texts.append(f.text)
     items = [_item(ind, q) for ind in group for q in ind.quantities
              if q.span is not None and not any(s.start <= q.span.start < s.end for s in in_formula)]
-    periods = ctx.config["numbers.period_per_year"]
+    periods = s.periods
     rates = [it for it in items if it.divisors and it.q.operator == "="
              and _entity(it, periods) is not None and it.q.kind in ("money", "count")]
     counts = [it for it in items if not it.divisors and it.q.kind == "count"
               and it.q.operator == "="]
     used: set[int] = set()
     for rate in rates:
-        count = _pair(ctx, text, rate, counts, used, periods) or _listed(ctx, text, rate, periods)
+        count = _pair(s, text, rate, counts, used) or _listed(s, text, rate)
         if count is None:
             if rate.base == "元":
                 reading.unpaired.append(rate)
             continue
         used.add(id(count))
         reading.terms.append(_Term(rate, count, _months(rate, periods, items)))
-    _stated(ctx, text, reading, items, used)
+    _stated(s, text, reading, items, used)
     return reading
 
 
@@ -264,15 +347,14 @@ def _months(rate: _Item, periods: dict[str, float], items: list[_Item]) -> float
     return float(periods[period]) if periods[period] else None
 
 
-def _pair(ctx: Context, text: str, rate: _Item, counts: list[_Item], used: set[int],
-          periods: dict[str, float]) -> _Item | None:
+def _pair(s: _Settings, text: str, rate: _Item, counts: list[_Item],
+          used: set[int]) -> _Item | None:
     """The count a rate multiplies: same entity (21人 × 万元/人), a person word for a person
     entity (7名 × 万元/人), or a classifier followed by the entity (两个…村 × 万元/村);
     the nearest before the rate, else the nearest after it."""
-    entity = _entity(rate, periods)
+    entity = _entity(rate, s.periods)
     assert entity is not None and rate.q.span is not None
-    persons = _words(ctx, "person_units")
-    classifiers = _words(ctx, "classifier_units")
+    persons, classifiers = s.persons, s.classifiers
 
     def fits(c: _Item) -> bool:
         if id(c) in used or c.base == rate.base:
@@ -291,41 +373,46 @@ def _pair(ctx: Context, text: str, rate: _Item, counts: list[_Item], used: set[i
     return after[0] if after else None
 
 
-def _listed(ctx: Context, text: str, rate: _Item, periods: dict[str, float]) -> _Item | None:
+def _listed(s: _Settings, text: str, rate: _Item) -> _Item | None:
     """Places named one by one before a per-place rate count as the count
     (`在甲村、乙村、丙村每村安排2万元` → 3 村)."""
-    entity = _entity(rate, periods)
-    if entity not in _words(ctx, "listed_entities") or rate.q.span is None:
+    entity = _entity(rate, s.periods)
+    if entity not in s.listed_entities or rate.q.span is None:
         return None
-    clause = regex.split(r"[，,；;。]", _cut(text, rate.ind.span.start, rate.q.span.start))[-1]
-    name = rf"\p{{Han}}{{1,8}}?{regex.escape(entity)}"
-    found = list(regex.finditer(rf"{name}(?:[、和及与]{name})+", clause))
+    clause = _CLAUSE_BREAK.split(_cut(text, rate.ind.span.start, rate.q.span.start))[-1]
+    found = list(_listing(entity).finditer(clause))
     if not found:
         return None
     m = found[-1]
-    n = len(regex.findall(r"[、和及与]", m.group())) + 1
+    n = len(_LIST_JOINER.findall(m.group())) + 1
     start = rate.q.span.start - len(clause) + m.start()
     q = Quantity(m.group(), float(n), entity, "=", "count", Span(start, start + len(m.group())))
-    return _Item(rate.ind, q, float(n), entity, [])
+    return _Item(rate.ind, q, float(n), entity, ())
 
 
-def _stated(ctx: Context, text: str, reading: _Reading, items: list[_Item],
+@lru_cache(maxsize=64)
+def _listing(entity: str) -> regex.Pattern[str]:
+    """Places of one kind named one by one (甲村、乙村和丙村)."""
+    name = rf"\p{{Han}}{{1,8}}?{regex.escape(entity)}"
+    return regex.compile(rf"{name}(?:[、和及与]{name})+")
+
+
+def _stated(s: _Settings, text: str, reading: _Reading, items: list[_Item],
             used: set[int]) -> None:
     """Totals the group states: money after a total cue (共发放82.31万元, 全年…支出合计) with
     the plain amounts listed before it, money per period (每月支付4800元), and counts of a
     rate's numerator (共计20套)."""
-    cues, parts = _words(ctx, "total_cues"), _words(ctx, "part_cues")
-    periods = ctx.config["numbers.period_per_year"]
+    periods = s.periods
     numerators = {t.rate.base for t in reading.terms if t.rate.base != "元"}
     listed: list[_Item] = []
     for it in items:
         if id(it) in used or it.q.operator not in ("=", "≈") or it.q.span is None:
             continue
         lead = _cut(text, it.ind.span.start, it.q.span.start)
-        lead = regex.split(r"[，,；;。]", lead)[-1]
-        if any(p in lead for p in parts):
+        lead = _CLAUSE_BREAK.split(lead)[-1]
+        if s.part_cue.search(lead):
             continue
-        cued = any(c in lead for c in cues) or it.q.text.lstrip().startswith(("=", "＝"))
+        cued = bool(s.total_cue.search(lead)) or it.q.text.lstrip().startswith(("=", "＝"))
         if it.base == "元" and not it.divisors and cued:
             reading.stated.append(it)
             # one amount listed beside rate × count terms is a part too (…、办公费1万元。共…)
@@ -498,7 +585,7 @@ def _estimate(ctx: Context, reading: _Reading) -> _Estimate | None:
         return _Estimate(reading, stated.value, "stated", monthly)
     if len(reading.periodic) == 1 and not reading.terms:  # 每月发放补助合计1.5万元 (× 12)
         item = reading.periodic[0]
-        per_year = ctx.config["numbers.period_per_year"].get(item.divisors[0])
+        per_year = _settings(ctx).periods.get(item.divisors[0])
         if len(item.divisors) == 1 and per_year:
             return _Estimate(reading, item.value * per_year, "stated")
     return None
@@ -576,7 +663,7 @@ class EstimateBudgetMismatch(Rule):
         if len(estimates) > 1 and value != sum(e.value for e in estimates):
             estimates = [chosen]
         gap = abs(value - amount)
-        severity = "warning" if gap <= ctx.config["thresholds.rounding_band"] * amount else None
+        severity = "warning" if gap <= _settings(ctx).rounding_band * amount else None
         note = ""
         if chosen.monthly_total and len(estimates) == 1 and abs(value * 12 - amount) <= tol:
             severity, note = "warning", "该合计按月计，乘以12个月后与预算一致，请写明人数与月数。"
@@ -632,25 +719,23 @@ class IndicatorMoneyExceedsBudget(Rule):
     suggestion = "确认该金额是否由本项目资金安排；如属其他资金，请注明来源或改用本项目可考核的指标。"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        elsewhere = _words(ctx, "other_source_words")
-        cues = _words(ctx, "total_cues")
-        for ind in ctx.result.indicators:
-            project = ind.project
-            amount = _amount(ctx, project)
-            if amount is None or ind.level1 not in _OUTPUT_LEVELS or ind.field != "indicator":
+        s = _settings(ctx)
+        for ind in ctx.by_kind.get("money", ()):
+            if ind.field != "indicator" or ind.formulas or ind.level1 not in _OUTPUT_LEVELS:
                 continue
-            if any(w in ind.text for w in elsewhere) or any(c in ind.text for c in cues):
+            amount = _amount(ctx, ind.project)
+            if amount is None or s.elsewhere.search(ind.text) or s.total_cue.search(ind.text):
                 continue
             over = [q for q in ind.quantities if q.kind == "money" and "/" not in q.unit
                     and (_yuan(q.value, q.unit) or 0) > amount + _tol_yuan(ctx, amount)]
-            if over and not ind.formulas:
+            if over:
                 yield ctx.on_indicator(self, ind, money=over[0].text.strip(), amount=_wan(amount),
                                        evidence={"money_yuan": _yuan(over[0].value, over[0].unit),
                                                  "amount_yuan": amount})
 
 
 # -- R38 internal_value_conflict ---------------------------------------------------------
-@dataclass
+@dataclass(slots=True)
 class _Value:
     ind: Indicator
     key: str
@@ -659,37 +744,44 @@ class _Value:
     q: Quantity
 
 
-def _values(ctx: Context, ind: Indicator) -> list[_Value]:
+def _values(s: _Settings, text: str, ind: Indicator) -> list[_Value]:
     """(key, unit, number) of every amount in an indicator; the key is the words before the
     amount, without dates, operators and leading verbs (the words after it when nothing is
     before: `完成100人培训`); an amount right after another one (`1次50人`) shares its key."""
     out: list[_Value] = []
-    text = ctx.result.text
     cursor, key = ind.span.start, ""
     for q in ind.quantities:
         if q.span is None or q.span.start < cursor:
             continue
-        lead = _normal_key(ctx, text[cursor:q.span.start])
+        lead = _normal_key(s, text[cursor:q.span.start])
         if not lead and not key:  # the object after the number: `6月底前完成100人培训`
-            tail = regex.match(r"[^，,；;。、\d]*", text[q.span.end:ind.span.end])
-            lead = _normal_key(ctx, tail.group() if tail else "")
+            tail = _AFTER_NUMBER.match(text, q.span.end, max(q.span.end, ind.span.end))
+            lead = _normal_key(s, tail.group() if tail else "")
         key = lead or key
         cursor = q.span.end
-        base, divisors = _parts(q.unit)
-        value, base = _scaled(q.value, base)
         if key and q.kind != "duration":
-            out.append(_Value(ind, key, "/".join([base, *divisors]), value, q))
+            scale, base = _unit_key(q.unit)
+            out.append(_Value(ind, key, base, q.value if scale is None else q.value * scale, q))
     return out
+
+
+@lru_cache(maxsize=1024)
+def _unit_key(unit: str) -> tuple[float | None, str]:
+    """The magnitude of a unit and the unit without it, divisors kept: `万元/人/月` →
+    (1e4, `元/人/月`); (None, `份`) when there is none."""
+    head, divisors = _parts(unit)
+    scale = _SCALE[head[0]] if len(head) > 1 and head[0] in _SCALE else None
+    return scale, "/".join([head[1:] if scale is not None else head, *divisors])
 
 
 _NOT_LETTER = regex.compile(r"[^\p{Han}A-Za-z]")
 
-def _normal_key(ctx: Context, lead: str) -> str:
-    text = _pattern(ctx, "key_noise").sub("", lead)
-    text = _NOT_LETTER.sub("", text)
-    leading = _words(ctx, "key_leading_verbs")
-    trailing = _words(ctx, "key_trailing_words")
-    changed = True
+
+@lru_cache(maxsize=8192)  # the same few leads recur line after line, table after table
+def _normal_key(s: _Settings, lead: str) -> str:
+    text = _NOT_LETTER.sub("", s.key_noise.sub("", lead))
+    leading, trailing = s.leading, s.trailing
+    changed = text.startswith(leading) or text.endswith(trailing)  # most keys: nothing to strip
     while changed and text:
         changed = False
         for w in leading:
@@ -765,27 +857,19 @@ class InternalValueConflict(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         by_project: dict[int, list[Indicator]] = {}
-        for ind in ctx.result.indicators:
-            if ind.field == "indicator" and ind.quantities:
+        for ind in ctx.lines:
+            if ind.quantities:
                 by_project.setdefault(id(ind.project), []).append(ind)
         for inds in by_project.values():
-            yield from self._project(ctx, sorted(inds, key=lambda i: i.span.start))
+            yield from self._project(ctx, sorted(inds, key=_START))
 
     def _project(self, ctx: Context, inds: list[Indicator]) -> Iterator[Finding]:
-        # unit → key → number → its first line: only one unit can clash, and a document of
-        # many copies of one table keeps one entry per distinct figure
-        seen: dict[str, dict[str, dict[float, _Value]]] = {}
+        seen, s, text = _Seen(), _settings(ctx), ctx.result.text
         for ind in inds:
-            mine = _values(ctx, ind)
-            clash = next(((old, new) for new in mine
-                          for key, olds in seen.get(new.base, {}).items()
-                          if key == new.key or _same_item(next(iter(olds.values())), new)
-                          for old in olds.values()
-                          if _distinct_lines(old.ind, ind) and not _equal(old.value, new.value)
-                          and not _milestone(old, new)), None)
+            mine = _values(s, text, ind)
+            clash = seen.clash(ind, mine)
             for value in mine:
-                seen.setdefault(value.base, {}).setdefault(value.key, {}).setdefault(
-                    value.value, value)
+                seen.add(value)
             if clash is None:
                 continue
             old, new = clash
@@ -794,6 +878,54 @@ class InternalValueConflict(Rule):
                 later=new.q.text.strip(),
                 evidence={"key": old.key, "unit": old.base, "values": [old.value, new.value],
                           "earlier": old.ind.text})
+
+
+class _Seen:
+    """The amounts of a project so far: unit → key → number → its first line (only one unit
+    can clash, and a document of many copies of one table keeps one entry per distinct
+    figure). Keys whose first line is a 时效 line are also listed apart: a key matches
+    another loosely only through a 时效 line (_same_item), so an amount is compared with
+    its own key and those, not with every key of its unit."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, dict[str, dict[float, _Value]]] = {}
+        self.rank: dict[str, dict[str, int]] = {}  # unit → key → order of arrival
+        self.timely: dict[str, list[str]] = {}  # unit → keys first given by a 时效 line
+
+    def add(self, value: _Value) -> None:
+        bucket = self.keys.setdefault(value.base, {})
+        olds = bucket.get(value.key)
+        if olds is None:  # a new key: its rank, and whether a 时效 line gave it first
+            self.rank.setdefault(value.base, {})[value.key] = len(bucket)
+            if value.ind.level2 == "timeliness":
+                self.timely.setdefault(value.base, []).append(value.key)
+            olds = bucket[value.key] = {}
+        olds.setdefault(value.value, value)
+
+    def clash(self, ind: Indicator, mine: list[_Value]) -> tuple[_Value, _Value] | None:
+        """The first earlier amount that gives one of the line's items another number."""
+        for new in mine:
+            for olds in self.same_item(new):
+                for old in olds.values():
+                    if _distinct_lines(old.ind, ind) and not _equal(old.value, new.value) \
+                            and not _milestone(old, new):
+                        return old, new
+        return None
+
+    def same_item(self, new: _Value) -> list[dict[float, _Value]]:
+        """The entries, in order of arrival, of the keys that name the same item as `new`."""
+        bucket = self.keys.get(new.base)
+        if not bucket:
+            return []
+        if new.base == "%" or (new.ind.level2 != "timeliness" and new.base not in self.timely):
+            own = bucket.get(new.key)  # rates, and units no 时效 line gave: the own key only
+            return [] if own is None else [own]
+        keys: Iterable[str] = bucket
+        if new.ind.level2 != "timeliness":
+            keys = sorted({*self.timely[new.base], new.key} & bucket.keys(),
+                          key=self.rank[new.base].__getitem__)
+        return [bucket[key] for key in keys if key == new.key
+                or _same_item(next(iter(bucket[key].values())), new)]
 
 
 def _distinct_lines(a: Indicator, b: Indicator) -> bool:
@@ -816,25 +948,27 @@ class _Cadence:
     explicit: bool = False
 
 
-def _statements(ctx: Context) -> Iterator[tuple[Project | None, str, Span, str]]:
-    """(project, clause, span, kind) of goal prose and indicators, clause by clause."""
+def _statements(ctx: Context, payment: re.Pattern[str]
+                ) -> Iterator[tuple[Project | None, str, Span, str]]:
+    """(project, clause, span, kind) of goal prose and indicators, clause by clause, those
+    that name a payment."""
     for goal in ctx.result.goals:
-        for m in regex.finditer(r"[^，,；;。\n]+", goal.text):
+        if not payment.search(goal.text):
+            continue
+        for m in _GOAL_CLAUSE.finditer(goal.text):
             yield goal.project, m.group(), Span(goal.span.start + m.start(),
                                                 goal.span.start + m.end()), "goal"
-    for ind in ctx.result.indicators:
-        if ind.field == "indicator":
+    for ind in ctx.lines:
+        if payment.search(ind.text):
             yield ind.project, ind.text, ind.span, "indicator"
 
 
 def _cadences(ctx: Context) -> list[tuple[Project | None, _Cadence]]:
-    words = ctx.config["numbers.cadence_per_year"]
-    payees = ctx.config["numbers.payees"]
-    pattern = regex.compile(_alternation(words))
-    explicit = _pattern(ctx, "explicit_count")
+    s = _settings(ctx)
+    words, pattern, explicit = s.cadences, s.cadence, s.explicit_count
     out = []
-    for project, clause, span, _kind in _statements(ctx):
-        payee = next((group for group, ws in payees.items() if any(w in clause for w in ws)), None)
+    for project, clause, span, _kind in _statements(ctx, s.payment):
+        payee = next((group for group, ws in s.payees if ws.search(clause)), None)
         if payee is None:
             continue
         m = explicit.search(clause)
@@ -851,17 +985,20 @@ def _alternation(words: Iterable[str]) -> str:
     return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-def _shared_subject(a: str, b: str, payee_words: Iterable[str]) -> bool:
+def _shared_subject(a: str, b: str, payee_words: re.Pattern[str]) -> bool:
     """Two clauses about the same payees: the words just before the payment word
     (`三老四类人员` in `…发放三老四类人员生活补贴` and `三老四类人员补助发放次数`) share three
     characters."""
-    def before(text: str) -> str:
-        m = regex.search(_alternation(payee_words), text)
-        head = text[:m.start()] if m else text
-        return regex.sub(r"[^\p{Han}]", "", head)[-12:]
-
-    a2, b2 = before(a), before(b)
+    a2, b2 = _subject(a, payee_words), _subject(b, payee_words)
     return any(a2[i:i + 3] in b2 for i in range(len(a2) - 2))
+
+
+@lru_cache(maxsize=4096)
+def _subject(text: str, payee_words: re.Pattern[str]) -> str:
+    """The Chinese characters just before the first payment word (or the clause's last)."""
+    m = payee_words.search(text)
+    head = text[:m.start()] if m else text
+    return _NOT_HAN.sub("", head)[-12:]
 
 
 @register
@@ -898,7 +1035,7 @@ class FrequencyConflict(Rule):
     suggestion = "统一发放周期（按月、按季或按年）及发放次数的表述。"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        payees = ctx.config["numbers.payees"]
+        payees = dict(_settings(ctx).payees)
         groups: dict[tuple[int, str], list[tuple[Project | None, _Cadence]]] = {}
         for project, cadence in _cadences(ctx):
             groups.setdefault((id(project), cadence.payee), []).append((project, cadence))
@@ -929,7 +1066,7 @@ def _row_text(ctx: Context, row: MoneyRow) -> str:
 
 
 def _closing(ctx: Context, row: MoneyRow) -> bool:
-    return row.is_sum and regex.sub(r"\s", "", row.label) in ctx.config["money_table.total_labels"]
+    return row.is_sum and _SPACES.sub("", row.label) in _settings(ctx).total_labels
 
 
 def _rounding_wan(ctx: Context, row: MoneyRow) -> float:
@@ -963,9 +1100,7 @@ class _Block:
 
 
 def _blocks(ctx: Context) -> tuple[list[_Block], list[tuple[MoneyRow, list[MoneyRow]]]]:
-    if "numbers.blocks" not in ctx.cache:
-        ctx.cache["numbers.blocks"] = _read_blocks(ctx)
-    return ctx.cache["numbers.blocks"]
+    return ctx.shared("numbers.blocks", _read_blocks)
 
 
 def _read_blocks(ctx: Context) -> tuple[list[_Block], list[tuple[MoneyRow, list[MoneyRow]]]]:
@@ -977,9 +1112,10 @@ def _read_blocks(ctx: Context) -> tuple[list[_Block], list[tuple[MoneyRow, list[
     parents: list[tuple[MoneyRow, list[MoneyRow]]] = []
     current, run = _Block(), []  # run: unit rows in a row, before any detail
     subtotals: list[MoneyRow] = []
+    s = _settings(ctx)
     for row in ctx.result.money_rows:
         if _closing(ctx, row):
-            subtotal = regex.sub(r"\s", "", row.label) in ctx.config["money_table.subtotal_labels"]
+            subtotal = _SPACES.sub("", row.label) in s.subtotal_labels
             if not subtotal and subtotals:
                 current.rows = subtotals + current.rows
                 subtotals = []
@@ -999,7 +1135,7 @@ def _read_blocks(ctx: Context) -> tuple[list[_Block], list[tuple[MoneyRow, list[
                     parents.append((run[0], []))
                 if parents and row is not parents[-1][0]:
                     parents[-1][1].append(row)
-        elif not row.label.lstrip().startswith(tuple(_words(ctx, "part_cues"))):
+        elif not row.label.lstrip().startswith(s.part_cues):
             run = []
             current.rows.append(row)
     if current.rows or current.opener is not None:
@@ -1065,19 +1201,20 @@ class TotalMismatch(Rule):
         """`项目资金共计36.00万元，其中：A 18.90万元，B 9.60万元…` outside the indicators
         (a 资金安排 paragraph): the parts, when they cover most of the total (a list meant to
         be complete, at least 80 %), must add up to it."""
-        text = ctx.result.text
-        taken = sorted((i.span.start, i.span.end) for i in ctx.result.indicators)
-        for m in _pattern(ctx, "prose_breakdown").finditer(text):
+        text, settings = ctx.result.text, _settings(ctx)
+        taken: list[tuple[int, int]] = []  # the indicators' spans, once a breakdown is found
+        for m in settings.prose_breakdown.finditer(text):
+            taken = taken or sorted((i.span.start, i.span.end) for i in ctx.result.indicators)
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
             total = _yuan(float(m.group("total")), m.group("unit"))
             parts = [_yuan(float(p.group(1)), p.group(2))
-                     for p in regex.finditer(r"(\d+(?:\.\d+)?)\s*(万元|元)", m.group("parts"))]
+                     for p in _AMOUNT_PART.finditer(m.group("parts"))]
             if total is None or len(parts) < 2 or None in parts:
                 continue
             summed = sum(p or 0.0 for p in parts)
-            tol = max(ctx.config["thresholds.money_tolerance_wan"] * 1e4 * len(parts), 1e-6)
-            if summed < ctx.config["numbers.prose_coverage"] * total or abs(summed - total) <= tol:
+            tol = max(settings.tol_wan * 1e4 * len(parts), 1e-6)
+            if summed < settings.prose_coverage * total or abs(summed - total) <= tol:
                 continue
             yield ctx.finding(
                 self, m.group(), span=Span(m.start(), m.end()),
@@ -1100,7 +1237,7 @@ class TotalMismatch(Rule):
                 if summed > 0:
                     blank.append(label)
                 continue
-            tol = max(ctx.config["thresholds.money_tolerance_wan"] * len(rows),
+            tol = max(_settings(ctx).tol_wan * len(rows),
                       _rounding_wan(ctx, total))
             if abs(summed - stated) > tol + 1e-9:
                 off.append((label, stated, summed))
@@ -1174,7 +1311,7 @@ class FundingSourceInconsistent(Rule):
                 continue
             total, fiscal = _wan_of(row, row.total) or 0.0, _wan_of(row, row.fiscal) or 0.0
             other = _wan_of(row, row.other) or 0.0
-            tol = max(ctx.config["thresholds.money_tolerance_wan"], _rounding_wan(ctx, row))
+            tol = max(_settings(ctx).tol_wan, _rounding_wan(ctx, row))
             gap = total - (fiscal + other)
             if abs(gap) > tol + 1e-9 or fiscal > total + tol + 1e-9:
                 flagged.append((row, total, fiscal, other, gap))
@@ -1259,11 +1396,7 @@ def _counts(inds: list[Indicator]) -> list[tuple[Indicator, Quantity]]:
 
 
 def _by_project(ctx: Context) -> list[tuple[Project, list[Indicator]]]:
-    groups: dict[int, tuple[Project, list[Indicator]]] = {}
-    for ind in ctx.result.indicators:
-        if ind.project is not None:
-            groups.setdefault(id(ind.project), (ind.project, []))[1].append(ind)
-    return list(groups.values())
+    return [(p, inds) for p, inds in ctx.by_project if p is not None]
 
 
 _NOT_HAN = regex.compile(r"[^\p{Han}]")
@@ -1279,11 +1412,11 @@ def _cap_entity(ctx: Context, ind: Indicator) -> str | None:
     """What a cost cap is per: the divisor of its unit (元/件 → 件), else a per-word in its
     name (人均 → 人, 每次 → 次)."""
     assert ind.target is not None
-    periods = ctx.config["numbers.period_per_year"]
-    divisor = next((d for d in _parts(ind.target.unit)[1] if d not in periods), None)
+    s = _settings(ctx)
+    divisor = next((d for d in _parts(ind.target.unit)[1] if d not in s.periods), None)
     if divisor:
         return divisor
-    m = _pattern(ctx, "per_unit_name").search(ind.name or ind.text)
+    m = s.per_unit_name.search(ind.name or ind.text)
     return m.group("entity") if m else None
 
 
@@ -1337,6 +1470,10 @@ class CostCapBudgetInconsistent(Rule):
     suggestion = "按预算金额与数量重新测算单位成本，调整成本上限或相应的数量指标。"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        caps = [i for i in ctx.result.indicators if i.level2 == "cost" and i.target is not None
+                and i.target.kind == "money" and i.target.operator in ("≤", "=", "<")]
+        if not caps:  # no cost cap: no scope to build
+            return
         rows: dict[int, list[MoneyRow]] = {}
         for row in ctx.result.money_rows:
             if not row.is_sum and row.total:
@@ -1350,21 +1487,24 @@ class CostCapBudgetInconsistent(Rule):
                 return id(ind.project), -1
             return 0, bisect.bisect_right(ends, ind.span.start) - 1
 
-        scopes: dict[tuple[int, int], list[Indicator]] = {}
-        for ind in ctx.result.indicators:
-            scopes.setdefault(scope_of(ind), []).append(ind)
-        for ind in ctx.result.indicators:
-            target = ind.target
-            if ind.level2 != "cost" or target is None or target.kind != "money":
-                continue
-            if target.operator not in ("≤", "=", "<"):
-                continue
+        projects = {id(p): inds for p, inds in ctx.by_project}
+        stretches: dict[tuple[int, int], list[Indicator]] = {}
+
+        def members(scope: tuple[int, int]) -> list[Indicator]:
+            if scope[0]:  # a project's (an id, never 0): its group
+                return projects[scope[0]]
+            if not stretches:  # the indicators without a project, by table stretch, once
+                for i in projects.get(id(None), []):
+                    stretches.setdefault(scope_of(i), []).append(i)
+            return stretches[scope]
+
+        for ind in caps:
             scope = scope_of(ind)
             if ind.project is None:  # the task rows above the indicator
                 lines = tables[scope[1]] if scope[1] >= 0 else []
             else:
                 lines = rows.get(id(ind.project), [])
-            finding = self._cap(ctx, ind, scopes[scope], lines)
+            finding = self._cap(ctx, ind, members(scope), lines)
             if finding is not None:
                 yield finding
 
@@ -1409,7 +1549,7 @@ class CostCapBudgetInconsistent(Rule):
         low, high = min(plans), max(plans)
         if cap < low - half:
             verdict, severity, plan = "成本上限低于测算值，预算全部执行将突破上限", None, low
-        elif cap > high * ctx.config["numbers.cost_cap_slack"] + half:
+        elif cap > high * _settings(ctx).cost_cap_slack + half:
             verdict, severity, plan = "成本上限明显高于测算值，约束偏松", "info", high
         else:
             return None
@@ -1433,10 +1573,10 @@ def _counts_entity(ctx: Context, ind: Indicator, q: Quantity, entity: str) -> bo
     """Whether an amount counts what a cap is per: 420件 for 元/件, 58人 for 人均, 12个 in
     `保障村级组织个数` for 万元/村, 4.2公里 for 万元/公里."""
     base = _scaled(q.value, _parts(q.unit)[0])[1]
-    persons = _words(ctx, "person_units")
-    if base == entity or (base in persons and entity in persons):
+    s = _settings(ctx)
+    if base == entity or (base in s.persons and entity in s.persons):
         return True
-    return base in _words(ctx, "classifier_units") and entity in (ind.name or ind.text)
+    return base in s.classifiers and entity in (ind.name or ind.text)
 
 
 @register
@@ -1483,7 +1623,7 @@ class CostIndicatorAbsent(Rule):
     def _project(self, ctx: Context, project: Project, inds: list[Indicator]) -> Finding | None:
         standard = next(((i, q) for i in inds for q in i.quantities
                          if q.kind == "money" and "/" in q.unit and q.unit.split("/")[1]
-                         not in ctx.config["numbers.period_per_year"]), None)
+                         not in _settings(ctx).periods), None)
         if standard is not None:
             ind, q = standard
             return ctx.finding(self, ind.text, span=ind.span, project=_project_name(project),
@@ -1535,16 +1675,17 @@ class UnitCostOutlier(Rule):
     suggestion = "核实预算金额与数量是否匹配，必要时补充成本测算依据。"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        ranges = ctx.config["numbers.unit_cost_ranges"]
+        ranges = _settings(ctx).unit_cost_ranges
         for project, inds in _by_project(ctx):
             amount = _yuan(project.amount, project.amount_unit or "万元")
             if amount is None:
                 continue
+            every: list[tuple[Indicator, Quantity]] | None = None
             for activity, (low, high) in ranges.items():
                 if activity not in project.name:
                     continue
-                counts = [(i, q) for i, q in _counts(inds) if activity in i.text
-                          or activity in project.name and len(_counts(inds)) == 1]
+                every = _counts(inds) if every is None else every
+                counts = [(i, q) for i, q in every if activity in i.text or len(every) == 1]
                 if len(counts) != 1 or counts[0][1].value <= 0:
                     continue
                 ind, q = counts[0]

@@ -8,14 +8,15 @@ years (「2021-2025年」), a start (「2020年以来」). Only the first kind m
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 
 import regex
 
-from extractor.checks.base import Context, Rule, register
+from extractor.checks.base import Config, Context, Rule, any_word, register
 from extractor.checks.skeletons import ROAD_TABLE, TOWNSHIP_LIST
 from extractor.checks.structure import clause_around, group_key, indicator_index
 from extractor.records import DocumentResult, Finding, Indicator, Span
@@ -33,6 +34,43 @@ _CLAUSE_END = regex.compile(r"[，。；;,！!？?\n\t|]")
 _GOAL_CUE = regex.compile(r"^(?:年度?)?\s*(?:底|末|内|前|上半年|下半年|全年|\d{1,2}\s*月"
                           r"|第?[一二三四]季度)")
 _GOAL_VERB = regex.compile(r"完成|实现|达到|确保|力争|争取|建成|完工|竣工|发放|兑付|拨付")
+_SPACE_RUN = regex.compile(r"\s+")
+_COMPARED = regex.compile(r"(?:较|比|相比|相较|对比)于$")
+_YEAR_TAIL = regex.compile(r"^\s*(?:年度?|[-./]\d{1,2}(?:[-./]\d{1,2})?)?\s*(?:底|末)?(?:的)?")
+_YEAR_WORDS = ("context_before", "context_after", "context_near", "policy_nouns", "target_verbs")
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: a key of the memoised readings
+class _YearWords:
+    """The [years] word lists as the reading of a year uses them."""
+
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+    near: re.Pattern[str]
+    policy_nouns: tuple[str, ...]
+    target_verb: re.Pattern[str]
+
+
+def _year_words(config: dict[str, list[str]]) -> _YearWords:
+    return _YearWords(tuple(config["context_before"]), tuple(config["context_after"]),
+                      any_word(config["context_near"]), tuple(config["policy_nouns"]),
+                      any_word(config["target_verbs"]))
+
+
+@dataclass(frozen=True, eq=False)
+class _Settings:
+    words: _YearWords
+    flag_future: bool
+    outdated_from_year: int
+    outdated: re.Pattern[str]
+    current: re.Pattern[str]
+
+
+def _read_settings(config: Config) -> _Settings:
+    return _Settings(_year_words({k: config[f"years.{k}"] for k in _YEAR_WORDS}),
+                     bool(config["years.flag_future"]), config["years.outdated_from_year"],
+                     _term_pattern(config["years.outdated_terms"]),
+                     _term_pattern(config["years.current_formulas"]))
 
 
 @dataclass(frozen=True)
@@ -53,18 +91,22 @@ def _value(m: regex.Match[str]) -> int:
 def year_mentions(text: str, config: dict[str, list[str]]) -> list[YearMention]:
     """Every year of `text` (`2022年`, `2023.01`, `2022-12-31`, `二〇二二年`), each read as
     a target or as context; document numbers (`2021年第3号`, `〔2015〕`) are not years."""
+    return list(_mentions(text, _year_words(config)))
+
+
+@lru_cache(maxsize=8192)  # indicator and goal texts recur across the projects of a table
+def _mentions(text: str, words: _YearWords) -> tuple[YearMention, ...]:
     out = []
     for m in _YEAR.finditer(text):
-        after = text[m.end():]
-        if _DOC_NUMBER.match(after):
+        if _DOC_NUMBER.match(text[m.end():]):
             continue
         year = _value(m)
-        why = _context(text, m.start(), m.end(), year, config)
+        why = _context(text, m.start(), m.end(), year, words)
         out.append(YearMention(year, m.start(), m.end(), why is None, why or "target"))
-    return out
+    return tuple(out)
 
 
-def _context(text: str, start: int, end: int, year: int, config: dict[str, list[str]]) -> str | None:
+def _context(text: str, start: int, end: int, year: int, words: _YearWords) -> str | None:
     """Why the year at [start, end) is context, or None when it is a target year."""
     before, after = text[:start], text[end:]
     if before.rfind("《") > before.rfind("》"):
@@ -72,25 +114,24 @@ def _context(text: str, start: int, end: int, year: int, config: dict[str, list[
     other = _RANGE_AFTER.match(after) or _RANGE_BEFORE.search(before)
     if other and int(other.group("y")) != year:
         return "period"
-    head = regex.sub(r"\s+", "", before[-6:])
-    if head.endswith(tuple(config["context_before"])) or regex.search(r"(?:较|比|相比|相较|对比)于$", head):
+    head = _SPACE_RUN.sub("", before[-6:])
+    if head.endswith(words.before) or _COMPARED.search(head):
         return "baseline"
-    tail = regex.sub(r"^\s*(?:年度?|[-./]\d{1,2}(?:[-./]\d{1,2})?)?\s*(?:底|末)?(?:的)?", "", after[:24])
-    if tail.startswith(tuple(config["context_after"])):
+    tail = _YEAR_TAIL.sub("", after[:24])
+    if tail.startswith(words.after):
         return "baseline"
     clause = _CLAUSE_END.split(after, maxsplit=1)[0][:24]
-    if any(w in clause[:10] for w in config["context_near"]):
+    if words.near.search(clause[:10]):
         return "baseline"
-    for noun in config["policy_nouns"]:
+    for noun in words.policy_nouns:
         at = clause.find(noun)
-        if at >= 0 and not any(v in clause[:at] for v in config["target_verbs"]):
+        if at >= 0 and not words.target_verb.search(clause[:at]):
             return "policy"
     return None
 
 
-def _years_config(ctx: Context) -> dict[str, list[str]]:
-    return {k: ctx.config[f"years.{k}"] for k in ("context_before", "context_after", "context_near",
-                                                   "policy_nouns", "target_verbs")}
+def _settings(ctx: Context) -> _Settings:
+    return ctx.settings(_read_settings)
 
 
 @register
@@ -148,21 +189,24 @@ class StaleOrWrongYear(Rule):
                 yield ctx.finding(self, text, span=span, project=obj, evidence=evidence,
                                   severity=severity, **fields)
 
-    def _wrong(self, ctx: Context, year: int, by: int) -> bool:
-        return year < by or (year > by and ctx.config["years.flag_future"])
+    @staticmethod
+    def _wrong(settings: _Settings, year: int, by: int) -> bool:
+        return year < by or (year > by and settings.flag_future)
 
     def _hits(self, ctx: Context, by: int) -> Iterator[tuple[str, object, list[int], str, Span | None]]:
-        config = _years_config(ctx)
+        s = _settings(ctx)
         for ind in ctx.result.indicators:
-            years = [y.year for y in year_mentions(ind.text, config) if y.target and self._wrong(ctx, y.year, by)]
+            if not _YEAR.search(ind.text):  # most lines name no year
+                continue
+            years = [y.year for y in _mentions(ind.text, s.words)
+                     if y.target and self._wrong(s, y.year, by)]
             if years:
                 yield "indicator", ind, years, ind.text, ind.span
-        taken = indicator_index(ctx)
         for goal in ctx.result.goals:
             seen: set[tuple[int, int]] = set()
-            for y in year_mentions(goal.text, config):
+            for y in _mentions(goal.text, s.words):
                 pos = goal.span.start + y.start
-                if not y.target or not self._wrong(ctx, y.year, by) or taken.covers(pos):
+                if not y.target or not self._wrong(s, y.year, by) or indicator_index(ctx).covers(pos):
                     continue
                 if not self._goal_target(goal.text, y):
                     continue
@@ -199,9 +243,9 @@ class StaleOrWrongYear(Rule):
         return ""
 
 
-@cache
-def _term_pattern(terms: tuple[str, ...]) -> regex.Pattern[str]:
-    return regex.compile("|".join(regex.escape(t) for t in sorted(terms, key=len, reverse=True)))
+def _term_pattern(terms: list[str]) -> re.Pattern[str]:
+    # plain words, longest first: the standard library's re scans them fastest (base.any_word)
+    return re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
 
 
 @register
@@ -244,22 +288,24 @@ class OutdatedPolicyTerm(Rule):
     suggestion = "改用现行表述（如“巩固拓展脱贫攻坚成果”“乡村振兴”“脱贫村/脱贫户”），并核对目标是否为本年度新设。"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        by = ctx.result.budget_year
-        if by is None or by < ctx.config["years.outdated_from_year"]:
+        by, settings = ctx.result.budget_year, _settings(ctx)
+        if by is None or by < settings.outdated_from_year:
             return
-        pattern = _term_pattern(tuple(ctx.config["years.outdated_terms"]))
-        current = _term_pattern(tuple(ctx.config["years.current_formulas"]))
+        pattern, current = settings.outdated, settings.current
         for ind in ctx.result.indicators:
+            if not pattern.search(ind.text):  # masking only removes matches: none to find
+                continue
             terms = _terms(ind.text, pattern, current, ind.project.name if ind.project else "")
             if terms:
                 yield ctx.on_indicator(self, ind, evidence={"terms": terms}, term="、".join(terms),
                                        budget_year=by)
-        taken = indicator_index(ctx)
         for goal in ctx.result.goals:
             name = goal.project.name if goal.project else ""
+            if not pattern.search(goal.text):
+                continue
             masked = _mask(goal.text, current, name)
             for m in pattern.finditer(masked):
-                if taken.covers(goal.span.start + m.start()):
+                if indicator_index(ctx).covers(goal.span.start + m.start()):
                     continue
                 s, e = clause_around(goal.text, m.start(), m.end())
                 yield ctx.finding(self, goal.text[s:e], span=Span(goal.span.start + s, goal.span.start + e),
@@ -267,7 +313,7 @@ class OutdatedPolicyTerm(Rule):
                                   term=m.group(), budget_year=by)
 
 
-def _mask(text: str, current: regex.Pattern[str], project_name: str) -> str:
+def _mask(text: str, current: re.Pattern[str], project_name: str) -> str:
     """The text with current formulas and the project's own name blanked out (same length)."""
     masked = current.sub(lambda m: "□" * len(m.group()), text)
     if project_name and len(project_name) >= 4:
@@ -285,5 +331,5 @@ def _loose(name: str) -> regex.Pattern[str]:
 _WIDTHS = {"(": "[(（]", ")": "[)）]", "（": "[(（]", "）": "[)）]", ",": "[,，]", "，": "[,，]"}
 
 
-def _terms(text: str, pattern: regex.Pattern[str], current: regex.Pattern[str], name: str) -> list[str]:
+def _terms(text: str, pattern: re.Pattern[str], current: re.Pattern[str], name: str) -> list[str]:
     return [m.group() for m in pattern.finditer(_mask(text, current, name))]
