@@ -8,8 +8,8 @@ indicator) and `lacks_time` (the R22 test), so that a line gets the most specifi
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Iterator
-from functools import cache
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache, lru_cache
 from typing import Any
 
 import regex
@@ -33,6 +33,7 @@ _YEAR = regex.compile(r"(\d{4})年")
 _BRACKETED = regex.compile(r"\s*[（(]([^)）]{1,16})[)）]")
 
 
+@lru_cache(maxsize=8192)  # every rule of this family and wording's reads each indicator's text
 def norm(text: str) -> str:
     """Full-width forms to ASCII, for matching only (spans stay on the source text)."""
     return unicodedata.normalize("NFKC", text)
@@ -43,9 +44,18 @@ def _pattern(words: tuple[str, ...]) -> regex.Pattern[str]:
     return regex.compile("|".join(f"(?:{w})" for w in words))
 
 
+# config list (by identity; the entry holds the list, so its id cannot be reused) → pattern
+_BY_LIST: dict[int, tuple[list[str], regex.Pattern[str]]] = {}
+
+
 def pattern(words: str | Iterable[str]) -> regex.Pattern[str]:
     """One compiled alternation of configured regexes, built once per word list (the regex
     module's own cache lookup costs more than the match on these short texts)."""
+    if isinstance(words, list):  # a configured list: skip building the tuple key each call
+        known = _BY_LIST.get(id(words))
+        if known is None or known[0] is not words:
+            known = _BY_LIST[id(words)] = (words, _pattern(tuple(words)))
+        return known[1]
     return _pattern((words,) if isinstance(words, str) else tuple(words))
 
 
@@ -57,6 +67,20 @@ def search(words: str | Iterable[str], text: str) -> str | None:
 
 def first_word(words: Iterable[str], text: str) -> str | None:
     return next((w for w in words if w in text), None)
+
+
+def per_indicator(ctx: Context, name: str, ind: Indicator,
+                  read: Callable[[Indicator, Config], Any]) -> Any:
+    """`read(ind, config)`, computed once per document: several rules ask the same reading of
+    an indicator. Keyed by the record's id, which is stable while the context holds the
+    document."""
+    memo = ctx.cache.get(name)
+    if memo is None:
+        memo = ctx.cache[name] = {}
+    key = id(ind)
+    if key not in memo:
+        memo[key] = read(ind, ctx.config)
+    return memo[key]
 
 
 def headed(ind: Indicator) -> str | None:
@@ -95,8 +119,12 @@ def flag(ctx: Context, rule: Rule, ind: Indicator, *, evidence: dict[str, Any] |
 
 # ---------------------------------------------------------------- R21 reading (shared)
 
-def misfiled_as(ind: Indicator, config: Config) -> tuple[str, str, str] | None:
+def misfiled_as(ctx: Context, ind: Indicator) -> tuple[str, str, str] | None:
     """(class it belongs to, cue id, matched word) when a strong cue contradicts the heading."""
+    return per_indicator(ctx, "classes:misfiled_as", ind, _misfiled_as)
+
+
+def _misfiled_as(ind: Indicator, config: Config) -> tuple[str, str, str] | None:
     heading = headed(ind)
     if heading is None:
         return None
@@ -238,7 +266,7 @@ class MisclassifiedIndicator(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for ind in ctx.result.indicators:
-            found = misfiled_as(ind, ctx.config)
+            found = misfiled_as(ctx, ind)
             if found is None:
                 continue
             should, cue, word = found
@@ -250,10 +278,14 @@ class MisclassifiedIndicator(Rule):
 
 # ---------------------------------------------------------------- R22 test (shared)
 
-def lacks_time(ind: Indicator, config: Config) -> bool:
+def lacks_time(ctx: Context, ind: Indicator) -> bool:
     """R22: a 时效 line with no date, deadline, duration, cycle or on-time rate, and no
     measurable target at all (an amount or a pass/fail value makes it auditable, so not vague,
     and this finding would mark it vague)."""
+    return per_indicator(ctx, "classes:lacks_time", ind, _lacks_time)
+
+
+def _lacks_time(ind: Indicator, config: Config) -> bool:
     if headed(ind) != "timeliness" or not ind.vague or ind.deadline is not None or ind.quantities:
         return False
     return search(config["classes.time_elements"], norm(ind.text)) is None
@@ -291,15 +323,19 @@ class TimelinessWithoutTime(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for ind in ctx.result.indicators:
-            if lacks_time(ind, ctx.config):
+            if lacks_time(ctx, ind):
                 yield flag(ctx, self, ind, evidence={"filed_as": "timeliness"})
 
 
 # ---------------------------------------------------------------- R23 / R24 / R48
 
-def satisfaction_subject(ind: Indicator, config: Config) -> str | None:
+def satisfaction_subject(ctx: Context, ind: Indicator) -> str | None:
     """The text before 满意度 with verbs and fillers removed; None when not a satisfaction
     measure. An empty string means no subject at all."""
+    return per_indicator(ctx, "classes:satisfaction_subject", ind, _satisfaction_subject)
+
+
+def _satisfaction_subject(ind: Indicator, config: Config) -> str | None:
     text = norm(ind.text)
     found = pattern(config["classes.satisfaction_measure"]).search(text)
     if found is None:
@@ -350,7 +386,7 @@ class SatisfactionSubjectMissing(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for ind in ctx.result.indicators:
-            subject = satisfaction_subject(ind, ctx.config)
+            subject = satisfaction_subject(ctx, ind)
             if subject is not None and not names_group(subject, ctx.config):
                 yield flag(ctx, self, ind, evidence={"subject": subject})
 
@@ -412,7 +448,7 @@ class SatisfactionSubjectMismatch(Rule):
         keywords: dict[str, list[str]] = ctx.config["classes.subject_keywords"]
         internal = ctx.config["classes.internal_subjects"]
         for ind in ctx.result.indicators:
-            subject = satisfaction_subject(ind, ctx.config)
+            subject = satisfaction_subject(ctx, ind)
             if not subject:
                 continue
             inside = first_word(internal, subject)
@@ -466,7 +502,7 @@ class SatisfactionValueAtypical(Rule):
         low, high = ctx.config["thresholds.satisfaction_low"], ctx.config["thresholds.satisfaction_high"]
         for ind in ctx.result.indicators:
             target = ind.target
-            if target is None or target.unit != "%" or satisfaction_subject(ind, ctx.config) is None:
+            if target is None or target.unit != "%" or satisfaction_subject(ctx, ind) is None:
                 continue
             value = target.value
             if value >= 100 and target.operator in ("=", "≥"):
@@ -561,8 +597,8 @@ class TimelinessStandardUndefined(Rule):
         own_time = [e for e in ctx.config["classes.time_elements"] if not any(w in e for w in words)]
         split = pattern(ctx.config["classes_time.clause_split"])
         for ind in ctx.result.indicators:
-            if not first_word(words, norm(ind.text)) or lacks_time(ind, ctx.config) \
-                    or not self._is_timeliness(ind, ctx.config):
+            if not first_word(words, norm(ind.text)) or lacks_time(ctx, ind) \
+                    or not self._is_timeliness(ctx, ind):
                 continue
             clause = next((c.strip(_EDGE) for c in split.split(ind.text)
                            if first_word(words, norm(c)) and search(own_time, norm(c)) is None), None)
@@ -570,8 +606,8 @@ class TimelinessStandardUndefined(Rule):
                 yield flag(ctx, self, ind, clause=clause, evidence={"clause": clause})
 
     @staticmethod
-    def _is_timeliness(ind: Indicator, config: Config) -> bool:
+    def _is_timeliness(ctx: Context, ind: Indicator) -> bool:
         if headed(ind) == "timeliness" or (headed(ind) is None and ind.level2 == "timeliness"):
             return True
-        found = misfiled_as(ind, config)
+        found = misfiled_as(ctx, ind)
         return found is not None and found[0] == "timeliness"

@@ -150,12 +150,20 @@ def bare_qualitative(ind: Indicator, config: Config) -> str | None:
     return value if len(value) <= config["wording.qualitative_value_max_chars"] else None
 
 
-def vague_code(ind: Indicator, config: Config) -> str | None:
+def vague_code(ctx: Context, ind: Indicator) -> str | None:
     """Which one of R10/R11/R12 a vague indicator gets; None for a measurable one and for a
-    时效 line R22 reports."""
-    if not ind.vague or lacks_time(ind, config):
+    时效 line R22 reports (asked by all three rules: computed once per indicator)."""
+    memo = ctx.cache.setdefault("wording:vague_code", {})
+    if id(ind) not in memo:
+        memo[id(ind)] = _vague_code(ctx, ind)
+    return memo[id(ind)]
+
+
+def _vague_code(ctx: Context, ind: Indicator) -> str | None:
+    config = ctx.config
+    if not ind.vague or lacks_time(ctx, ind):
         return None
-    level2 = effective_class(ind, config)
+    level2 = effective_class(ctx, ind)
     if level2 in OUTPUT:
         return "unquantified_output"
     if bare_qualitative(ind, config):
@@ -167,17 +175,17 @@ def vague_code(ind: Indicator, config: Config) -> str | None:
     return None
 
 
-def effective_class(ind: Indicator, config: Config) -> str | None:
+def effective_class(ctx: Context, ind: Indicator) -> str | None:
     """The class the line belongs to: R21's reading where it contradicts the heading
     (「及时支付」 under 可持续影响 is a 时效 line), else the record's own."""
-    found = misfiled_as(ind, config)
+    found = misfiled_as(ctx, ind)
     return found[0] if found else ind.level2
 
 
 class _VagueRule(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         for ind in ctx.result.indicators:
-            if vague_code(ind, ctx.config) == self.code:
+            if vague_code(ctx, ind) == self.code:
                 yield self.report(ctx, ind)
 
     def report(self, ctx: Context, ind: Indicator) -> Finding:
@@ -219,7 +227,7 @@ class UnquantifiedOutput(_VagueRule):
     suggestion = "给出可考核的值，如“培训人数≥100人”“验收合格率=100%”“6月30日前完成”。"
 
     def report(self, ctx: Context, ind: Indicator) -> Finding:
-        level2 = effective_class(ind, ctx.config)
+        level2 = effective_class(ctx, ind)
         severity = "error" if level2 in ("quantity", "cost", "social_cost", "ecological_cost") \
             else "warning"
         finding = super().report(ctx, ind)
@@ -514,7 +522,7 @@ class InputAsOutput(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         phrases = ctx.config["wording.input_phrases"]
         for ind in ctx.result.indicators:
-            if headed(ind) not in ("quantity", "quality") or misfiled_as(ind, ctx.config):
+            if headed(ind) not in ("quantity", "quality") or misfiled_as(ctx, ind):
                 continue
             money = [q for q in ind.quantities if q.kind == "money" and "/" not in q.unit]
             if money and search(phrases, norm(ind.text)):
