@@ -54,6 +54,8 @@ def pattern(words: str | Iterable[str]) -> regex.Pattern[str]:
     if isinstance(words, list):  # a configured list: skip building the tuple key each call
         known = _BY_LIST.get(id(words))
         if known is None or known[0] is not words:
+            if len(_BY_LIST) >= 256:  # lists built per call (a + b) must not pile up
+                _BY_LIST.clear()
             known = _BY_LIST[id(words)] = (words, _pattern(tuple(words)))
         return known[1]
     return _pattern((words,) if isinstance(words, str) else tuple(words))

@@ -56,7 +56,9 @@ def tabled_projects(ctx: Context) -> Iterator[tuple[str | None, list[Indicator]]
     if not is_complete_table(ctx.result):
         return
     minimum = ctx.config["structure.min_headed_indicators"]
-    for key, inds in by_project(ctx.result).items():
+    if "structure:by_project" not in ctx.cache:
+        ctx.cache["structure:by_project"] = by_project(ctx.result)
+    for key, inds in ctx.cache["structure:by_project"].items():
         if len(headed(inds)) >= minimum:
             yield key, inds
 
@@ -192,6 +194,19 @@ def regions(result: DocumentResult) -> dict[str | None, str]:
     return out
 
 
+def cached_regions(ctx: Context) -> dict[str | None, str]:
+    if "structure:regions" not in ctx.cache:
+        ctx.cache["structure:regions"] = regions(ctx.result)
+    return ctx.cache["structure:regions"]
+
+
+@cache
+def _level2_pattern(cls: str) -> regex.Pattern[str]:
+    """Surfaces (of three or more characters) of a second-level class."""
+    lex = lexicon.load()
+    return regex.compile(lexicon.alternation([s for s, c in lex.level2.items() if c == cls and len(s) >= 3]))
+
+
 @cache
 def _class_pattern(cls: str) -> regex.Pattern[str]:
     """Surfaces (of three or more characters) of a first-level class and its second levels."""
@@ -204,16 +219,49 @@ def _class_pattern(cls: str) -> regex.Pattern[str]:
     return regex.compile(lexicon.alternation(sorted(set(surfaces), key=len, reverse=True)))
 
 
-def class_mentioned(region: str, cls: str) -> bool:
+def class_mentioned(ctx: Context, region: str, cls: str) -> bool:
     """The region names the class somewhere other than in an empty heading: a slot that the
     document fills (perhaps with text the extractor did not read as an indicator)."""
-    pattern = _class_pattern(cls)
-    for line in region.split("\n"):
-        empty = [(s, e) for s, e, _l2, _t in empty_headings(line, any_level=True)]
-        for m in pattern.finditer(line):
-            if not any(s <= m.start() < e for s, e in empty):
-                return True
+    return named_outside_empty(ctx, region, _class_pattern(cls), any_level=True)
+
+
+def named_outside_empty(ctx: Context, region: str, pattern: regex.Pattern[str], any_level: bool) -> bool:
+    """Whether `pattern` matches a line of the region outside that line's empty headings.
+    One scan of the region (a heading surface never spans lines, so it finds what a scan of
+    each line would); only the lines with a match are parsed for headings."""
+    for m in pattern.finditer(region):
+        start = region.rfind("\n", 0, m.start()) + 1
+        end = region.find("\n", m.start())
+        line = region[start:] if end < 0 else region[start:end]
+        at = m.start() - start
+        if not any(s <= at < e for s, e, _l, _t in line_empties(ctx, line, any_level)):
+            return True
     return False
+
+
+def line_empties(ctx: Context, line: str, any_level: bool = False) -> tuple[tuple[int, int, str, str], ...]:
+    """`empty_headings` of a line, once per document (R01, R02 and R03 all ask)."""
+    memo = ctx.cache.setdefault("structure:line_empties", {})
+    key = (line, any_level)
+    if key not in memo:
+        memo[key] = tuple(empty_headings(line, any_level))
+    return memo[key]
+
+
+def hinted_lines(ctx: Context) -> list[tuple[int, str]]:
+    """(offset, line) of the lines of the text holding a heading word, in order: one scan of
+    the whole text instead of one per line (most lines hold none)."""
+    if "structure:hinted_lines" not in ctx.cache:
+        text, hint, found = ctx.result.text, _heading_hint(), []
+        m = hint.search(text)
+        while m is not None:
+            start = text.rfind("\n", 0, m.start()) + 1
+            end = text.find("\n", m.end())
+            end = len(text) if end < 0 else end
+            found.append((start, text[start:end]))
+            m = hint.search(text, end)
+        ctx.cache["structure:hinted_lines"] = found
+    return ctx.cache["structure:hinted_lines"]
 
 
 @cache
@@ -501,15 +549,15 @@ class MissingRequiredPrimary(Rule):
     suggestion = "按产出、效益、满意度补充{cls}指标，并细化为可衡量的三级指标。"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        texts = regions(ctx.result)
+        texts = cached_regions(ctx)
         for key, inds in tabled_projects(ctx):
             present = {i.level1 for i in inds if i.text.strip()}
             counts = {c: sum(1 for i in inds if i.level1 == c) for c in _L1_NAMES}
             region = texts.get(key, "")
             for cls in ("output", "benefit"):
-                if cls not in present and not class_mentioned(region, cls):
+                if cls not in present and not class_mentioned(ctx, region, cls):
                     yield self._finding(ctx, key, cls, counts)
-            if "satisfaction" not in present and not class_mentioned(region, "satisfaction") \
+            if "satisfaction" not in present and not class_mentioned(ctx, region, "satisfaction") \
                     and self._has_recipients(ctx, key, inds):
                 yield self._finding(ctx, key, "satisfaction", counts, severity="warning")
 
@@ -559,27 +607,20 @@ class MissingCoreSecondary(Rule):
               "quality": "写明达到的标准（合格率、达标率、准确率等）。"}
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        texts = regions(ctx.result)
+        texts = cached_regions(ctx)
         for key, inds in tabled_projects(ctx):
             have = {effective_level(i)[1] for i in inds}
             for cls in ("quantity", "quality"):
-                if cls not in have and not self._slot_filled(texts.get(key, ""), cls):
+                if cls not in have and not self._slot_filled(ctx, texts.get(key, ""), cls):
                     name = label_for(key, ctx.result)
                     yield ctx.finding(self, name, project=key,
                                       evidence={"missing": cls, "indicators": len(inds)},
                                       name=name, cls=_L2_NAMES[cls], hint=self._HINTS[cls])
 
     @staticmethod
-    def _slot_filled(region: str, cls: str) -> bool:
+    def _slot_filled(ctx: Context, region: str, cls: str) -> bool:
         """The region has a 数量/质量 heading with text after it (an unmeasured line)."""
-        lex = lexicon.load()
-        surfaces = [s for s, c in lex.level2.items() if c == cls and len(s) >= 3]
-        for line in region.split("\n"):
-            empty = [(s, e) for s, e, _l, _t in empty_headings(line)]
-            for m in regex.finditer(lexicon.alternation(surfaces), line):
-                if not any(s <= m.start() < e for s, e in empty):
-                    return True
-        return False
+        return named_outside_empty(ctx, region, _level2_pattern(cls), any_level=False)
 
 
 @register
@@ -616,9 +657,8 @@ class EmptySecondarySlot(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         result = ctx.result
         filled = {(group_key(i), i.level2) for i in result.indicators}
-        pos = 0
-        for line in result.text.split("\n"):
-            for start, end, level2, heading in empty_headings(line):
+        for pos, line in hinted_lines(ctx):
+            for start, end, level2, heading in line_empties(ctx, line):
                 key = project_name_at(ctx, pos + start)
                 if (key, level2) in filled:
                     continue
@@ -626,7 +666,6 @@ class EmptySecondarySlot(Rule):
                 yield ctx.finding(self, heading, span=Span(pos + start, pos + end), project=key,
                                   severity=severity, evidence={"level2": level2},
                                   heading=heading)
-            pos += len(line) + 1
 
 
 @register
