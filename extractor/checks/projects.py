@@ -318,6 +318,13 @@ class OverlappingProjects(Rule):
         # project that the other has too)
         named = {n: [w for w in nouns if w in n + goal_texts(ctx).get(n, "")] for n in names}
         sets = {n: set(ws) for n, ws in named.items()}
+        grams: dict[tuple[int, str], set[str]] = {}  # made for projects that share a noun only
+
+        def gram_set(contents: dict[str, str], key: str) -> set[str]:
+            if (id(contents), key) not in grams:
+                grams[id(contents), key] = _grams(_NUMBER.sub("", contents[key]))
+            return grams[id(contents), key]
+
         for k, name in enumerate(names):
             if not named[name]:
                 continue
@@ -325,8 +332,8 @@ class OverlappingProjects(Rule):
                 shared = [w for w in named[name] if w in sets[other]]
                 if not shared:
                     continue
-                score = _jaccard(raw[name][1], raw[other][1])
-                filtered = _jaccard(own[name][1], own[other][1])
+                score = _jaccard(gram_set(raw, name), gram_set(raw, other))
+                filtered = _jaccard(gram_set(own, name), gram_set(own, other))
                 if score >= ctx.config["thresholds.overlap_jaccard"] or \
                         filtered >= ctx.config["projects.overlap_filtered_jaccard"]:
                     yield ctx.finding(self, name, project=name,
@@ -335,19 +342,16 @@ class OverlappingProjects(Rule):
                                       name=name, other=other, score=max(score, filtered), noun=shared[0])
 
     @staticmethod
-    def _contents(ctx: Context, template_min: int) -> dict[str, tuple[str, set[str]]]:
+    def _contents(ctx: Context, template_min: int) -> dict[str, str]:
         """Goal and indicator text per project, leaving out lines that `template_min` or
-        more projects share (templates say nothing about the work funded), digits removed."""
+        more projects share (templates say nothing about the work funded); the caller
+        removes digits."""
         read = _lines(ctx)
         texts: dict[str, list[str]] = defaultdict(list)
         for ind, key, line in zip(ctx.result.indicators, read.keys, read.texts, strict=True):
             if key and ind.field == "indicator" and len(read.carriers[line]) < template_min:
                 texts[key].append(ind.text)
-        out = {}
-        for key, parts in texts.items():
-            text = " ".join([goal_texts(ctx).get(key, ""), *parts])
-            out[key] = (text, _grams(_NUMBER.sub("", text)))
-        return out
+        return {key: " ".join([goal_texts(ctx).get(key, ""), *parts]) for key, parts in texts.items()}
 
 
 _GOV_LEVEL = [(regex.compile(r"村(?:民委员会|委会)|社区居民委员会"), 1),

@@ -422,13 +422,18 @@ def goal_items(text: str) -> list[GoalItem]:
 # word completeness from jieba's dictionary ----------------------------------------------
 
 def words(text: str) -> list[str]:
+    return list(_words(text))
+
+
+@lru_cache(maxsize=4096)  # a dozen characters of a cell end, asked again for each sibling
+def _words(text: str) -> tuple[str, ...]:
     # jieba's cut without HMM (only dictionary words decide whether a character stands
     # alone), over the cached word table (extractor/wordtable.py) rather than jieba's
     # dictionary itself, whose load costs a second per process; imported here because most
     # documents never ask
     from extractor import wordtable
 
-    return [w for w in wordtable.cut(text) if w.strip()]
+    return tuple(w for w in wordtable.cut(text) if w.strip())
 
 
 def dangling_end(text: str, chars: str, free: str) -> str | None:
@@ -806,11 +811,18 @@ class TruncatedText(Rule):
         long_cells = [c for c in column if len(c.text) >= 4]
         if len(long_cells) < 3:
             return
-        for cell in long_cells:
+        complete: dict[int, bool] = {}  # cell index → ends_complete, asked once per cell
+
+        def ends_whole(k: int) -> bool:
+            if k not in complete:
+                complete[k] = ends_complete(long_cells[k].text, free)
+            return complete[k]
+
+        for n, cell in enumerate(long_cells):
             char = dangling_end(cell.text, chars, free)
             if char is None:
                 continue
-            if all(ends_complete(o.text, free) for o in long_cells if o is not cell):
+            if all(ends_whole(k) for k in range(len(long_cells)) if k != n):
                 # a goal block is long: quote its last clause; a table cell whole
                 s = clause_around(cell.text, len(cell.text) - 1, len(cell.text))[0] if cell.column < 0 else 0
                 yield ctx.finding(self, cell.text[s:], span=Span(cell.start + s, cell.end),
