@@ -144,7 +144,7 @@ def _satisfaction_cue(ind: Indicator, heading: str, text: str,
                       c: dict[str, Any]) -> tuple[str, str, str] | None:
     if heading == "satisfaction":
         return None
-    word = search([c["satisfaction_measure"]], text)
+    word = search(c["satisfaction_measure"], text)
     return ("satisfaction", "satisfaction_word", word) if word else None
 
 

@@ -644,9 +644,12 @@ class IndicatorCopiesGoal(Rule):
         counts = Counter(mine)
         for window, window_counts in windows:
             if abs(len(window) - len(mine)) <= len(mine) // 2:
+                floor, length = max(best, self._RATIO - 0.01), len(mine) + len(window)
+                if 2.0 * min(len(mine), len(window)) / length <= floor:
+                    continue  # real_quick_ratio, a bound on quick_ratio, already falls short
                 # SequenceMatcher.quick_ratio, from character counts made once per window
                 matches = sum(min(n, window_counts.get(c, 0)) for c, n in counts.items())
-                if 2.0 * matches / (len(mine) + len(window)) > max(best, self._RATIO - 0.01):
+                if 2.0 * matches / length > floor:
                     matcher = difflib.SequenceMatcher(None, mine, window, autojunk=False)
                     best = max(best, matcher.ratio())
         return best

@@ -152,14 +152,7 @@ def bare_qualitative(ind: Indicator, config: Config) -> str | None:
 
 def vague_code(ctx: Context, ind: Indicator) -> str | None:
     """Which one of R10/R11/R12 a vague indicator gets; None for a measurable one and for a
-    时效 line R22 reports (asked by all three rules: computed once per indicator)."""
-    memo = ctx.cache.setdefault("wording:vague_code", {})
-    if id(ind) not in memo:
-        memo[id(ind)] = _vague_code(ctx, ind)
-    return memo[id(ind)]
-
-
-def _vague_code(ctx: Context, ind: Indicator) -> str | None:
+    时效 line R22 reports."""
     config = ctx.config
     if not ind.vague or lacks_time(ctx, ind):
         return None
@@ -182,11 +175,21 @@ def effective_class(ctx: Context, ind: Indicator) -> str | None:
     return found[0] if found else ind.level2
 
 
+def vague_groups(ctx: Context) -> dict[str | None, list[Indicator]]:
+    """The indicators by vague code, in document order: read once for the three rules."""
+    if "wording:vague_groups" not in ctx.cache:
+        groups: dict[str | None, list[Indicator]] = {}
+        for ind in ctx.result.indicators:
+            if ind.vague:  # a measurable line gets no code: skip the reading
+                groups.setdefault(vague_code(ctx, ind), []).append(ind)
+        ctx.cache["wording:vague_groups"] = groups
+    return ctx.cache["wording:vague_groups"]
+
+
 class _VagueRule(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for ind in ctx.result.indicators:
-            if vague_code(ctx, ind) == self.code:
-                yield self.report(ctx, ind)
+        for ind in vague_groups(ctx).get(self.code, ()):
+            yield self.report(ctx, ind)
 
     def report(self, ctx: Context, ind: Indicator) -> Finding:
         tokens = vague_tokens(norm(ind.text), ctx.config)
