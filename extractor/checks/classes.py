@@ -7,6 +7,7 @@ indicator) and `lacks_time` (the R22 test), so that a line gets the most specifi
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache, lru_cache
@@ -68,7 +69,24 @@ def search(words: str | Iterable[str], text: str) -> str | None:
 
 
 def first_word(words: Iterable[str], text: str) -> str | None:
+    """The first of `words` (in their order) that the text contains."""
+    if isinstance(words, list) and _literals(words).search(text) is None:
+        return None  # the common case, ruled out by one scan
     return next((w for w in words if w in text), None)
+
+
+# word list (by identity, as _BY_LIST) → an alternation of its words for the stdlib `re`,
+# which finds literals several times faster than `regex` or a loop of `in` tests
+_LITERALS: dict[int, tuple[list[str], re.Pattern[str]]] = {}
+
+
+def _literals(words: list[str]) -> re.Pattern[str]:
+    known = _LITERALS.get(id(words))
+    if known is None or known[0] is not words:
+        if len(_LITERALS) >= 256:
+            _LITERALS.clear()
+        known = _LITERALS[id(words)] = (words, re.compile("|".join(map(re.escape, words))))
+    return known[1]
 
 
 def per_indicator(ctx: Context, name: str, ind: Indicator,

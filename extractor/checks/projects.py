@@ -16,6 +16,7 @@ from functools import cache, lru_cache
 import regex
 
 from extractor.checks.base import Context, Rule, register
+from extractor.checks.classes import first_word
 from extractor.checks.skeletons import TOWNSHIP_LIST
 from extractor.checks.structure import clause_around, compact, goal_texts, group_key, indicator_index
 from extractor.records import DocumentResult, Finding, Indicator, Span
@@ -244,6 +245,8 @@ class CopyPasteResidue(Rule):
             for ind, text in inds:
                 if ind.field != "indicator" or ind.level2 == "quantity":
                     continue
+                if first_word(words, ind.text) is None:
+                    continue  # most lines name no activity: one scan says so
                 missing = [w for w in words if w in ind.text and w not in basis[key]]
                 if not missing:
                     continue

@@ -304,7 +304,7 @@ class QualitativeWithoutGrades(_VagueRule):
 
 def _explicit_operator(ctx: Context, ind: Indicator, q: Quantity) -> bool:
     """Whether the target's comparator is written (in its text, or just before it: `≥\t18`)."""
-    if q.operator != "=" or any(m in norm(q.text) for m in ctx.config["wording.comparator_marks"]):
+    if q.operator != "=" or first_word(ctx.config["wording.comparator_marks"], norm(q.text)) is not None:
         return True
     source = source_quantity(ind, q)
     if source is None or source.span is None:
@@ -391,7 +391,7 @@ class ComparatorNonstandard(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         marks = ctx.config["wording.nonstandard_comparators"]
         for ind in ctx.result.indicators:
-            written = next((m for m in marks if m in ind.text), None)
+            written = first_word(marks, ind.text)
             if written:
                 yield flag(ctx, self, ind, written=written, evidence={"written": written})
 
@@ -652,8 +652,8 @@ class EffectIsActivity(Rule):
         stripped = pattern("^(?:" + "|".join(w["intensity"]) + ")+").sub("", text)
         if search(w["activity_openers"], stripped):
             return "工作措施"
-        directional = search(w["intensity"] + w["directional"], text)
-        if not ind.quantities and first_word(w["output_nouns"], text) and directional:
+        if not ind.quantities and first_word(w["output_nouns"], text) \
+                and search(w["intensity"] + w["directional"], text):
             return "产出活动"
         return None
 
@@ -742,15 +742,17 @@ class AbsoluteOrUnverifiableTarget(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         w = ctx.config.values["wording"]
+        plain, effects = pattern(w["absolute_words"]), pattern(w["absolute_words"] + w["absolute_words_effects"])
         for ind in ctx.result.indicators:
             effect = ind.level1 == "benefit" or ind.level2 in BENEFIT
             text, q = norm(ind.text), ind.target
-            rate = first_word(w["outcome_rates"], text)
-            if effect and rate and q and q.unit == "%" and q.value >= 100 and q.operator in ("=", "≥"):
+            full = effect and q and q.unit == "%" and q.value >= 100 and q.operator in ("=", "≥")
+            rate = first_word(w["outcome_rates"], text) if full else None
+            if rate:
                 yield flag(ctx, self, ind, severity="warning", word=f"{rate}100%",
                                        evidence={"rate": rate, "value": q.value})
                 continue
-            words = w["absolute_words"] + (w["absolute_words_effects"] if effect else [])
-            word = search(words, text)
+            found = (effects if effect else plain).search(text)
+            word = found.group(0) if found else None
             if word:
                 yield flag(ctx, self, ind, word=word, evidence={"matched": word})
