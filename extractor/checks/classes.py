@@ -150,12 +150,29 @@ def _misfiled_as(ind: Indicator, config: Config) -> tuple[str, str, str] | None:
         return None
     text = norm(ind.text)
     c = config.values["classes"]
-    for cue in (_satisfaction_cue, _money_cue, _quality_time_cue, _quality_count_cue,
-                _payment_cue, _economic_cue, _environment_cue):
+    for cue in _cues_for(heading):
         found = cue(ind, heading, text, c)
         if found is not None:
             return found
     return None
+
+
+_Cue = Callable[[Indicator, str, str, dict[str, Any]], "tuple[str, str, str] | None"]
+
+
+@cache
+def _cues_for(heading: str) -> tuple[_Cue, ...]:
+    """The cues, in their order, that can fire under a heading (each returns None at once
+    under any other heading, so calling it there is wasted)."""
+    applies: list[tuple[_Cue, Callable[[str], bool]]] = [
+        (_satisfaction_cue, lambda h: h != "satisfaction"),
+        (_money_cue, lambda h: h in ("quantity", "quality")),
+        (_quality_time_cue, lambda h: h == "quality"),
+        (_quality_count_cue, lambda h: h == "quality"),
+        (_payment_cue, lambda h: h in BENEFIT),
+        (_economic_cue, lambda h: h == "social"),
+        (_environment_cue, lambda h: h == "social")]
+    return tuple(cue for cue, fits in applies if fits(heading))
 
 
 def _satisfaction_cue(ind: Indicator, heading: str, text: str,

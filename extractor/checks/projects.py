@@ -716,15 +716,18 @@ class EnumeratorDigitCollision(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         text = ctx.result.text
         for ind in ctx.result.indicators:
-            before = text[max(0, ind.span.start - 4):ind.span.start]
             head = self._HEAD.match(ind.text)
             if not head:
                 continue
-            glued = self._GLUED.search(before)
+            before = text[max(0, ind.span.start - 4):ind.span.start]
+            digit = ind.text[0].isdigit()
+            glued = self._GLUED.search(before) if digit else None  # only read before a digit
+            if (glued is None) if digit else ("1" not in before):
+                continue  # neither reading can apply (the bare marker is a 1)
             bare = self._BARE.search(before)
-            if glued and ind.text[0].isdigit():
+            if glued and digit:
                 marker, also = glued.group(), f"，而非小数“{glued.group(1)}.{head.group()}”"
-            elif bare and not ind.text[0].isdigit():
+            elif bare and not digit:
                 marker = bare.group()
                 also = "（也可能读作“1年内”）" if ind.text.startswith("年") else ""
             else:
