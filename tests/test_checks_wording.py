@@ -282,3 +282,17 @@ def test_word_lists_come_from_the_data_file() -> None:
     config = load_config()
     assert "进一步" in config["wording.intensity"]
     assert config["classes.subject_keywords"]["游客"]
+
+
+def test_holding_finds_every_indicator_a_word_list_names() -> None:
+    """The one-scan index of classes.holding agrees with a test of each indicator's text."""
+    from extractor.checks.base import Context
+    from extractor.checks.classes import first_word, holding, norm
+
+    result = table(("时效指标", "补贴发放及时率", "=100%"), ("数量指标", "助餐服务人数", ">=1200人"),
+                   ("质量指标", "按时完成率", "≥95%"), ("时效指标", "完成时间", "按期完成"))
+    ctx = Context(result, load_config())
+    for words, normed in [(["及时", "按时", "按期"], True), ([">=", "≧"], False), (["无此词"], True)]:
+        expect = [i for i in result.indicators if first_word(words, norm(i.text) if normed else i.text)]
+        assert holding(ctx, words, normed) == expect
+    assert len(holding(ctx, ["及时", "按时", "按期"])) == 3

@@ -7,6 +7,7 @@ indicator) and `lacks_time` (the R22 test), so that a line gets the most specifi
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -101,6 +102,34 @@ def per_indicator(ctx: Context, name: str, ind: Indicator,
     if key not in memo:
         memo[key] = read(ind, ctx.config)
     return memo[key]
+
+
+def holding(ctx: Context, words: list[str], normed: bool = True) -> list[Indicator]:
+    """The indicators whose text (NFKC-normalised unless `normed` is False) may contain one
+    of `words`, in document order: one scan of all the texts joined by NUL instead of one scan
+    per indicator (a literal word cannot match across a NUL it does not contain). A superset
+    of the holders: callers keep their own test."""
+    inds = ctx.result.indicators
+    if not words or any(not w or "\0" in w for w in words):
+        return list(inds)
+    key = "classes:joined" if normed else "classes:joined_raw"
+    if key not in ctx.cache:
+        texts = [norm(i.text) if normed else i.text for i in inds]
+        starts, pos = [], 0
+        for text in texts:
+            starts.append(pos)
+            pos += len(text) + 1
+        ctx.cache[key] = ("\0".join(texts), starts)
+    joined, starts = ctx.cache[key]
+    scan, out = _literals(words), []
+    found = scan.search(joined)
+    while found is not None:
+        k = bisect.bisect_right(starts, found.start()) - 1
+        out.append(inds[k])
+        if k + 1 == len(starts):
+            break
+        found = scan.search(joined, starts[k + 1])
+    return out
 
 
 def headed(ind: Indicator) -> str | None:
@@ -633,7 +662,7 @@ class TimelinessStandardUndefined(Rule):
         # the clause's own date, cycle or limit: an on-time rate is what needs one, not one
         own_time = [e for e in ctx.config["classes.time_elements"] if not any(w in e for w in words)]
         split = pattern(ctx.config["classes_time.clause_split"])
-        for ind in ctx.result.indicators:
+        for ind in holding(ctx, words):
             if not first_word(words, norm(ind.text)) or lacks_time(ctx, ind) \
                     or not self._is_timeliness(ctx, ind):
                 continue

@@ -22,6 +22,7 @@ from extractor.checks.classes import (
     first_word,
     flag,
     headed,
+    holding,
     lacks_time,
     misfiled_as,
     norm,
@@ -390,7 +391,7 @@ class ComparatorNonstandard(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         marks = ctx.config["wording.nonstandard_comparators"]
-        for ind in ctx.result.indicators:
+        for ind in holding(ctx, marks, normed=False):
             written = first_word(marks, ind.text)
             if written:
                 yield flag(ctx, self, ind, written=written, evidence={"written": written})
