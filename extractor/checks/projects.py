@@ -644,12 +644,14 @@ class IndicatorCopiesGoal(Rule):
         if mine in whole:
             return 1.0
         best = 0.0
-        counts = Counter(mine)
-        for window, window_counts in windows:
+        counts, chars = Counter(mine), set(mine)
+        for window, window_counts, window_chars in windows:
             if abs(len(window) - len(mine)) <= len(mine) // 2:
                 floor, length = max(best, self._RATIO - 0.01), len(mine) + len(window)
                 if 2.0 * min(len(mine), len(window)) / length <= floor:
                     continue  # real_quick_ratio, a bound on quick_ratio, already falls short
+                if 2.0 * (len(mine) - len(chars - window_chars)) / length <= floor:
+                    continue  # so does a bound from the characters the window lacks
                 # SequenceMatcher.quick_ratio, from character counts made once per window
                 matches = sum(min(n, window_counts.get(c, 0)) for c, n in counts.items())
                 if 2.0 * matches / length > floor:
@@ -662,13 +664,13 @@ _GOAL_CLAUSE = regex.compile(r"[，。；;,！!？?]")
 
 
 @lru_cache(maxsize=512)  # a project's goal, asked for each of its effect lines
-def _goal_windows(goal: str) -> tuple[str, list[tuple[str, Counter[str]]]]:
+def _goal_windows(goal: str) -> tuple[str, list[tuple[str, Counter[str], set[str]]]]:
     """The goal compacted, and its windows of one to three consecutive clauses (in R51's
-    order: by first clause, then width) with their character counts."""
+    order: by first clause, then width) with their character counts and sets."""
     clauses = [compact(c) for c in _GOAL_CLAUSE.split(goal) if compact(c)]
     windows = ["".join(clauses[k:k + width]) for k in range(len(clauses)) for width in (1, 2, 3)
                if k + width <= len(clauses)]
-    return compact(goal), [(w, Counter(w)) for w in windows]
+    return compact(goal), [(w, Counter(w), set(w)) for w in windows]
 
 
 @register
