@@ -7,7 +7,6 @@ indicator) and `lacks_time` (the R22 test), so that a line gets the most specifi
 
 from __future__ import annotations
 
-import bisect
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -17,6 +16,7 @@ from typing import Any
 import regex
 
 from extractor.checks.base import Config, Context, Rule, register
+from extractor.checks.structure import texts_containing
 from extractor.records import Finding, Indicator, Quantity
 
 # SCHEMA.md level2 codes → the headings a Chinese reviewer reads.
@@ -106,30 +106,15 @@ def per_indicator(ctx: Context, name: str, ind: Indicator,
 
 def holding(ctx: Context, words: list[str], normed: bool = True) -> list[Indicator]:
     """The indicators whose text (NFKC-normalised unless `normed` is False) may contain one
-    of `words`, in document order: one scan of all the texts joined by NUL instead of one scan
-    per indicator (a literal word cannot match across a NUL it does not contain). A superset
-    of the holders: callers keep their own test."""
+    of `words`, in document order, from one scan of all the texts (structure.texts_containing)
+    instead of one per indicator. A superset of the holders: callers keep their own test."""
     inds = ctx.result.indicators
     if not words or any(not w or "\0" in w for w in words):
         return list(inds)
-    key = "classes:joined" if normed else "classes:joined_raw"
+    key = "classes:texts" if normed else "classes:texts_raw"
     if key not in ctx.cache:
-        texts = [norm(i.text) if normed else i.text for i in inds]
-        starts, pos = [], 0
-        for text in texts:
-            starts.append(pos)
-            pos += len(text) + 1
-        ctx.cache[key] = ("\0".join(texts), starts)
-    joined, starts = ctx.cache[key]
-    scan, out = _literals(words), []
-    found = scan.search(joined)
-    while found is not None:
-        k = bisect.bisect_right(starts, found.start()) - 1
-        out.append(inds[k])
-        if k + 1 == len(starts):
-            break
-        found = scan.search(joined, starts[k + 1])
-    return out
+        ctx.cache[key] = [norm(i.text) if normed else i.text for i in inds]
+    return [inds[k] for k in texts_containing(ctx.cache[key], _literals(words))]
 
 
 def headed(ind: Indicator) -> str | None:

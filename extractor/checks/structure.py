@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -93,6 +94,24 @@ _SPACE = regex.compile(r"\s+")
 @lru_cache(maxsize=8192)  # the same indicator texts are compared by several rules
 def compact(text: str) -> str:
     return _NOT_WORD.sub("", text)
+
+
+def texts_containing(texts: list[str], scan: re.Pattern[str]) -> list[int]:
+    """The positions of the texts where a pattern of literal words (none holding a NUL)
+    matches: one scan of the texts joined by NUL instead of one scan per text."""
+    starts, pos = [], 0
+    for text in texts:
+        starts.append(pos)
+        pos += len(text) + 1
+    joined, out = "\0".join(texts), []
+    found = scan.search(joined)
+    while found is not None:
+        k = bisect.bisect_right(starts, found.start()) - 1
+        out.append(k)
+        if k + 1 == len(starts):
+            break
+        found = scan.search(joined, starts[k + 1])
+    return out
 
 
 def clause_around(text: str, start: int, end: int) -> tuple[int, int]:
@@ -784,8 +803,15 @@ class TruncatedText(Rule):
 
     # (b) --------------------------------------------------------------------------------
     def _cut_phrases(self, ctx: Context, columns: list[list[TextCell]]) -> Iterator[Finding]:
-        pattern = _cut_phrase_pattern(tuple(ctx.config["structure.truncation_phrases"]))
-        for start, text, project in self._narratives(ctx, columns):
+        phrases = tuple(ctx.config["structure.truncation_phrases"])
+        pattern, heads = _cut_phrase_pattern(phrases), _cut_phrase_heads(phrases)
+        narratives = self._narratives(ctx, columns)
+        if heads is not None:  # every cut prefix starts with its phrase's first three characters
+            texts = [g.text for g in ctx.result.goals] + [c.text for col in columns for c in col] \
+                + [i.text for i in ctx.result.indicators if i.field == "indicator"]
+            chosen = set(texts_containing(texts, heads))
+            narratives = (n for k, n in enumerate(narratives) if k in chosen)
+        for start, text, project in narratives:
             for m in pattern.finditer(text):
                 s, e = clause_around(text, m.start(), m.end())
                 phrase = _PHRASE_OF[m.group()]
@@ -881,6 +907,22 @@ def _cut_phrase_pattern(phrases: tuple[str, ...]) -> regex.Pattern[str]:
                 _PHRASE_OF.setdefault(full[:k], full)
     alternation = "|".join(regex.escape(p) for p in sorted(prefixes, key=len, reverse=True))
     return regex.compile(rf"(?:{alternation})(?=\s*(?:[，。；、,;：:]|$))")
+
+
+@cache
+def _cut_phrase_heads(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The first three characters of each phrase that has cut prefixes (every prefix starts
+    with them), for the stdlib `re`; None when no phrase has any."""
+    heads = set()
+    for phrase in phrases:
+        parts = phrase.split("|")
+        full = "".join(parts)
+        bounds = {sum(len(p) for p in parts[:k]) for k in range(1, len(parts) + 1)}
+        if any(k not in bounds for k in range(max(3, len(parts[0]) + 1), len(full))):
+            heads.add(full[:3])
+    if not heads or any("\0" in h for h in heads):
+        return None
+    return re.compile("|".join(map(re.escape, sorted(heads))))
 
 
 @register
