@@ -111,10 +111,37 @@ def holding(ctx: Context, words: list[str], normed: bool = True) -> list[Indicat
     inds = ctx.result.indicators
     if not words or any(not w or "\0" in w for w in words):
         return list(inds)
+    return [inds[k] for k in texts_containing(_texts(ctx, normed), _literals(words))]
+
+
+# what lets a regex match a NUL or see a text's edge: anchors, any-character classes,
+# escapes, negated or POSIX classes, fuzzy constraints ({e<=1}), a NUL itself
+_UNJOINABLE = re.compile(r"[\^$.\\\0]|\[:|\{[^}]*[a-zA-Z<>=]")
+
+
+def matching(ctx: Context, words: str | list[str]) -> list[Indicator]:
+    """The indicators whose normalised text the configured regex (or list) may match, in
+    document order: one scan of the texts joined by NUL where the pattern can neither match a
+    NUL nor tell a NUL from a text's edge (so it matches a text alone iff it matches it there),
+    else all of them. A superset: callers keep their own test."""
+    memo = ctx.cache.setdefault("classes:matching", {})
+    known = memo.get(id(words))
+    if known is None or known[0] is not words:
+        group = [words] if isinstance(words, str) else list(words)
+        inds = ctx.result.indicators
+        if not group or any(_UNJOINABLE.search(w) for w in group):
+            found = list(inds)
+        else:
+            found = [inds[k] for k in texts_containing(_texts(ctx, True), pattern(words))]
+        known = memo[id(words)] = (words, found)
+    return known[1]
+
+
+def _texts(ctx: Context, normed: bool) -> list[str]:
     key = "classes:texts" if normed else "classes:texts_raw"
     if key not in ctx.cache:
-        ctx.cache[key] = [norm(i.text) if normed else i.text for i in inds]
-    return [inds[k] for k in texts_containing(ctx.cache[key], _literals(words))]
+        ctx.cache[key] = [norm(i.text) if normed else i.text for i in ctx.result.indicators]
+    return ctx.cache[key]
 
 
 def headed(ind: Indicator) -> str | None:
@@ -383,6 +410,11 @@ class TimelinessWithoutTime(Rule):
 def satisfaction_subject(ctx: Context, ind: Indicator) -> str | None:
     """The text before 满意度 with verbs and fillers removed; None when not a satisfaction
     measure. An empty string means no subject at all."""
+    if "classes:measured" not in ctx.cache:  # ids of the lines that may name the measure
+        found = matching(ctx, ctx.config["classes.satisfaction_measure"])
+        ctx.cache["classes:measured"] = {id(i) for i in found}
+    if id(ind) not in ctx.cache["classes:measured"]:
+        return None
     return per_indicator(ctx, "classes:satisfaction_subject", ind, _satisfaction_subject)
 
 

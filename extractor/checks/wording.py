@@ -24,6 +24,7 @@ from extractor.checks.classes import (
     headed,
     holding,
     lacks_time,
+    matching,
     misfiled_as,
     norm,
     pattern,
@@ -598,7 +599,7 @@ class AchievementTense(Rule):
     suggestion = "绩效目标是预期结果，改为“预计/力争达到……”并给出目标值。"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for ind in ctx.result.indicators:
+        for ind in matching(ctx, ctx.config["wording.achievement"]):
             word = search(ctx.config["wording.achievement"], norm(ind.text))
             if word:
                 yield flag(ctx, self, ind, word=word, evidence={"matched": word})
