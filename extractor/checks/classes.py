@@ -137,6 +137,14 @@ def matching(ctx: Context, words: str | list[str]) -> list[Indicator]:
     return known[1]
 
 
+def measured(ctx: Context, ind: Indicator) -> bool:
+    """Whether the satisfaction measure may match the indicator's text (R21, R23, R24, R48)."""
+    if "classes:measured" not in ctx.cache:
+        found = matching(ctx, ctx.config["classes.satisfaction_measure"])
+        ctx.cache["classes:measured"] = {id(i) for i in found}
+    return id(ind) in ctx.cache["classes:measured"]
+
+
 def _texts(ctx: Context, normed: bool) -> list[str]:
     key = "classes:texts" if normed else "classes:texts_raw"
     if key not in ctx.cache:
@@ -182,16 +190,24 @@ def flag(ctx: Context, rule: Rule, ind: Indicator, *, evidence: dict[str, Any] |
 
 def misfiled_as(ctx: Context, ind: Indicator) -> tuple[str, str, str] | None:
     """(class it belongs to, cue id, matched word) when a strong cue contradicts the heading."""
+    if not measured(ctx, ind):  # the satisfaction cue cannot fire: skip its search
+        return per_indicator(ctx, "classes:misfiled_as", ind, _misfiled_unmeasured)
     return per_indicator(ctx, "classes:misfiled_as", ind, _misfiled_as)
 
 
-def _misfiled_as(ind: Indicator, config: Config) -> tuple[str, str, str] | None:
+def _misfiled_unmeasured(ind: Indicator, config: Config) -> tuple[str, str, str] | None:
+    return _misfiled_as(ind, config, measured=False)
+
+
+def _misfiled_as(ind: Indicator, config: Config, measured: bool = True) -> tuple[str, str, str] | None:
     heading = headed(ind)
     if heading is None:
         return None
     text = norm(ind.text)
     c = config.values["classes"]
     for cue in _cues_for(heading):
+        if cue is _satisfaction_cue and not measured:
+            continue
         found = cue(ind, heading, text, c)
         if found is not None:
             return found
@@ -410,10 +426,7 @@ class TimelinessWithoutTime(Rule):
 def satisfaction_subject(ctx: Context, ind: Indicator) -> str | None:
     """The text before 满意度 with verbs and fillers removed; None when not a satisfaction
     measure. An empty string means no subject at all."""
-    if "classes:measured" not in ctx.cache:  # ids of the lines that may name the measure
-        found = matching(ctx, ctx.config["classes.satisfaction_measure"])
-        ctx.cache["classes:measured"] = {id(i) for i in found}
-    if id(ind) not in ctx.cache["classes:measured"]:
+    if not measured(ctx, ind):
         return None
     return per_indicator(ctx, "classes:satisfaction_subject", ind, _satisfaction_subject)
 
