@@ -18,7 +18,14 @@ import regex
 from extractor.checks.base import Context, Rule, register
 from extractor.checks.classes import first_word
 from extractor.checks.skeletons import TOWNSHIP_LIST
-from extractor.checks.structure import clause_around, compact, goal_texts, group_key, indicator_index
+from extractor.checks.structure import (
+    clause_around,
+    compact,
+    goal_texts,
+    group_key,
+    indicator_index,
+    texts_containing,
+)
 from extractor.records import DocumentResult, Finding, Indicator, Span
 
 _ITEM_LEAD = regex.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}[、.]|[(（][一二三四五六七八九十\d]{1,3}[)）]"
@@ -444,6 +451,7 @@ _GROUP_REF = regex.compile(r"\\[1-9]|\(\?P[<=>]|\\g<|\(\?<[A-Za-z]")
 # (tests/test_checks_structure.py checks both)
 WIDE_HAN = "[^\x00-\u2e7f\u3000-\u3004\u3008-\u3020\uff00-\uffef]"
 _DOUBLED_WIDE = re.compile(f"({WIDE_HAN}{{2,4}})\\1")
+_DOUBLED_DE = re.compile("的的")
 
 
 @cache
@@ -498,9 +506,11 @@ class TypoOrRepetition(Rule):
         pairs = tuple(tuple(p) for p in ctx.config["projects.confusions"])
         confusions, any_confusion = _confusions(pairs), _any_confusion(pairs)
         legit = set(ctx.config["projects.legit_repeats"])
-        for start, text, project, ind in _texts(ctx.result):
-            if any_confusion is not None and not self._may_slip(text, any_confusion):
-                continue  # most texts: a few scans rule out every slip
+        texts = list(_texts(ctx.result))
+        chosen = self._may_slip([t for _, t, _, _ in texts], any_confusion)
+        for k, (start, text, project, ind) in enumerate(texts):
+            if k not in chosen:
+                continue  # most texts: a few scans of all of them rule out every slip
             seen: set[str] = set()
             for s, e, slip, why, fix in self._slips(text, confusions, legit):
                 if slip in seen or (ind is None and indicator_index(ctx).covers(start + s)):
@@ -511,9 +521,14 @@ class TypoOrRepetition(Rule):
                                   span=ind.span if ind else Span(start + cs, start + ce), project=project,
                                   evidence={"slip": slip, "fix": fix}, slip=slip, why=why, fix=fix)
 
-    def _may_slip(self, text: str, any_confusion: regex.Pattern[str]) -> bool:
-        return (_DOUBLED_WIDE.search(text) is not None or "的的" in text
-                or self._VERB_AROUND.search(text) is not None or any_confusion.search(text) is not None)
+    def _may_slip(self, texts: list[str], any_confusion: regex.Pattern[str] | None) -> set[int]:
+        """The texts where a slip pattern may match: the doubled word and 的的 match no NUL,
+        the verb pattern no newline, and it reads a newline as it reads a text's end."""
+        if any_confusion is None:
+            return set(range(len(texts)))
+        chosen = {*texts_containing(texts, _DOUBLED_WIDE), *texts_containing(texts, _DOUBLED_DE),
+                  *texts_containing(texts, self._VERB_AROUND, sep="\n")}
+        return chosen | {k for k, t in enumerate(texts) if k not in chosen and any_confusion.search(t)}
 
     def _slips(self, text: str, confusions: list[tuple[regex.Pattern[str], str]],
                legit: set[str]) -> Iterator[tuple[int, int, str, str, str]]:

@@ -96,14 +96,16 @@ def compact(text: str) -> str:
     return _NOT_WORD.sub("", text)
 
 
-def texts_containing(texts: list[str], scan: re.Pattern[str]) -> list[int]:
-    """The positions of the texts where a pattern of literal words (none holding a NUL)
-    matches: one scan of the texts joined by NUL instead of one scan per text."""
+def texts_containing(texts: list[str], scan: Any, sep: str = "\0") -> list[int]:
+    """The positions of the texts where a pattern (a `re` or `regex` one) matches: one scan
+    of the texts joined by `sep` instead of one scan per text. Exact for patterns that cannot
+    match `sep` and match at a text's edge as they do before or after `sep` (literal words
+    without a NUL, for instance)."""
     starts, pos = [], 0
     for text in texts:
         starts.append(pos)
         pos += len(text) + 1
-    joined, out = "\0".join(texts), []
+    joined, out = sep.join(texts), []
     found = scan.search(joined)
     while found is not None:
         k = bisect.bisect_right(starts, found.start()) - 1
