@@ -431,13 +431,27 @@ class ScopeLevelMismatch(Rule):
                                        scope="、".join(higher), unit=unit.name)
 
 
-def _texts(result: DocumentResult) -> Iterator[tuple[int, str, str | None, Indicator | None]]:
-    """(source offset, text, project, indicator) of every indicator and goal block; goal text
-    that an indicator already covers is given with that indicator only."""
-    for ind in result.indicators:
-        yield ind.span.start, ind.text, group_key(ind), ind
-    for goal in result.goals:
-        yield goal.span.start, goal.text, goal.project.name if goal.project else None, None
+class _Texts:
+    """(source offset, text, project, indicator) of every indicator and goal block, by
+    position (indicators first); goal text that an indicator already covers is given with
+    that indicator only. Built on demand: R49 reads a few of them."""
+
+    def __init__(self, result: DocumentResult) -> None:
+        self.inds, self.goals = result.indicators, result.goals
+
+    def __getitem__(self, k: int) -> tuple[int, str, str | None, Indicator | None]:
+        if k < len(self.inds):
+            ind = self.inds[k]
+            return ind.span.start, ind.text, group_key(ind), ind
+        goal = self.goals[k - len(self.inds)]
+        return goal.span.start, goal.text, goal.project.name if goal.project else None, None
+
+    def __iter__(self) -> Iterator[tuple[int, str, str | None, Indicator | None]]:
+        return (self[k] for k in range(len(self.inds) + len(self.goals)))
+
+
+def _texts(result: DocumentResult) -> _Texts:
+    return _Texts(result)
 
 
 @cache
@@ -506,11 +520,12 @@ class TypoOrRepetition(Rule):
         pairs = tuple(tuple(p) for p in ctx.config["projects.confusions"])
         confusions, any_confusion = _confusions(pairs), _any_confusion(pairs)
         legit = set(ctx.config["projects.legit_repeats"])
-        texts = list(_texts(ctx.result))
-        chosen = self._may_slip([t for _, t, _, _ in texts], any_confusion)
-        for k, (start, text, project, ind) in enumerate(texts):
-            if k not in chosen:
-                continue  # most texts: a few scans of all of them rule out every slip
+        result = ctx.result
+        # most texts: a few scans of all of them rule out every slip
+        chosen = self._may_slip([i.text for i in result.indicators] + [g.text for g in result.goals],
+                                any_confusion)
+        texts = _texts(result)
+        for start, text, project, ind in (texts[k] for k in sorted(chosen)):
             seen: set[str] = set()
             for s, e, slip, why, fix in self._slips(text, confusions, legit):
                 if slip in seen or (ind is None and indicator_index(ctx).covers(start + s)):

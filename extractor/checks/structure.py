@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import accumulate
 from typing import Any
 
 import regex
@@ -101,10 +102,7 @@ def texts_containing(texts: list[str], scan: Any, sep: str = "\0") -> list[int]:
     of the texts joined by `sep` instead of one scan per text. Exact for patterns that cannot
     match `sep` and match at a text's edge as they do before or after `sep` (literal words
     without a NUL, for instance)."""
-    starts, pos = [], 0
-    for text in texts:
-        starts.append(pos)
-        pos += len(text) + 1
+    starts = list(accumulate(map(len(sep).__add__, map(len, texts)), initial=0))
     joined, out = sep.join(texts), []
     found = scan.search(joined)
     while found is not None:
