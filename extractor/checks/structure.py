@@ -220,22 +220,29 @@ def cached_regions(ctx: Context) -> dict[str | None, str]:
 
 
 @cache
-def _level2_pattern(cls: str) -> regex.Pattern[str]:
+def _level2_pattern(cls: str) -> re.Pattern[str]:
     """Surfaces (of three or more characters) of a second-level class."""
     lex = lexicon.load()
-    return regex.compile(lexicon.alternation([s for s, c in lex.level2.items() if c == cls and len(s) >= 3]))
+    return _literal_alternation([s for s, c in lex.level2.items() if c == cls and len(s) >= 3])
+
+
+def _literal_alternation(surfaces: list[str]) -> re.Pattern[str]:
+    """lexicon.alternation (longest surface first) for the stdlib `re`, which finds the same
+    matches among literals several times faster than `regex`."""
+    ordered = sorted(set(surfaces), key=lambda s: (-len(s), s))
+    return re.compile("|".join(re.escape(s) for s in ordered))
 
 
 @cache
-def _class_pattern(cls: str) -> regex.Pattern[str]:
+def _class_pattern(cls: str) -> re.Pattern[str]:
     """Surfaces (of three or more characters) of a first-level class and its second levels."""
     lex = lexicon.load()
     surfaces = [s for s, c in lex.level1.items() if c == cls and len(s) >= 3]
     surfaces += [s for s, c in lex.level2.items()
                  if (c == cls or lex.level2_parent.get(c) == cls) and len(s) >= 3]
     if not surfaces:
-        return regex.compile(r"(?!)")
-    return regex.compile(lexicon.alternation(sorted(set(surfaces), key=len, reverse=True)))
+        return re.compile(r"(?!)")
+    return _literal_alternation(surfaces)
 
 
 def class_mentioned(ctx: Context, region: str, cls: str) -> bool:
@@ -244,7 +251,7 @@ def class_mentioned(ctx: Context, region: str, cls: str) -> bool:
     return named_outside_empty(ctx, region, _class_pattern(cls), any_level=True)
 
 
-def named_outside_empty(ctx: Context, region: str, pattern: regex.Pattern[str], any_level: bool) -> bool:
+def named_outside_empty(ctx: Context, region: str, pattern: re.Pattern[str], any_level: bool) -> bool:
     """Whether `pattern` matches a line of the region outside that line's empty headings.
     One scan of the region (a heading surface never spans lines, so it finds what a scan of
     each line would); only the lines with a match are parsed for headings."""
@@ -284,10 +291,10 @@ def hinted_lines(ctx: Context) -> list[tuple[int, str]]:
 
 
 @cache
-def _heading_hint() -> regex.Pattern[str]:
+def _heading_hint() -> re.Pattern[str]:
     lex = lexicon.load()
     surfaces = [s for s in {*lex.level1, *lex.level2} if len(s) >= 4 or s.endswith("指标")]
-    return regex.compile(lexicon.alternation(sorted(surfaces, key=len, reverse=True)))
+    return _literal_alternation(surfaces)
 
 
 def empty_headings(line: str, any_level: bool = False) -> Iterator[tuple[int, int, str, str]]:
