@@ -812,12 +812,12 @@ class TruncatedText(Rule):
     def _cut_phrases(self, ctx: Context, columns: list[list[TextCell]]) -> Iterator[Finding]:
         phrases = tuple(ctx.config["structure.truncation_phrases"])
         pattern, heads = _cut_phrase_pattern(phrases), _cut_phrase_heads(phrases)
-        narratives = self._narratives(ctx, columns)
-        if heads is not None:  # every cut prefix starts with its phrase's first three characters
-            texts = [g.text for g in ctx.result.goals] + [c.text for col in columns for c in col] \
-                + [i.text for i in ctx.result.indicators if i.field == "indicator"]
-            chosen = set(texts_containing(texts, heads))
-            narratives = (n for k, n in enumerate(narratives) if k in chosen)
+        goals, cells = ctx.result.goals, [c for col in columns for c in col]
+        inds = [i for i in ctx.result.indicators if i.field == "indicator"]
+        texts = [g.text for g in goals] + [c.text for c in cells] + [i.text for i in inds]
+        # every cut prefix starts with its phrase's first three characters
+        chosen = range(len(texts)) if heads is None else texts_containing(texts, heads)
+        narratives = (self._narrative(ctx, goals, cells, inds, k) for k in chosen)
         for start, text, project in narratives:
             for m in pattern.finditer(text):
                 s, e = clause_around(text, m.start(), m.end())
@@ -827,15 +827,18 @@ class TruncatedText(Rule):
                                   cut=text[s:e], why=f"“{phrase}”只写了“{m.group()}”")
 
     @staticmethod
-    def _narratives(ctx: Context, columns: list[list[TextCell]]) -> Iterator[tuple[int, str, str | None]]:
-        for goal in ctx.result.goals:
-            yield goal.span.start, goal.text, goal.project.name if goal.project else None
-        for column in columns:
-            for cell in column:
-                yield cell.start, cell.text, _cell_project(ctx, cell)
-        for ind in ctx.result.indicators:
-            if ind.field == "indicator":
-                yield ind.span.start, ind.text, group_key(ind)
+    def _narrative(ctx: Context, goals: list[GoalBlock], cells: list[TextCell], inds: list[Indicator],
+                   k: int) -> tuple[int, str, str | None]:
+        """(offset, text, project) of the k-th narrative: goals, description cells, then the
+        indicators (the project is looked up for the few that a phrase may be cut in)."""
+        if k < len(goals):
+            goal = goals[k]
+            return goal.span.start, goal.text, goal.project.name if goal.project else None
+        if k < len(goals) + len(cells):
+            cell = cells[k - len(goals)]
+            return cell.start, cell.text, _cell_project(ctx, cell)
+        ind = inds[k - len(goals) - len(cells)]
+        return ind.span.start, ind.text, group_key(ind)
 
     # (c) --------------------------------------------------------------------------------
     def _ragged_column(self, ctx: Context, column: list[TextCell]) -> Iterator[Finding]:
