@@ -242,10 +242,12 @@ def _satisfaction_cue(ind: Indicator, heading: str, text: str,
 
 def _money_cue(ind: Indicator, heading: str, text: str,
                c: dict[str, Any]) -> tuple[str, str, str] | None:
-    if heading not in ("quantity", "quality") or first_word(c["money_gained"], text):
+    if heading not in ("quantity", "quality"):
         return None
+    # the cheap tests first (every test must pass, so their order does not matter)
     money = ind.target if ind.target is not None else next(iter(ind.quantities), None)
-    if money is None or money.kind != "money" or _bare_wan_before_unit(ind, money):
+    if money is None or money.kind != "money" or first_word(c["money_gained"], text) \
+            or _bare_wan_before_unit(ind, money):
         return None
     return "cost", "money_or_standard", money.text
 
@@ -268,9 +270,9 @@ def _bare_wan_before_unit(ind: Indicator, q: Quantity) -> bool:
 def _quality_time_cue(ind: Indicator, heading: str, text: str,
                       c: dict[str, Any]) -> tuple[str, str, str] | None:
     """Time words (or only a deadline) as the whole content of a 质量 item."""
-    if heading != "quality" or first_word(c["quality_words"], text):
+    if heading != "quality" or any(q.kind in ("count", "measure", "money") for q in ind.quantities):
         return None
-    if any(q.kind in ("count", "measure", "money") for q in ind.quantities):
+    if first_word(c["quality_words"], text):
         return None
     word = first_word(c["quality_time_words"], text)
     if word is None and ind.deadline is not None and not ind.quantities:
@@ -285,10 +287,10 @@ def _quality_count_cue(ind: Indicator, heading: str, text: str,
         return None
     if ind.target.operator in ("≤", "<"):  # a cap is a reverse quality measure (返工≤2次)
         return None
+    if any(q.kind == "rate" for q in ind.quantities):
+        return None
     if any(first_word(c[key], text) for key in
            ("quality_words", "reverse_count_words", "quality_property_words")):
-        return None
-    if any(q.kind == "rate" for q in ind.quantities):
         return None
     return "quantity", "count", ind.target.text
 
@@ -298,24 +300,26 @@ def _payment_cue(ind: Indicator, heading: str, text: str,
     """A payment-timeliness statement (及时支付, 每月拨付) under a 效益 heading."""
     if heading not in BENEFIT:
         return None
-    verb, when = first_word(c["payment_verbs"], text), first_word(c["payment_time_words"], text)
+    verb = first_word(c["payment_verbs"], text)
+    when = first_word(c["payment_time_words"], text) if verb else None
     return ("timeliness", "payment_timeliness", when + verb) if verb and when else None
 
 
 def _economic_cue(ind: Indicator, heading: str, text: str,
                   c: dict[str, Any]) -> tuple[str, str, str] | None:
-    if heading != "social" or first_word(c["economic_unless"], text):
+    if heading != "social":
         return None
     word = first_word(c["economic_words"], text)
-    return ("economic", "economic_gain", word) if word else None
+    return ("economic", "economic_gain", word) if word and not first_word(c["economic_unless"], text) else None
 
 
 def _environment_cue(ind: Indicator, heading: str, text: str,
                      c: dict[str, Any]) -> tuple[str, str, str] | None:
-    if heading != "social" or first_word(c["environment_unless"], text):
+    if heading != "social":
         return None
     word = first_word(c["environment_words"], text)
-    return ("ecological", "environment", word) if word else None
+    return ("ecological", "environment", word) if word and not first_word(c["environment_unless"], text) \
+        else None
 
 
 @register
