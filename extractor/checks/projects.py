@@ -243,9 +243,15 @@ class CopyPasteResidue(Rule):
         groups: dict[str | None, list[tuple[Indicator, str]]] = defaultdict(list)
         for ind, key, text in zip(ctx.result.indicators, read.keys, read.texts, strict=True):
             groups[key].append((ind, text))
-        basis = {key: {w for w in words if w in " ".join([key, goal_texts(ctx).get(key, ""),
-                                                          *(i.text for i, _ in inds if i.level2 == "quantity")])}
-                 for key, inds in groups.items() if key}
+        planned: dict[str, set[str]] = {}  # project → activities it plans, read on demand
+
+        def basis(key: str) -> set[str]:
+            if key not in planned:
+                said = " ".join([key, goal_texts(ctx).get(key, ""),
+                                 *(i.text for i, _ in groups[key] if i.level2 == "quantity")])
+                planned[key] = {w for w in words if w in said}
+            return planned[key]
+
         for key, inds in groups.items():
             if not key or not goal_texts(ctx).get(key, ""):
                 continue
@@ -254,11 +260,11 @@ class CopyPasteResidue(Rule):
                     continue
                 if first_word(words, ind.text) is None:
                     continue  # most lines name no activity: one scan says so
-                missing = [w for w in words if w in ind.text and w not in basis[key]]
+                missing = [w for w in words if w in ind.text and w not in basis(key)]
                 if not missing:
                     continue
                 sources = sorted(k for k in read.carriers[text] - {key}
-                                 if all(w in basis[k] for w in missing))
+                                 if all(w in basis(k) for w in missing))
                 if sources:
                     yield ctx.on_indicator(self, ind, evidence={"words": missing, "also_in": sources},
                                            word="、".join(missing), source=sources[0])

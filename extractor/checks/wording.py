@@ -439,12 +439,12 @@ class UnitMissingOrMismatched(Rule):
 
     @staticmethod
     def _problem(ind: Indicator, config: Config) -> tuple[str, str] | None:
-        w, text = config.values["wording"], norm(ind.text)
+        w = config.values["wording"]
         if any(not q.unit for q in ind.quantities):
             return "数值没有计量单位", "补充计量单位（人、次、个、万元、% 等）。"
         units = {q.unit for q in ind.quantities}
-        if (units and units <= set(w["physical_work_units"]) and first_word(w["physical_work_verbs"], text)
-                and not first_word(w["activity_nouns"], text)):
+        if (units and units <= set(w["physical_work_units"]) and first_word(w["physical_work_verbs"], norm(ind.text))
+                and not first_word(w["activity_nouns"], norm(ind.text))):
             return "工程或作业量用“次”计量，看不出完成的工作量", "改用实物量，如公里、米、处、座、立方米。"
         target = ind.target
         if ind.level2 == "satisfaction" and target is not None and target.unit != "%":
