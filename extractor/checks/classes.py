@@ -16,7 +16,7 @@ from typing import Any
 import regex
 
 from extractor.checks.base import Config, Context, Rule, register
-from extractor.checks.structure import texts_containing
+from extractor.checks.structure import JoinedTexts
 from extractor.records import Finding, Indicator, Quantity
 
 # SCHEMA.md level2 codes → the headings a Chinese reviewer reads.
@@ -111,7 +111,7 @@ def holding(ctx: Context, words: list[str], normed: bool = True) -> list[Indicat
     inds = ctx.result.indicators
     if not words or any(not w or "\0" in w for w in words):
         return list(inds)
-    return [inds[k] for k in texts_containing(_texts(ctx, normed), _literals(words))]
+    return [inds[k] for k in _joined(ctx, normed).matched(_literals(words))]
 
 
 # what lets a regex match a NUL or see a text's edge: anchors, any-character classes,
@@ -132,7 +132,7 @@ def matching(ctx: Context, words: str | list[str]) -> list[Indicator]:
         if not group or any(_UNJOINABLE.search(w) for w in group):
             found = list(inds)
         else:
-            found = [inds[k] for k in texts_containing(_texts(ctx, True), pattern(words))]
+            found = [inds[k] for k in _joined(ctx, True).matched(pattern(words))]
         known = memo[id(words)] = (words, found)
     return known[1]
 
@@ -145,10 +145,11 @@ def measured(ctx: Context, ind: Indicator) -> bool:
     return id(ind) in ctx.cache["classes:measured"]
 
 
-def _texts(ctx: Context, normed: bool) -> list[str]:
-    key = "classes:texts" if normed else "classes:texts_raw"
+def _joined(ctx: Context, normed: bool) -> JoinedTexts:
+    """The indicators' texts (NFKC-normalised or as written) joined, once per document."""
+    key = "classes:joined" if normed else "classes:joined_raw"
     if key not in ctx.cache:
-        ctx.cache[key] = [norm(i.text) if normed else i.text for i in ctx.result.indicators]
+        ctx.cache[key] = JoinedTexts([norm(i.text) if normed else i.text for i in ctx.result.indicators])
     return ctx.cache[key]
 
 
@@ -190,13 +191,10 @@ def flag(ctx: Context, rule: Rule, ind: Indicator, *, evidence: dict[str, Any] |
 
 def misfiled_as(ctx: Context, ind: Indicator) -> tuple[str, str, str] | None:
     """(class it belongs to, cue id, matched word) when a strong cue contradicts the heading."""
-    if not measured(ctx, ind):  # the satisfaction cue cannot fire: skip its search
-        return per_indicator(ctx, "classes:misfiled_as", ind, _misfiled_unmeasured)
-    return per_indicator(ctx, "classes:misfiled_as", ind, _misfiled_as)
-
-
-def _misfiled_unmeasured(ind: Indicator, config: Config) -> tuple[str, str, str] | None:
-    return _misfiled_as(ind, config, measured=False)
+    memo = ctx.cache.setdefault("classes:misfiled_as", {})
+    if id(ind) not in memo:  # where the measure cannot match, the satisfaction cue is skipped
+        memo[id(ind)] = _misfiled_as(ind, ctx.config, measured=measured(ctx, ind))
+    return memo[id(ind)]
 
 
 def _misfiled_as(ind: Indicator, config: Config, measured: bool = True) -> tuple[str, str, str] | None:
@@ -499,7 +497,12 @@ def _project_context(ctx: Context, ind: Indicator) -> str:
     name = project_name(ind)
     if name not in contexts:
         result = ctx.result
-        parts = [i.text for i in result.indicators if project_name(i) == name]
+        if "classes:project_texts" not in ctx.cache:  # one pass over the indicators
+            texts: dict[str | None, list[str]] = {}
+            for i in result.indicators:
+                texts.setdefault(project_name(i), []).append(i.text)
+            ctx.cache["classes:project_texts"] = texts
+        parts = list(ctx.cache["classes:project_texts"].get(name, []))
         if name is not None:
             parts.append(name)
             parts += [g.text for g in result.goals if g.project and g.project.name == name]

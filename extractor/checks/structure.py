@@ -97,21 +97,33 @@ def compact(text: str) -> str:
     return _NOT_WORD.sub("", text)
 
 
-def texts_containing(texts: list[str], scan: Any, sep: str = "\0") -> list[int]:
-    """The positions of the texts where a pattern (a `re` or `regex` one) matches: one scan
-    of the texts joined by `sep` instead of one scan per text. Exact for patterns that cannot
+class JoinedTexts:
+    """Many short texts joined by `sep`, to ask which of them a pattern (a `re` or `regex`
+    one) matches with one scan instead of one scan per text. Exact for patterns that cannot
     match `sep` and match at a text's edge as they do before or after `sep` (literal words
     without a NUL, for instance)."""
-    starts = list(accumulate(map(len(sep).__add__, map(len, texts)), initial=0))
-    joined, out = sep.join(texts), []
-    found = scan.search(joined)
-    while found is not None:
-        k = bisect.bisect_right(starts, found.start()) - 1
-        out.append(k)
-        if k + 1 == len(starts):
-            break
-        found = scan.search(joined, starts[k + 1])
-    return out
+
+    def __init__(self, texts: list[str], sep: str = "\0") -> None:
+        self.starts = list(accumulate(map(len(sep).__add__, map(len, texts)), initial=0))
+        self.joined = sep.join(texts)
+        self.count = len(texts)
+
+    def matched(self, scan: Any) -> list[int]:
+        """The positions of the texts the pattern matches, in order."""
+        joined, starts, out = self.joined, self.starts, []
+        found = scan.search(joined)
+        while found is not None:
+            k = bisect.bisect_right(starts, found.start()) - 1
+            out.append(k)
+            if k + 1 >= self.count:
+                break
+            found = scan.search(joined, starts[k + 1])
+        return out
+
+
+def texts_containing(texts: list[str], scan: Any, sep: str = "\0") -> list[int]:
+    """JoinedTexts(texts, sep).matched(scan)."""
+    return JoinedTexts(texts, sep).matched(scan)
 
 
 def clause_around(text: str, start: int, end: int) -> tuple[int, int]:
