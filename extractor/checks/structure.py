@@ -317,7 +317,7 @@ def empty_headings(line: str, any_level: bool = False) -> Iterator[tuple[int, in
     if not hint.search(line):
         return  # the common case, and find_headings is costly
     if "\t" in line or line.count("|") >= 2:
-        cells = split_row(line, 0)
+        cells = _split(line)
         yield from _empty_row_labels(cells, any_level)
         for cell in cells:  # an outline inside one cell (一、产出指标 (一)数量指标 1.…)
             if len(hint.findall(cell.text)) >= 2:
@@ -325,6 +325,18 @@ def empty_headings(line: str, any_level: bool = False) -> Iterator[tuple[int, in
                     yield cell.start + s, cell.start + e, level, text
     elif len(hint.findall(line)) >= 2:
         yield from _empty_outline(line, False, any_level)
+
+
+# A line's cells and a text's headings, read (not changed) by empty_headings: R01 asks for
+# every level and R03 for second levels of the same lines, so each is parsed once.
+@lru_cache(maxsize=512)
+def _split(line: str) -> list[Any]:
+    return split_row(line, 0)
+
+
+@lru_cache(maxsize=512)
+def _headings(text: str) -> list[Any]:
+    return find_headings(text)
 
 
 def _empty_row_labels(cells: list[Any], any_level: bool) -> Iterator[tuple[int, int, str, str]]:
@@ -346,7 +358,7 @@ def _empty_row_labels(cells: list[Any], any_level: bool) -> Iterator[tuple[int, 
 def _empty_outline(text: str, closed: bool, any_level: bool) -> Iterator[tuple[int, int, str, str]]:
     """Headings of free text followed directly by the next heading (or by the end of a
     table cell, when `closed`)."""
-    heads = [h for h in find_headings(text) if not h.text.startswith("【")]
+    heads = [h for h in _headings(text) if not h.text.startswith("【")]
     for k, h in enumerate(heads):
         level = h.level2 or (h.level1 if any_level else None)
         if not level:
