@@ -267,13 +267,17 @@ def named_outside_empty(ctx: Context, region: str, pattern: re.Pattern[str], any
     """Whether `pattern` matches a line of the region outside that line's empty headings.
     One scan of the region (a heading surface never spans lines, so it finds what a scan of
     each line would); only the lines with a match are parsed for headings."""
-    for m in pattern.finditer(region):
-        start = region.rfind("\n", 0, m.start()) + 1
-        end = region.find("\n", m.start())
-        line = region[start:] if end < 0 else region[start:end]
-        at = m.start() - start
-        if not any(s <= at < e for s, e, _l, _t in line_empties(ctx, line, any_level)):
-            return True
+    found = pattern.search(region)
+    while found is not None:
+        start = region.rfind("\n", 0, found.start()) + 1
+        end = region.find("\n", found.start())
+        end = len(region) if end < 0 else end
+        line = region[start:end]
+        empty = line_empties(ctx, line, any_level)
+        for m in pattern.finditer(line, found.start() - start):  # the line's matches, found first
+            if not any(s <= m.start() < e for s, e, _l, _t in empty):
+                return True
+        found = pattern.search(region, end)
     return False
 
 
