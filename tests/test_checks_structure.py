@@ -351,3 +351,19 @@ def test_one_goal_of_several_ending_inside_a_word() -> None:
     assert [f.text for f in found] == ["培育节水用水示"]
     rows[2] = ("节水创建经费", "1.00", "开展节水型村庄创建，培育节水用水示范户", _river())
     assert not findings(_projects(rows), "truncated_text")
+
+
+def test_the_wide_han_class_of_the_slip_scan_holds_every_han_character() -> None:
+    """R49 rules a text out with the stdlib `re` and a wider class than \\p{Han}: a Han
+    character outside it would let a doubled word go unreported."""
+    import re
+
+    import regex
+
+    from extractor.checks.projects import WIDE_HAN
+
+    every = "".join(chr(cp) for cp in range(0x110000) if not 0xD800 <= cp < 0xE000)
+    han = regex.findall(r"\p{Han}", every)
+    assert len(han) > 90000
+    assert re.sub(WIDE_HAN, "", "".join(han)) == ""
+    assert [m.group() for m in re.finditer(f"({WIDE_HAN}{{2,4}})\\1", "营造营造良好，，，，氛围")] == ["营造营造"]

@@ -282,3 +282,33 @@ def test_word_lists_come_from_the_data_file() -> None:
     config = load_config()
     assert "进一步" in config["wording.intensity"]
     assert config["classes.subject_keywords"]["游客"]
+
+
+def test_holding_finds_every_indicator_a_word_list_names() -> None:
+    """The one-scan index of classes.holding agrees with a test of each indicator's text."""
+    from extractor.checks.base import Context
+    from extractor.checks.classes import first_word, holding, norm
+
+    result = table(("时效指标", "补贴发放及时率", "=100%"), ("数量指标", "助餐服务人数", ">=1200人"),
+                   ("质量指标", "按时完成率", "≥95%"), ("时效指标", "完成时间", "按期完成"))
+    ctx = Context(result, load_config())
+    for words, normed in [(["及时", "按时", "按期"], True), ([">=", "≧"], False), (["无此词"], True)]:
+        expect = [i for i in result.indicators if first_word(words, norm(i.text) if normed else i.text)]
+        assert holding(ctx, words, normed) == expect
+    assert len(holding(ctx, ["及时", "按时", "按期"])) == 3
+
+
+def test_matching_agrees_with_a_search_of_each_text() -> None:
+    """classes.matching scans the texts joined only with a pattern that cannot tell a NUL
+    from a text's edge; other patterns fall back to every indicator."""
+    from extractor.checks.base import Context
+    from extractor.checks.classes import matching, norm, pattern
+
+    result = table(("服务对象满意度指标", "满意度", "≥90%"), ("数量指标", "满意度调查次数", "≥2次"),
+                   ("社会效益指标", "群众不满意率", "≤5%"), ("社会效益指标", "提升了服务水平", "明显"))
+    ctx = Context(result, load_config())
+    for words in ["(?<!不)满意(?:度|率|程度)(?!调查|测评|问卷)", ["(?:提升|改善)了"], ["满意$"]]:
+        expect = [i for i in result.indicators if pattern(words).search(norm(i.text))]
+        got = matching(ctx, words)
+        assert [i for i in got if pattern(words).search(norm(i.text))] == expect
+        assert len(got) == (len(result.indicators) if words == ["满意$"] else len(expect))

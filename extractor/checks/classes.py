@@ -7,14 +7,16 @@ indicator) and `lacks_time` (the R22 test), so that a line gets the most specifi
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from collections.abc import Iterable, Iterator
-from functools import cache
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache, lru_cache
 from typing import Any
 
 import regex
 
 from extractor.checks.base import Config, Context, Rule, register
+from extractor.checks.structure import JoinedTexts
 from extractor.records import Finding, Indicator, Quantity
 
 # SCHEMA.md level2 codes → the headings a Chinese reviewer reads.
@@ -33,6 +35,7 @@ _YEAR = regex.compile(r"(\d{4})年")
 _BRACKETED = regex.compile(r"\s*[（(]([^)）]{1,16})[)）]")
 
 
+@lru_cache(maxsize=8192)  # every rule of this family and wording's reads each indicator's text
 def norm(text: str) -> str:
     """Full-width forms to ASCII, for matching only (spans stay on the source text)."""
     return unicodedata.normalize("NFKC", text)
@@ -43,9 +46,20 @@ def _pattern(words: tuple[str, ...]) -> regex.Pattern[str]:
     return regex.compile("|".join(f"(?:{w})" for w in words))
 
 
+# config list (by identity; the entry holds the list, so its id cannot be reused) → pattern
+_BY_LIST: dict[int, tuple[list[str], regex.Pattern[str]]] = {}
+
+
 def pattern(words: str | Iterable[str]) -> regex.Pattern[str]:
     """One compiled alternation of configured regexes, built once per word list (the regex
     module's own cache lookup costs more than the match on these short texts)."""
+    if isinstance(words, list):  # a configured list: skip building the tuple key each call
+        known = _BY_LIST.get(id(words))
+        if known is None or known[0] is not words:
+            if len(_BY_LIST) >= 256:  # lists built per call (a + b) must not pile up
+                _BY_LIST.clear()
+            known = _BY_LIST[id(words)] = (words, _pattern(tuple(words)))
+        return known[1]
     return _pattern((words,) if isinstance(words, str) else tuple(words))
 
 
@@ -56,7 +70,87 @@ def search(words: str | Iterable[str], text: str) -> str | None:
 
 
 def first_word(words: Iterable[str], text: str) -> str | None:
+    """The first of `words` (in their order) that the text contains."""
+    if isinstance(words, list) and _literals(words).search(text) is None:
+        return None  # the common case, ruled out by one scan
     return next((w for w in words if w in text), None)
+
+
+# word list (by identity, as _BY_LIST) → an alternation of its words for the stdlib `re`,
+# which finds literals several times faster than `regex` or a loop of `in` tests
+_LITERALS: dict[int, tuple[list[str], re.Pattern[str]]] = {}
+
+
+def _literals(words: list[str]) -> re.Pattern[str]:
+    known = _LITERALS.get(id(words))
+    if known is None or known[0] is not words:
+        if len(_LITERALS) >= 256:
+            _LITERALS.clear()
+        known = _LITERALS[id(words)] = (words, re.compile("|".join(map(re.escape, words))))
+    return known[1]
+
+
+def per_indicator(ctx: Context, name: str, ind: Indicator,
+                  read: Callable[[Indicator, Config], Any]) -> Any:
+    """`read(ind, config)`, computed once per document: several rules ask the same reading of
+    an indicator. Keyed by the record's id, which is stable while the context holds the
+    document."""
+    memo = ctx.cache.get(name)
+    if memo is None:
+        memo = ctx.cache[name] = {}
+    key = id(ind)
+    if key not in memo:
+        memo[key] = read(ind, ctx.config)
+    return memo[key]
+
+
+def holding(ctx: Context, words: list[str], normed: bool = True) -> list[Indicator]:
+    """The indicators whose text (NFKC-normalised unless `normed` is False) may contain one
+    of `words`, in document order, from one scan of all the texts (structure.texts_containing)
+    instead of one per indicator. A superset of the holders: callers keep their own test."""
+    inds = ctx.result.indicators
+    if not words or any(not w or "\0" in w for w in words):
+        return list(inds)
+    return [inds[k] for k in _joined(ctx, normed).matched(_literals(words))]
+
+
+# what lets a regex match a NUL or see a text's edge: anchors, any-character classes,
+# escapes, negated or POSIX classes, fuzzy constraints ({e<=1}), a NUL itself
+_UNJOINABLE = re.compile(r"[\^$.\\\0]|\[:|\{[^}]*[a-zA-Z<>=]")
+
+
+def matching(ctx: Context, words: str | list[str]) -> list[Indicator]:
+    """The indicators whose normalised text the configured regex (or list) may match, in
+    document order: one scan of the texts joined by NUL where the pattern can neither match a
+    NUL nor tell a NUL from a text's edge (so it matches a text alone iff it matches it there),
+    else all of them. A superset: callers keep their own test."""
+    memo = ctx.cache.setdefault("classes:matching", {})
+    known = memo.get(id(words))
+    if known is None or known[0] is not words:
+        group = [words] if isinstance(words, str) else list(words)
+        inds = ctx.result.indicators
+        if not group or any(_UNJOINABLE.search(w) for w in group):
+            found = list(inds)
+        else:
+            found = [inds[k] for k in _joined(ctx, True).matched(pattern(words))]
+        known = memo[id(words)] = (words, found)
+    return known[1]
+
+
+def measured(ctx: Context, ind: Indicator) -> bool:
+    """Whether the satisfaction measure may match the indicator's text (R21, R23, R24, R48)."""
+    if "classes:measured" not in ctx.cache:
+        found = matching(ctx, ctx.config["classes.satisfaction_measure"])
+        ctx.cache["classes:measured"] = {id(i) for i in found}
+    return id(ind) in ctx.cache["classes:measured"]
+
+
+def _joined(ctx: Context, normed: bool) -> JoinedTexts:
+    """The indicators' texts (NFKC-normalised or as written) joined, once per document."""
+    key = "classes:joined" if normed else "classes:joined_raw"
+    if key not in ctx.cache:
+        ctx.cache[key] = JoinedTexts([norm(i.text) if normed else i.text for i in ctx.result.indicators])
+    return ctx.cache[key]
 
 
 def headed(ind: Indicator) -> str | None:
@@ -95,35 +189,63 @@ def flag(ctx: Context, rule: Rule, ind: Indicator, *, evidence: dict[str, Any] |
 
 # ---------------------------------------------------------------- R21 reading (shared)
 
-def misfiled_as(ind: Indicator, config: Config) -> tuple[str, str, str] | None:
+def misfiled_as(ctx: Context, ind: Indicator) -> tuple[str, str, str] | None:
     """(class it belongs to, cue id, matched word) when a strong cue contradicts the heading."""
+    memo = ctx.cache.setdefault("classes:misfiled_as", {})
+    if id(ind) not in memo:  # where the measure cannot match, the satisfaction cue is skipped
+        memo[id(ind)] = _misfiled_as(ind, ctx.config, measured=measured(ctx, ind))
+    return memo[id(ind)]
+
+
+def _misfiled_as(ind: Indicator, config: Config, measured: bool = True) -> tuple[str, str, str] | None:
     heading = headed(ind)
     if heading is None:
         return None
     text = norm(ind.text)
     c = config.values["classes"]
-    for cue in (_satisfaction_cue, _money_cue, _quality_time_cue, _quality_count_cue,
-                _payment_cue, _economic_cue, _environment_cue):
+    for cue in _cues_for(heading):
+        if cue is _satisfaction_cue and not measured:
+            continue
         found = cue(ind, heading, text, c)
         if found is not None:
             return found
     return None
 
 
+_Cue = Callable[[Indicator, str, str, dict[str, Any]], "tuple[str, str, str] | None"]
+
+
+@cache
+def _cues_for(heading: str) -> tuple[_Cue, ...]:
+    """The cues, in their order, that can fire under a heading (each returns None at once
+    under any other heading, so calling it there is wasted)."""
+    applies: list[tuple[_Cue, Callable[[str], bool]]] = [
+        (_satisfaction_cue, lambda h: h != "satisfaction"),
+        (_money_cue, lambda h: h in ("quantity", "quality")),
+        (_quality_time_cue, lambda h: h == "quality"),
+        (_quality_count_cue, lambda h: h == "quality"),
+        (_payment_cue, lambda h: h in BENEFIT),
+        (_economic_cue, lambda h: h == "social"),
+        (_environment_cue, lambda h: h == "social")]
+    return tuple(cue for cue, fits in applies if fits(heading))
+
+
 def _satisfaction_cue(ind: Indicator, heading: str, text: str,
                       c: dict[str, Any]) -> tuple[str, str, str] | None:
     if heading == "satisfaction":
         return None
-    word = search([c["satisfaction_measure"]], text)
+    word = search(c["satisfaction_measure"], text)
     return ("satisfaction", "satisfaction_word", word) if word else None
 
 
 def _money_cue(ind: Indicator, heading: str, text: str,
                c: dict[str, Any]) -> tuple[str, str, str] | None:
-    if heading not in ("quantity", "quality") or first_word(c["money_gained"], text):
+    if heading not in ("quantity", "quality"):
         return None
+    # the cheap tests first (every test must pass, so their order does not matter)
     money = ind.target if ind.target is not None else next(iter(ind.quantities), None)
-    if money is None or money.kind != "money" or _bare_wan_before_unit(ind, money):
+    if money is None or money.kind != "money" or first_word(c["money_gained"], text) \
+            or _bare_wan_before_unit(ind, money):
         return None
     return "cost", "money_or_standard", money.text
 
@@ -146,9 +268,9 @@ def _bare_wan_before_unit(ind: Indicator, q: Quantity) -> bool:
 def _quality_time_cue(ind: Indicator, heading: str, text: str,
                       c: dict[str, Any]) -> tuple[str, str, str] | None:
     """Time words (or only a deadline) as the whole content of a 质量 item."""
-    if heading != "quality" or first_word(c["quality_words"], text):
+    if heading != "quality" or any(q.kind in ("count", "measure", "money") for q in ind.quantities):
         return None
-    if any(q.kind in ("count", "measure", "money") for q in ind.quantities):
+    if first_word(c["quality_words"], text):
         return None
     word = first_word(c["quality_time_words"], text)
     if word is None and ind.deadline is not None and not ind.quantities:
@@ -163,10 +285,10 @@ def _quality_count_cue(ind: Indicator, heading: str, text: str,
         return None
     if ind.target.operator in ("≤", "<"):  # a cap is a reverse quality measure (返工≤2次)
         return None
+    if any(q.kind == "rate" for q in ind.quantities):
+        return None
     if any(first_word(c[key], text) for key in
            ("quality_words", "reverse_count_words", "quality_property_words")):
-        return None
-    if any(q.kind == "rate" for q in ind.quantities):
         return None
     return "quantity", "count", ind.target.text
 
@@ -176,24 +298,26 @@ def _payment_cue(ind: Indicator, heading: str, text: str,
     """A payment-timeliness statement (及时支付, 每月拨付) under a 效益 heading."""
     if heading not in BENEFIT:
         return None
-    verb, when = first_word(c["payment_verbs"], text), first_word(c["payment_time_words"], text)
+    verb = first_word(c["payment_verbs"], text)
+    when = first_word(c["payment_time_words"], text) if verb else None
     return ("timeliness", "payment_timeliness", when + verb) if verb and when else None
 
 
 def _economic_cue(ind: Indicator, heading: str, text: str,
                   c: dict[str, Any]) -> tuple[str, str, str] | None:
-    if heading != "social" or first_word(c["economic_unless"], text):
+    if heading != "social":
         return None
     word = first_word(c["economic_words"], text)
-    return ("economic", "economic_gain", word) if word else None
+    return ("economic", "economic_gain", word) if word and not first_word(c["economic_unless"], text) else None
 
 
 def _environment_cue(ind: Indicator, heading: str, text: str,
                      c: dict[str, Any]) -> tuple[str, str, str] | None:
-    if heading != "social" or first_word(c["environment_unless"], text):
+    if heading != "social":
         return None
     word = first_word(c["environment_words"], text)
-    return ("ecological", "environment", word) if word else None
+    return ("ecological", "environment", word) if word and not first_word(c["environment_unless"], text) \
+        else None
 
 
 @register
@@ -238,7 +362,7 @@ class MisclassifiedIndicator(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for ind in ctx.result.indicators:
-            found = misfiled_as(ind, ctx.config)
+            found = misfiled_as(ctx, ind)
             if found is None:
                 continue
             should, cue, word = found
@@ -250,10 +374,14 @@ class MisclassifiedIndicator(Rule):
 
 # ---------------------------------------------------------------- R22 test (shared)
 
-def lacks_time(ind: Indicator, config: Config) -> bool:
+def lacks_time(ctx: Context, ind: Indicator) -> bool:
     """R22: a 时效 line with no date, deadline, duration, cycle or on-time rate, and no
     measurable target at all (an amount or a pass/fail value makes it auditable, so not vague,
     and this finding would mark it vague)."""
+    return per_indicator(ctx, "classes:lacks_time", ind, _lacks_time)
+
+
+def _lacks_time(ind: Indicator, config: Config) -> bool:
     if headed(ind) != "timeliness" or not ind.vague or ind.deadline is not None or ind.quantities:
         return False
     return search(config["classes.time_elements"], norm(ind.text)) is None
@@ -291,15 +419,21 @@ class TimelinessWithoutTime(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for ind in ctx.result.indicators:
-            if lacks_time(ind, ctx.config):
+            if lacks_time(ctx, ind):
                 yield flag(ctx, self, ind, evidence={"filed_as": "timeliness"})
 
 
 # ---------------------------------------------------------------- R23 / R24 / R48
 
-def satisfaction_subject(ind: Indicator, config: Config) -> str | None:
+def satisfaction_subject(ctx: Context, ind: Indicator) -> str | None:
     """The text before 满意度 with verbs and fillers removed; None when not a satisfaction
     measure. An empty string means no subject at all."""
+    if not measured(ctx, ind):
+        return None
+    return per_indicator(ctx, "classes:satisfaction_subject", ind, _satisfaction_subject)
+
+
+def _satisfaction_subject(ind: Indicator, config: Config) -> str | None:
     text = norm(ind.text)
     found = pattern(config["classes.satisfaction_measure"]).search(text)
     if found is None:
@@ -350,7 +484,7 @@ class SatisfactionSubjectMissing(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for ind in ctx.result.indicators:
-            subject = satisfaction_subject(ind, ctx.config)
+            subject = satisfaction_subject(ctx, ind)
             if subject is not None and not names_group(subject, ctx.config):
                 yield flag(ctx, self, ind, evidence={"subject": subject})
 
@@ -363,7 +497,12 @@ def _project_context(ctx: Context, ind: Indicator) -> str:
     name = project_name(ind)
     if name not in contexts:
         result = ctx.result
-        parts = [i.text for i in result.indicators if project_name(i) == name]
+        if "classes:project_texts" not in ctx.cache:  # one pass over the indicators
+            texts: dict[str | None, list[str]] = {}
+            for i in result.indicators:
+                texts.setdefault(project_name(i), []).append(i.text)
+            ctx.cache["classes:project_texts"] = texts
+        parts = list(ctx.cache["classes:project_texts"].get(name, []))
         if name is not None:
             parts.append(name)
             parts += [g.text for g in result.goals if g.project and g.project.name == name]
@@ -412,7 +551,7 @@ class SatisfactionSubjectMismatch(Rule):
         keywords: dict[str, list[str]] = ctx.config["classes.subject_keywords"]
         internal = ctx.config["classes.internal_subjects"]
         for ind in ctx.result.indicators:
-            subject = satisfaction_subject(ind, ctx.config)
+            subject = satisfaction_subject(ctx, ind)
             if not subject:
                 continue
             inside = first_word(internal, subject)
@@ -466,7 +605,7 @@ class SatisfactionValueAtypical(Rule):
         low, high = ctx.config["thresholds.satisfaction_low"], ctx.config["thresholds.satisfaction_high"]
         for ind in ctx.result.indicators:
             target = ind.target
-            if target is None or target.unit != "%" or satisfaction_subject(ind, ctx.config) is None:
+            if target is None or target.unit != "%" or satisfaction_subject(ctx, ind) is None:
                 continue
             value = target.value
             if value >= 100 and target.operator in ("=", "≥"):
@@ -560,9 +699,9 @@ class TimelinessStandardUndefined(Rule):
         # the clause's own date, cycle or limit: an on-time rate is what needs one, not one
         own_time = [e for e in ctx.config["classes.time_elements"] if not any(w in e for w in words)]
         split = pattern(ctx.config["classes_time.clause_split"])
-        for ind in ctx.result.indicators:
-            if not first_word(words, norm(ind.text)) or lacks_time(ind, ctx.config) \
-                    or not self._is_timeliness(ind, ctx.config):
+        for ind in holding(ctx, words):
+            if not first_word(words, norm(ind.text)) or lacks_time(ctx, ind) \
+                    or not self._is_timeliness(ctx, ind):
                 continue
             clause = next((c.strip(_EDGE) for c in split.split(ind.text)
                            if first_word(words, norm(c)) and search(own_time, norm(c)) is None), None)
@@ -570,8 +709,8 @@ class TimelinessStandardUndefined(Rule):
                 yield flag(ctx, self, ind, clause=clause, evidence={"clause": clause})
 
     @staticmethod
-    def _is_timeliness(ind: Indicator, config: Config) -> bool:
+    def _is_timeliness(ctx: Context, ind: Indicator) -> bool:
         if headed(ind) == "timeliness" or (headed(ind) is None and ind.level2 == "timeliness"):
             return True
-        found = misfiled_as(ind, config)
+        found = misfiled_as(ctx, ind)
         return found is not None and found[0] == "timeliness"

@@ -7,15 +7,25 @@ from __future__ import annotations
 import bisect
 import difflib
 import math
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 from collections.abc import Iterator
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
 
 import regex
 
 from extractor.checks.base import Context, Rule, register
+from extractor.checks.classes import first_word
 from extractor.checks.skeletons import TOWNSHIP_LIST
-from extractor.checks.structure import clause_around, compact, goal_texts, group_key, indicator_index
+from extractor.checks.structure import (
+    clause_around,
+    compact,
+    goal_texts,
+    group_key,
+    indicator_index,
+    texts_containing,
+)
 from extractor.records import DocumentResult, Finding, Indicator, Span
 
 _ITEM_LEAD = regex.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}[、.]|[(（][一二三四五六七八九十\d]{1,3}[)）]"
@@ -30,9 +40,32 @@ def normalised(text: str) -> str:
     return compact(_ITEM_LEAD.sub("", text))
 
 
-def _project_names(result: DocumentResult) -> list[str]:
-    names = {group_key(i) for i in result.indicators}
-    return sorted(n for n in names if n)
+@dataclass
+class _Lines:
+    """The document's indicators as the cross-project rules compare them, read once."""
+
+    keys: list[str | None]  # group_key of each indicator, in document order
+    texts: list[str]  # normalised text of each indicator
+    carriers: dict[str, set[str]]  # normalised text → projects whose indicators say it
+    projects: list[str]  # the projects, sorted
+
+
+def _lines(ctx: Context) -> _Lines:
+    found = ctx.cache.get("projects:lines")
+    if found is None:
+        inds = ctx.result.indicators
+        keys = [group_key(i) for i in inds]
+        texts = [normalised(i.text) for i in inds]
+        carriers: dict[str, set[str]] = defaultdict(set)
+        for key, text in zip(keys, texts, strict=True):
+            if key:
+                carriers[text].add(key)
+        found = ctx.cache["projects:lines"] = _Lines(keys, texts, carriers, sorted({k for k in keys if k}))
+    return found
+
+
+def _project_names(ctx: Context) -> list[str]:
+    return _lines(ctx).projects
 
 
 def _boilerplate(ctx: Context) -> dict[str, set[str]]:
@@ -40,12 +73,12 @@ def _boilerplate(ctx: Context) -> dict[str, set[str]]:
     cached = ctx.cache.get("projects:boilerplate")
     if cached is not None:
         return cached
-    projects = _project_names(ctx.result)
+    lines = _lines(ctx)
+    projects = lines.projects
     carriers: dict[str, set[str]] = defaultdict(set)
-    for ind in ctx.result.indicators:
-        key = group_key(ind)
+    for ind, key, text in zip(ctx.result.indicators, lines.keys, lines.texts, strict=True):
         if key and ind.field == "indicator":
-            carriers[normalised(ind.text)].add(key)
+            carriers[text].add(key)
     need = max(ctx.config["thresholds.boilerplate_min"],
                math.ceil(ctx.config["thresholds.boilerplate_share"] * len(projects)))
     found = {t: ps for t, ps in carriers.items() if t and len(ps) >= need} \
@@ -119,9 +152,9 @@ class BoilerplateAcrossProjects(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         common = _boilerplate(ctx)
-        total = len(_project_names(ctx.result))
-        for ind in ctx.result.indicators:
-            carriers = common.get(normalised(ind.text)) if ind.field == "indicator" else None
+        total = len(_project_names(ctx))
+        for ind, text in zip(ctx.result.indicators, _lines(ctx).texts, strict=True):
+            carriers = common.get(text) if ind.field == "indicator" else None
             if not carriers or not ind.project:
                 continue
             severity = "warning" if ind.level1 in ("satisfaction", "benefit") else "info"
@@ -206,28 +239,32 @@ class CopyPasteResidue(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         words = ctx.config["projects.activity_words"]
-        groups: dict[str | None, list[Indicator]] = defaultdict(list)
-        for ind in ctx.result.indicators:
-            groups[group_key(ind)].append(ind)
-        basis = {key: {w for w in words if w in " ".join([key, goal_texts(ctx).get(key, ""),
-                                                          *(i.text for i in inds if i.level2 == "quantity")])}
-                 for key, inds in groups.items() if key}
-        lines: dict[str, set[str]] = defaultdict(set)
-        for key, inds in groups.items():
-            for ind in inds:
-                if key:
-                    lines[normalised(ind.text)].add(key)
+        read = _lines(ctx)
+        groups: dict[str | None, list[tuple[Indicator, str]]] = defaultdict(list)
+        for ind, key, text in zip(ctx.result.indicators, read.keys, read.texts, strict=True):
+            groups[key].append((ind, text))
+        planned: dict[str, set[str]] = {}  # project → activities it plans, read on demand
+
+        def basis(key: str) -> set[str]:
+            if key not in planned:
+                said = " ".join([key, goal_texts(ctx).get(key, ""),
+                                 *(i.text for i, _ in groups[key] if i.level2 == "quantity")])
+                planned[key] = {w for w in words if w in said}
+            return planned[key]
+
         for key, inds in groups.items():
             if not key or not goal_texts(ctx).get(key, ""):
                 continue
-            for ind in inds:
+            for ind, text in inds:
                 if ind.field != "indicator" or ind.level2 == "quantity":
                     continue
-                missing = [w for w in words if w in ind.text and w not in basis[key]]
+                if first_word(words, ind.text) is None:
+                    continue  # most lines name no activity: one scan says so
+                missing = [w for w in words if w in ind.text and w not in basis(key)]
                 if not missing:
                     continue
-                sources = sorted(k for k in lines[normalised(ind.text)] - {key}
-                                 if all(w in basis[k] for w in missing))
+                sources = sorted(k for k in read.carriers[text] - {key}
+                                 if all(w in basis(k) for w in missing))
                 if sources:
                     yield ctx.on_indicator(self, ind, evidence={"words": missing, "also_in": sources},
                                            word="、".join(missing), source=sources[0])
@@ -293,14 +330,26 @@ class OverlappingProjects(Rule):
         raw, own = self._contents(ctx, 10**6), self._contents(ctx, ctx.config["projects.overlap_template_min"])
         nouns = ctx.config["projects.domain_nouns"]
         names = [n for n in raw if n in own]
-        subjects = {n: n + goal_texts(ctx).get(n, "") for n in names}
+        # each project's domain nouns, in the configured order (a pair shares those of one
+        # project that the other has too)
+        named = {n: [w for w in nouns if w in n + goal_texts(ctx).get(n, "")] for n in names}
+        sets = {n: set(ws) for n, ws in named.items()}
+        grams: dict[tuple[int, str], set[str]] = {}  # made for projects that share a noun only
+
+        def gram_set(contents: dict[str, str], key: str) -> set[str]:
+            if (id(contents), key) not in grams:
+                grams[id(contents), key] = _grams(_NUMBER.sub("", contents[key]))
+            return grams[id(contents), key]
+
         for k, name in enumerate(names):
+            if not named[name]:
+                continue
             for other in names[:k]:
-                shared = [n for n in nouns if n in subjects[name] and n in subjects[other]]
+                shared = [w for w in named[name] if w in sets[other]]
                 if not shared:
                     continue
-                score = _jaccard(raw[name][1], raw[other][1])
-                filtered = _jaccard(own[name][1], own[other][1])
+                score = _jaccard(gram_set(raw, name), gram_set(raw, other))
+                filtered = _jaccard(gram_set(own, name), gram_set(own, other))
                 if score >= ctx.config["thresholds.overlap_jaccard"] or \
                         filtered >= ctx.config["projects.overlap_filtered_jaccard"]:
                     yield ctx.finding(self, name, project=name,
@@ -309,23 +358,16 @@ class OverlappingProjects(Rule):
                                       name=name, other=other, score=max(score, filtered), noun=shared[0])
 
     @staticmethod
-    def _contents(ctx: Context, template_min: int) -> dict[str, tuple[str, set[str]]]:
+    def _contents(ctx: Context, template_min: int) -> dict[str, str]:
         """Goal and indicator text per project, leaving out lines that `template_min` or
-        more projects share (templates say nothing about the work funded), digits removed."""
-        carriers: dict[str, set[str]] = defaultdict(set)
-        for ind in ctx.result.indicators:
-            if group_key(ind):
-                carriers[normalised(ind.text)].add(group_key(ind) or "")
+        more projects share (templates say nothing about the work funded); the caller
+        removes digits."""
+        read = _lines(ctx)
         texts: dict[str, list[str]] = defaultdict(list)
-        for ind in ctx.result.indicators:
-            key = group_key(ind)
-            if key and ind.field == "indicator" and len(carriers[normalised(ind.text)]) < template_min:
+        for ind, key, line in zip(ctx.result.indicators, read.keys, read.texts, strict=True):
+            if key and ind.field == "indicator" and len(read.carriers[line]) < template_min:
                 texts[key].append(ind.text)
-        out = {}
-        for key, parts in texts.items():
-            text = " ".join([goal_texts(ctx).get(key, ""), *parts])
-            out[key] = (text, _grams(_NUMBER.sub("", text)))
-        return out
+        return {key: " ".join([goal_texts(ctx).get(key, ""), *parts]) for key, parts in texts.items()}
 
 
 _GOV_LEVEL = [(regex.compile(r"村(?:民委员会|委会)|社区居民委员会"), 1),
@@ -395,18 +437,50 @@ class ScopeLevelMismatch(Rule):
                                        scope="、".join(higher), unit=unit.name)
 
 
-def _texts(result: DocumentResult) -> Iterator[tuple[int, str, str | None, Indicator | None]]:
-    """(source offset, text, project, indicator) of every indicator and goal block; goal text
-    that an indicator already covers is given with that indicator only."""
-    for ind in result.indicators:
-        yield ind.span.start, ind.text, group_key(ind), ind
-    for goal in result.goals:
-        yield goal.span.start, goal.text, goal.project.name if goal.project else None, None
+class _Texts:
+    """(source offset, text, project, indicator) of every indicator and goal block, by
+    position (indicators first); goal text that an indicator already covers is given with
+    that indicator only. Built on demand: R49 reads a few of them."""
+
+    def __init__(self, result: DocumentResult) -> None:
+        self.inds, self.goals = result.indicators, result.goals
+
+    def __getitem__(self, k: int) -> tuple[int, str, str | None, Indicator | None]:
+        if k < len(self.inds):
+            ind = self.inds[k]
+            return ind.span.start, ind.text, group_key(ind), ind
+        goal = self.goals[k - len(self.inds)]
+        return goal.span.start, goal.text, goal.project.name if goal.project else None, None
+
+    def __iter__(self) -> Iterator[tuple[int, str, str | None, Indicator | None]]:
+        return (self[k] for k in range(len(self.inds) + len(self.goals)))
+
+
+def _texts(result: DocumentResult) -> _Texts:
+    return _Texts(result)
 
 
 @cache
 def _confusions(pairs: tuple[tuple[str, str], ...]) -> list[tuple[regex.Pattern[str], str]]:
     return [(regex.compile(p), meant) for p, meant in pairs]
+
+
+_GROUP_REF = regex.compile(r"\\[1-9]|\(\?P[<=>]|\\g<|\(\?<[A-Za-z]")
+# \p{Han} and more, for the stdlib `re`, which scans a backreference five times faster than
+# `regex`: every Han character is at or above U+2E80, and the ranges left out hold none
+# (tests/test_checks_structure.py checks both)
+WIDE_HAN = "[^\x00-\u2e7f\u3000-\u3004\u3008-\u3020\uff00-\uffef]"
+_DOUBLED_WIDE = re.compile(f"({WIDE_HAN}{{2,4}})\\1")
+_DOUBLED_DE = re.compile("的的")
+
+
+@cache
+def _any_confusion(pairs: tuple[tuple[str, str], ...]) -> regex.Pattern[str] | None:
+    """One alternation of the configured confusions; None when one names or refers to a
+    group (its numbering would change inside the alternation)."""
+    if any(_GROUP_REF.search(p) for p, _ in pairs):
+        return None
+    return regex.compile("|".join(f"(?:{p})" for p, _ in pairs) or "(?!)")
 
 
 @register
@@ -449,9 +523,15 @@ class TypoOrRepetition(Rule):
     _VERB_AROUND = regex.compile(r"(提高|提升|增强|改善|加强)[^，。；;、,\s]{1,12}?\1(?=[，。；;、,\s]|$)")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        confusions = _confusions(tuple(tuple(p) for p in ctx.config["projects.confusions"]))
+        pairs = tuple(tuple(p) for p in ctx.config["projects.confusions"])
+        confusions, any_confusion = _confusions(pairs), _any_confusion(pairs)
         legit = set(ctx.config["projects.legit_repeats"])
-        for start, text, project, ind in _texts(ctx.result):
+        result = ctx.result
+        # most texts: a few scans of all of them rule out every slip
+        chosen = self._may_slip([i.text for i in result.indicators] + [g.text for g in result.goals],
+                                any_confusion)
+        texts = _texts(result)
+        for start, text, project, ind in (texts[k] for k in sorted(chosen)):
             seen: set[str] = set()
             for s, e, slip, why, fix in self._slips(text, confusions, legit):
                 if slip in seen or (ind is None and indicator_index(ctx).covers(start + s)):
@@ -461,6 +541,15 @@ class TypoOrRepetition(Rule):
                 yield ctx.finding(self, text[cs:ce].strip() or slip,
                                   span=ind.span if ind else Span(start + cs, start + ce), project=project,
                                   evidence={"slip": slip, "fix": fix}, slip=slip, why=why, fix=fix)
+
+    def _may_slip(self, texts: list[str], any_confusion: regex.Pattern[str] | None) -> set[int]:
+        """The texts where a slip pattern may match: the doubled word and 的的 match no NUL,
+        the verb pattern no newline, and it reads a newline as it reads a text's end."""
+        if any_confusion is None:
+            return set(range(len(texts)))
+        chosen = {*texts_containing(texts, _DOUBLED_WIDE), *texts_containing(texts, _DOUBLED_DE),
+                  *texts_containing(texts, self._VERB_AROUND, sep="\n")}
+        return chosen | {k for k, t in enumerate(texts) if k not in chosen and any_confusion.search(t)}
 
     def _slips(self, text: str, confusions: list[tuple[regex.Pattern[str], str]],
                legit: set[str]) -> Iterator[tuple[int, int, str, str, str]]:
@@ -560,7 +649,6 @@ class IndicatorCopiesGoal(Rule):
     message = "效益指标“{name}”照抄了绩效目标的表述（相似度{ratio:.2f}），没有细化为可衡量的指标。"
     suggestion = "把目标中的预期效果细化为可衡量的指标和指标值（如知晓率、增收金额、发生率）。"
 
-    _CLAUSE = regex.compile(r"[，。；;,！!？?]")
     _RATIO = 0.85
 
     def check(self, ctx: Context) -> Iterator[Finding]:
@@ -588,18 +676,37 @@ class IndicatorCopiesGoal(Rule):
         return ""
 
     def _best(self, mine: str, goal: str) -> float:
-        if mine in compact(goal):
+        whole, windows = _goal_windows(goal)
+        if mine in whole:
             return 1.0
-        clauses = [compact(c) for c in self._CLAUSE.split(goal) if compact(c)]
         best = 0.0
-        for k in range(len(clauses)):
-            for width in (1, 2, 3):
-                window = "".join(clauses[k:k + width])
-                if k + width <= len(clauses) and abs(len(window) - len(mine)) <= len(mine) // 2:
+        counts, chars = Counter(mine), set(mine)
+        for window, window_counts, window_chars in windows:
+            if abs(len(window) - len(mine)) <= len(mine) // 2:
+                floor, length = max(best, self._RATIO - 0.01), len(mine) + len(window)
+                if 2.0 * min(len(mine), len(window)) / length <= floor:
+                    continue  # real_quick_ratio, a bound on quick_ratio, already falls short
+                if 2.0 * (len(mine) - len(chars - window_chars)) / length <= floor:
+                    continue  # so does a bound from the characters the window lacks
+                # SequenceMatcher.quick_ratio, from character counts made once per window
+                matches = sum(min(n, window_counts.get(c, 0)) for c, n in counts.items())
+                if 2.0 * matches / length > floor:
                     matcher = difflib.SequenceMatcher(None, mine, window, autojunk=False)
-                    if matcher.quick_ratio() > max(best, self._RATIO - 0.01):
-                        best = max(best, matcher.ratio())
+                    best = max(best, matcher.ratio())
         return best
+
+
+_GOAL_CLAUSE = regex.compile(r"[，。；;,！!？?]")
+
+
+@lru_cache(maxsize=512)  # a project's goal, asked for each of its effect lines
+def _goal_windows(goal: str) -> tuple[str, list[tuple[str, Counter[str], set[str]]]]:
+    """The goal compacted, and its windows of one to three consecutive clauses (in R51's
+    order: by first clause, then width) with their character counts and sets."""
+    clauses = [compact(c) for c in _GOAL_CLAUSE.split(goal) if compact(c)]
+    windows = ["".join(clauses[k:k + width]) for k in range(len(clauses)) for width in (1, 2, 3)
+               if k + width <= len(clauses)]
+    return compact(goal), [(w, Counter(w), set(w)) for w in windows]
 
 
 @register
@@ -647,15 +754,18 @@ class EnumeratorDigitCollision(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         text = ctx.result.text
         for ind in ctx.result.indicators:
-            before = text[max(0, ind.span.start - 4):ind.span.start]
             head = self._HEAD.match(ind.text)
             if not head:
                 continue
-            glued = self._GLUED.search(before)
+            before = text[max(0, ind.span.start - 4):ind.span.start]
+            digit = ind.text[0].isdigit()
+            glued = self._GLUED.search(before) if digit else None  # only read before a digit
+            if (glued is None) if digit else ("1" not in before):
+                continue  # neither reading can apply (the bare marker is a 1)
             bare = self._BARE.search(before)
-            if glued and ind.text[0].isdigit():
+            if glued and digit:
                 marker, also = glued.group(), f"，而非小数“{glued.group(1)}.{head.group()}”"
-            elif bare and not ind.text[0].isdigit():
+            elif bare and not digit:
                 marker = bare.group()
                 also = "（也可能读作“1年内”）" if ind.text.startswith("年") else ""
             else:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import accumulate
 from typing import Any
 
 import regex
@@ -56,7 +58,9 @@ def tabled_projects(ctx: Context) -> Iterator[tuple[str | None, list[Indicator]]
     if not is_complete_table(ctx.result):
         return
     minimum = ctx.config["structure.min_headed_indicators"]
-    for key, inds in by_project(ctx.result).items():
+    if "structure:by_project" not in ctx.cache:
+        ctx.cache["structure:by_project"] = by_project(ctx.result)
+    for key, inds in ctx.cache["structure:by_project"].items():
         if len(headed(inds)) >= minimum:
             yield key, inds
 
@@ -91,6 +95,35 @@ _SPACE = regex.compile(r"\s+")
 @lru_cache(maxsize=8192)  # the same indicator texts are compared by several rules
 def compact(text: str) -> str:
     return _NOT_WORD.sub("", text)
+
+
+class JoinedTexts:
+    """Many short texts joined by `sep`, to ask which of them a pattern (a `re` or `regex`
+    one) matches with one scan instead of one scan per text. Exact for patterns that cannot
+    match `sep` and match at a text's edge as they do before or after `sep` (literal words
+    without a NUL, for instance)."""
+
+    def __init__(self, texts: list[str], sep: str = "\0") -> None:
+        self.starts = list(accumulate(map(len(sep).__add__, map(len, texts)), initial=0))
+        self.joined = sep.join(texts)
+        self.count = len(texts)
+
+    def matched(self, scan: Any) -> list[int]:
+        """The positions of the texts the pattern matches, in order."""
+        joined, starts, out = self.joined, self.starts, []
+        found = scan.search(joined)
+        while found is not None:
+            k = bisect.bisect_right(starts, found.start()) - 1
+            out.append(k)
+            if k + 1 >= self.count:
+                break
+            found = scan.search(joined, starts[k + 1])
+        return out
+
+
+def texts_containing(texts: list[str], scan: Any, sep: str = "\0") -> list[int]:
+    """JoinedTexts(texts, sep).matched(scan)."""
+    return JoinedTexts(texts, sep).matched(scan)
 
 
 def clause_around(text: str, start: int, end: int) -> tuple[int, int]:
@@ -192,35 +225,92 @@ def regions(result: DocumentResult) -> dict[str | None, str]:
     return out
 
 
+def cached_regions(ctx: Context) -> dict[str | None, str]:
+    if "structure:regions" not in ctx.cache:
+        ctx.cache["structure:regions"] = regions(ctx.result)
+    return ctx.cache["structure:regions"]
+
+
 @cache
-def _class_pattern(cls: str) -> regex.Pattern[str]:
+def _level2_pattern(cls: str) -> re.Pattern[str]:
+    """Surfaces (of three or more characters) of a second-level class."""
+    lex = lexicon.load()
+    return _literal_alternation([s for s, c in lex.level2.items() if c == cls and len(s) >= 3])
+
+
+def _literal_alternation(surfaces: list[str]) -> re.Pattern[str]:
+    """lexicon.alternation (longest surface first) for the stdlib `re`, which finds the same
+    matches among literals several times faster than `regex`."""
+    ordered = sorted(set(surfaces), key=lambda s: (-len(s), s))
+    return re.compile("|".join(re.escape(s) for s in ordered))
+
+
+@cache
+def _class_pattern(cls: str) -> re.Pattern[str]:
     """Surfaces (of three or more characters) of a first-level class and its second levels."""
     lex = lexicon.load()
     surfaces = [s for s, c in lex.level1.items() if c == cls and len(s) >= 3]
     surfaces += [s for s, c in lex.level2.items()
                  if (c == cls or lex.level2_parent.get(c) == cls) and len(s) >= 3]
     if not surfaces:
-        return regex.compile(r"(?!)")
-    return regex.compile(lexicon.alternation(sorted(set(surfaces), key=len, reverse=True)))
+        return re.compile(r"(?!)")
+    return _literal_alternation(surfaces)
 
 
-def class_mentioned(region: str, cls: str) -> bool:
+def class_mentioned(ctx: Context, region: str, cls: str) -> bool:
     """The region names the class somewhere other than in an empty heading: a slot that the
     document fills (perhaps with text the extractor did not read as an indicator)."""
-    pattern = _class_pattern(cls)
-    for line in region.split("\n"):
-        empty = [(s, e) for s, e, _l2, _t in empty_headings(line, any_level=True)]
-        for m in pattern.finditer(line):
-            if not any(s <= m.start() < e for s, e in empty):
+    return named_outside_empty(ctx, region, _class_pattern(cls), any_level=True)
+
+
+def named_outside_empty(ctx: Context, region: str, pattern: re.Pattern[str], any_level: bool) -> bool:
+    """Whether `pattern` matches a line of the region outside that line's empty headings.
+    One scan of the region (a heading surface never spans lines, so it finds what a scan of
+    each line would); only the lines with a match are parsed for headings."""
+    found = pattern.search(region)
+    while found is not None:
+        start = region.rfind("\n", 0, found.start()) + 1
+        end = region.find("\n", found.start())
+        end = len(region) if end < 0 else end
+        line = region[start:end]
+        empty = line_empties(ctx, line, any_level)
+        for m in pattern.finditer(line, found.start() - start):  # the line's matches, found first
+            if not any(s <= m.start() < e for s, e, _l, _t in empty):
                 return True
+        found = pattern.search(region, end)
     return False
 
 
+def line_empties(ctx: Context, line: str, any_level: bool = False) -> tuple[tuple[int, int, str, str], ...]:
+    """`empty_headings` of a line, once per document (R01, R02 and R03 all ask)."""
+    memo = ctx.cache.setdefault("structure:line_empties", {})
+    key = (line, any_level)
+    if key not in memo:
+        memo[key] = tuple(empty_headings(line, any_level))
+    return memo[key]
+
+
+def hinted_lines(ctx: Context) -> list[tuple[int, str]]:
+    """(offset, line) of the lines of the text holding a heading word, in order: one scan of
+    the whole text instead of one per line (most lines hold none)."""
+    if "structure:hinted_lines" not in ctx.cache:
+        text, hint, found = ctx.result.text, _heading_hint(), []
+        m = hint.search(text)
+        while m is not None:
+            start = text.rfind("\n", 0, m.start()) + 1
+            end = text.find("\n", m.end())
+            end = len(text) if end < 0 else end
+            found.append((start, text[start:end]))
+            m = hint.search(text, end)
+        ctx.cache["structure:hinted_lines"] = found
+    return ctx.cache["structure:hinted_lines"]
+
+
 @cache
-def _heading_hint() -> regex.Pattern[str]:
+def _heading_hint() -> re.Pattern[str]:
     lex = lexicon.load()
     surfaces = [s for s in {*lex.level1, *lex.level2} if len(s) >= 4 or s.endswith("指标")]
-    return regex.compile(lexicon.alternation(sorted(surfaces, key=len, reverse=True)))
+    return _literal_alternation(surfaces)
 
 
 def empty_headings(line: str, any_level: bool = False) -> Iterator[tuple[int, int, str, str]]:
@@ -231,7 +321,7 @@ def empty_headings(line: str, any_level: bool = False) -> Iterator[tuple[int, in
     if not hint.search(line):
         return  # the common case, and find_headings is costly
     if "\t" in line or line.count("|") >= 2:
-        cells = split_row(line, 0)
+        cells = _split(line)
         yield from _empty_row_labels(cells, any_level)
         for cell in cells:  # an outline inside one cell (一、产出指标 (一)数量指标 1.…)
             if len(hint.findall(cell.text)) >= 2:
@@ -239,6 +329,18 @@ def empty_headings(line: str, any_level: bool = False) -> Iterator[tuple[int, in
                     yield cell.start + s, cell.start + e, level, text
     elif len(hint.findall(line)) >= 2:
         yield from _empty_outline(line, False, any_level)
+
+
+# A line's cells and a text's headings, read (not changed) by empty_headings: R01 asks for
+# every level and R03 for second levels of the same lines, so each is parsed once.
+@lru_cache(maxsize=512)
+def _split(line: str) -> list[Any]:
+    return split_row(line, 0)
+
+
+@lru_cache(maxsize=512)
+def _headings(text: str) -> list[Any]:
+    return find_headings(text)
 
 
 def _empty_row_labels(cells: list[Any], any_level: bool) -> Iterator[tuple[int, int, str, str]]:
@@ -260,7 +362,7 @@ def _empty_row_labels(cells: list[Any], any_level: bool) -> Iterator[tuple[int, 
 def _empty_outline(text: str, closed: bool, any_level: bool) -> Iterator[tuple[int, int, str, str]]:
     """Headings of free text followed directly by the next heading (or by the end of a
     table cell, when `closed`)."""
-    heads = [h for h in find_headings(text) if not h.text.startswith("【")]
+    heads = [h for h in _headings(text) if not h.text.startswith("【")]
     for k, h in enumerate(heads):
         level = h.level2 or (h.level1 if any_level else None)
         if not level:
@@ -374,13 +476,18 @@ def goal_items(text: str) -> list[GoalItem]:
 # word completeness from jieba's dictionary ----------------------------------------------
 
 def words(text: str) -> list[str]:
+    return list(_words(text))
+
+
+@lru_cache(maxsize=4096)  # a dozen characters of a cell end, asked again for each sibling
+def _words(text: str) -> tuple[str, ...]:
     # jieba's cut without HMM (only dictionary words decide whether a character stands
     # alone), over the cached word table (extractor/wordtable.py) rather than jieba's
     # dictionary itself, whose load costs a second per process; imported here because most
     # documents never ask
     from extractor import wordtable
 
-    return [w for w in wordtable.cut(text) if w.strip()]
+    return tuple(w for w in wordtable.cut(text) if w.strip())
 
 
 def dangling_end(text: str, chars: str, free: str) -> str | None:
@@ -501,15 +608,15 @@ class MissingRequiredPrimary(Rule):
     suggestion = "按产出、效益、满意度补充{cls}指标，并细化为可衡量的三级指标。"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        texts = regions(ctx.result)
+        texts = cached_regions(ctx)
         for key, inds in tabled_projects(ctx):
             present = {i.level1 for i in inds if i.text.strip()}
             counts = {c: sum(1 for i in inds if i.level1 == c) for c in _L1_NAMES}
             region = texts.get(key, "")
             for cls in ("output", "benefit"):
-                if cls not in present and not class_mentioned(region, cls):
+                if cls not in present and not class_mentioned(ctx, region, cls):
                     yield self._finding(ctx, key, cls, counts)
-            if "satisfaction" not in present and not class_mentioned(region, "satisfaction") \
+            if "satisfaction" not in present and not class_mentioned(ctx, region, "satisfaction") \
                     and self._has_recipients(ctx, key, inds):
                 yield self._finding(ctx, key, "satisfaction", counts, severity="warning")
 
@@ -559,27 +666,20 @@ class MissingCoreSecondary(Rule):
               "quality": "写明达到的标准（合格率、达标率、准确率等）。"}
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        texts = regions(ctx.result)
+        texts = cached_regions(ctx)
         for key, inds in tabled_projects(ctx):
             have = {effective_level(i)[1] for i in inds}
             for cls in ("quantity", "quality"):
-                if cls not in have and not self._slot_filled(texts.get(key, ""), cls):
+                if cls not in have and not self._slot_filled(ctx, texts.get(key, ""), cls):
                     name = label_for(key, ctx.result)
                     yield ctx.finding(self, name, project=key,
                                       evidence={"missing": cls, "indicators": len(inds)},
                                       name=name, cls=_L2_NAMES[cls], hint=self._HINTS[cls])
 
     @staticmethod
-    def _slot_filled(region: str, cls: str) -> bool:
+    def _slot_filled(ctx: Context, region: str, cls: str) -> bool:
         """The region has a 数量/质量 heading with text after it (an unmeasured line)."""
-        lex = lexicon.load()
-        surfaces = [s for s, c in lex.level2.items() if c == cls and len(s) >= 3]
-        for line in region.split("\n"):
-            empty = [(s, e) for s, e, _l, _t in empty_headings(line)]
-            for m in regex.finditer(lexicon.alternation(surfaces), line):
-                if not any(s <= m.start() < e for s, e in empty):
-                    return True
-        return False
+        return named_outside_empty(ctx, region, _level2_pattern(cls), any_level=False)
 
 
 @register
@@ -616,9 +716,8 @@ class EmptySecondarySlot(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         result = ctx.result
         filled = {(group_key(i), i.level2) for i in result.indicators}
-        pos = 0
-        for line in result.text.split("\n"):
-            for start, end, level2, heading in empty_headings(line):
+        for pos, line in hinted_lines(ctx):
+            for start, end, level2, heading in line_empties(ctx, line):
                 key = project_name_at(ctx, pos + start)
                 if (key, level2) in filled:
                     continue
@@ -626,7 +725,6 @@ class EmptySecondarySlot(Rule):
                 yield ctx.finding(self, heading, span=Span(pos + start, pos + end), project=key,
                                   severity=severity, evidence={"level2": level2},
                                   heading=heading)
-            pos += len(line) + 1
 
 
 @register
@@ -740,8 +838,15 @@ class TruncatedText(Rule):
 
     # (b) --------------------------------------------------------------------------------
     def _cut_phrases(self, ctx: Context, columns: list[list[TextCell]]) -> Iterator[Finding]:
-        pattern = _cut_phrase_pattern(tuple(ctx.config["structure.truncation_phrases"]))
-        for start, text, project in self._narratives(ctx, columns):
+        phrases = tuple(ctx.config["structure.truncation_phrases"])
+        pattern, heads = _cut_phrase_pattern(phrases), _cut_phrase_heads(phrases)
+        goals, cells = ctx.result.goals, [c for col in columns for c in col]
+        inds = [i for i in ctx.result.indicators if i.field == "indicator"]
+        texts = [g.text for g in goals] + [c.text for c in cells] + [i.text for i in inds]
+        # every cut prefix starts with its phrase's first three characters
+        chosen = range(len(texts)) if heads is None else texts_containing(texts, heads)
+        narratives = (self._narrative(ctx, goals, cells, inds, k) for k in chosen)
+        for start, text, project in narratives:
             for m in pattern.finditer(text):
                 s, e = clause_around(text, m.start(), m.end())
                 phrase = _PHRASE_OF[m.group()]
@@ -750,15 +855,18 @@ class TruncatedText(Rule):
                                   cut=text[s:e], why=f"“{phrase}”只写了“{m.group()}”")
 
     @staticmethod
-    def _narratives(ctx: Context, columns: list[list[TextCell]]) -> Iterator[tuple[int, str, str | None]]:
-        for goal in ctx.result.goals:
-            yield goal.span.start, goal.text, goal.project.name if goal.project else None
-        for column in columns:
-            for cell in column:
-                yield cell.start, cell.text, _cell_project(ctx, cell)
-        for ind in ctx.result.indicators:
-            if ind.field == "indicator":
-                yield ind.span.start, ind.text, group_key(ind)
+    def _narrative(ctx: Context, goals: list[GoalBlock], cells: list[TextCell], inds: list[Indicator],
+                   k: int) -> tuple[int, str, str | None]:
+        """(offset, text, project) of the k-th narrative: goals, description cells, then the
+        indicators (the project is looked up for the few that a phrase may be cut in)."""
+        if k < len(goals):
+            goal = goals[k]
+            return goal.span.start, goal.text, goal.project.name if goal.project else None
+        if k < len(goals) + len(cells):
+            cell = cells[k - len(goals)]
+            return cell.start, cell.text, _cell_project(ctx, cell)
+        ind = inds[k - len(goals) - len(cells)]
+        return ind.span.start, ind.text, group_key(ind)
 
     # (c) --------------------------------------------------------------------------------
     def _ragged_column(self, ctx: Context, column: list[TextCell]) -> Iterator[Finding]:
@@ -767,11 +875,18 @@ class TruncatedText(Rule):
         long_cells = [c for c in column if len(c.text) >= 4]
         if len(long_cells) < 3:
             return
-        for cell in long_cells:
+        complete: dict[int, bool] = {}  # cell index → ends_complete, asked once per cell
+
+        def ends_whole(k: int) -> bool:
+            if k not in complete:
+                complete[k] = ends_complete(long_cells[k].text, free)
+            return complete[k]
+
+        for n, cell in enumerate(long_cells):
             char = dangling_end(cell.text, chars, free)
             if char is None:
                 continue
-            if all(ends_complete(o.text, free) for o in long_cells if o is not cell):
+            if all(ends_whole(k) for k in range(len(long_cells)) if k != n):
                 # a goal block is long: quote its last clause; a table cell whole
                 s = clause_around(cell.text, len(cell.text) - 1, len(cell.text))[0] if cell.column < 0 else 0
                 yield ctx.finding(self, cell.text[s:], span=Span(cell.start + s, cell.end),
@@ -830,6 +945,22 @@ def _cut_phrase_pattern(phrases: tuple[str, ...]) -> regex.Pattern[str]:
                 _PHRASE_OF.setdefault(full[:k], full)
     alternation = "|".join(regex.escape(p) for p in sorted(prefixes, key=len, reverse=True))
     return regex.compile(rf"(?:{alternation})(?=\s*(?:[，。；、,;：:]|$))")
+
+
+@cache
+def _cut_phrase_heads(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The first three characters of each phrase that has cut prefixes (every prefix starts
+    with them), for the stdlib `re`; None when no phrase has any."""
+    heads = set()
+    for phrase in phrases:
+        parts = phrase.split("|")
+        full = "".join(parts)
+        bounds = {sum(len(p) for p in parts[:k]) for k in range(1, len(parts) + 1)}
+        if any(k not in bounds for k in range(max(3, len(parts[0]) + 1), len(full))):
+            heads.add(full[:3])
+    if not heads or any("\0" in h for h in heads):
+        return None
+    return re.compile("|".join(map(re.escape, sorted(heads))))
 
 
 @register

@@ -22,7 +22,9 @@ from extractor.checks.classes import (
     first_word,
     flag,
     headed,
+    holding,
     lacks_time,
+    matching,
     misfiled_as,
     norm,
     pattern,
@@ -150,12 +152,13 @@ def bare_qualitative(ind: Indicator, config: Config) -> str | None:
     return value if len(value) <= config["wording.qualitative_value_max_chars"] else None
 
 
-def vague_code(ind: Indicator, config: Config) -> str | None:
+def vague_code(ctx: Context, ind: Indicator) -> str | None:
     """Which one of R10/R11/R12 a vague indicator gets; None for a measurable one and for a
     时效 line R22 reports."""
-    if not ind.vague or lacks_time(ind, config):
+    config = ctx.config
+    if not ind.vague or lacks_time(ctx, ind):
         return None
-    level2 = effective_class(ind, config)
+    level2 = effective_class(ctx, ind)
     if level2 in OUTPUT:
         return "unquantified_output"
     if bare_qualitative(ind, config):
@@ -167,18 +170,28 @@ def vague_code(ind: Indicator, config: Config) -> str | None:
     return None
 
 
-def effective_class(ind: Indicator, config: Config) -> str | None:
+def effective_class(ctx: Context, ind: Indicator) -> str | None:
     """The class the line belongs to: R21's reading where it contradicts the heading
     (「及时支付」 under 可持续影响 is a 时效 line), else the record's own."""
-    found = misfiled_as(ind, config)
+    found = misfiled_as(ctx, ind)
     return found[0] if found else ind.level2
+
+
+def vague_groups(ctx: Context) -> dict[str | None, list[Indicator]]:
+    """The indicators by vague code, in document order: read once for the three rules."""
+    if "wording:vague_groups" not in ctx.cache:
+        groups: dict[str | None, list[Indicator]] = {}
+        for ind in ctx.result.indicators:
+            if ind.vague:  # a measurable line gets no code: skip the reading
+                groups.setdefault(vague_code(ctx, ind), []).append(ind)
+        ctx.cache["wording:vague_groups"] = groups
+    return ctx.cache["wording:vague_groups"]
 
 
 class _VagueRule(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for ind in ctx.result.indicators:
-            if vague_code(ind, ctx.config) == self.code:
-                yield self.report(ctx, ind)
+        for ind in vague_groups(ctx).get(self.code, ()):
+            yield self.report(ctx, ind)
 
     def report(self, ctx: Context, ind: Indicator) -> Finding:
         tokens = vague_tokens(norm(ind.text), ctx.config)
@@ -219,7 +232,7 @@ class UnquantifiedOutput(_VagueRule):
     suggestion = "给出可考核的值，如“培训人数≥100人”“验收合格率=100%”“6月30日前完成”。"
 
     def report(self, ctx: Context, ind: Indicator) -> Finding:
-        level2 = effective_class(ind, ctx.config)
+        level2 = effective_class(ctx, ind)
         severity = "error" if level2 in ("quantity", "cost", "social_cost", "ecological_cost") \
             else "warning"
         finding = super().report(ctx, ind)
@@ -293,7 +306,7 @@ class QualitativeWithoutGrades(_VagueRule):
 
 def _explicit_operator(ctx: Context, ind: Indicator, q: Quantity) -> bool:
     """Whether the target's comparator is written (in its text, or just before it: `≥\t18`)."""
-    if q.operator != "=" or any(m in norm(q.text) for m in ctx.config["wording.comparator_marks"]):
+    if q.operator != "=" or first_word(ctx.config["wording.comparator_marks"], norm(q.text)) is not None:
         return True
     source = source_quantity(ind, q)
     if source is None or source.span is None:
@@ -379,8 +392,8 @@ class ComparatorNonstandard(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         marks = ctx.config["wording.nonstandard_comparators"]
-        for ind in ctx.result.indicators:
-            written = next((m for m in marks if m in ind.text), None)
+        for ind in holding(ctx, marks, normed=False):
+            written = first_word(marks, ind.text)
             if written:
                 yield flag(ctx, self, ind, written=written, evidence={"written": written})
 
@@ -426,12 +439,12 @@ class UnitMissingOrMismatched(Rule):
 
     @staticmethod
     def _problem(ind: Indicator, config: Config) -> tuple[str, str] | None:
-        w, text = config.values["wording"], norm(ind.text)
+        w = config.values["wording"]
         if any(not q.unit for q in ind.quantities):
             return "数值没有计量单位", "补充计量单位（人、次、个、万元、% 等）。"
         units = {q.unit for q in ind.quantities}
-        if (units and units <= set(w["physical_work_units"]) and first_word(w["physical_work_verbs"], text)
-                and not first_word(w["activity_nouns"], text)):
+        if (units and units <= set(w["physical_work_units"]) and first_word(w["physical_work_verbs"], norm(ind.text))
+                and not first_word(w["activity_nouns"], norm(ind.text))):
             return "工程或作业量用“次”计量，看不出完成的工作量", "改用实物量，如公里、米、处、座、立方米。"
         target = ind.target
         if ind.level2 == "satisfaction" and target is not None and target.unit != "%":
@@ -514,7 +527,7 @@ class InputAsOutput(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         phrases = ctx.config["wording.input_phrases"]
         for ind in ctx.result.indicators:
-            if headed(ind) not in ("quantity", "quality") or misfiled_as(ind, ctx.config):
+            if headed(ind) not in ("quantity", "quality") or misfiled_as(ctx, ind):
                 continue
             money = [q for q in ind.quantities if q.kind == "money" and "/" not in q.unit]
             if money and search(phrases, norm(ind.text)):
@@ -586,7 +599,7 @@ class AchievementTense(Rule):
     suggestion = "绩效目标是预期结果，改为“预计/力争达到……”并给出目标值。"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for ind in ctx.result.indicators:
+        for ind in matching(ctx, ctx.config["wording.achievement"]):
             word = search(ctx.config["wording.achievement"], norm(ind.text))
             if word:
                 yield flag(ctx, self, ind, word=word, evidence={"matched": word})
@@ -641,8 +654,8 @@ class EffectIsActivity(Rule):
         stripped = pattern("^(?:" + "|".join(w["intensity"]) + ")+").sub("", text)
         if search(w["activity_openers"], stripped):
             return "工作措施"
-        directional = search(w["intensity"] + w["directional"], text)
-        if not ind.quantities and first_word(w["output_nouns"], text) and directional:
+        if not ind.quantities and first_word(w["output_nouns"], text) \
+                and search(w["intensity"] + w["directional"], text):
             return "产出活动"
         return None
 
@@ -731,15 +744,17 @@ class AbsoluteOrUnverifiableTarget(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         w = ctx.config.values["wording"]
+        plain, effects = pattern(w["absolute_words"]), pattern(w["absolute_words"] + w["absolute_words_effects"])
         for ind in ctx.result.indicators:
             effect = ind.level1 == "benefit" or ind.level2 in BENEFIT
             text, q = norm(ind.text), ind.target
-            rate = first_word(w["outcome_rates"], text)
-            if effect and rate and q and q.unit == "%" and q.value >= 100 and q.operator in ("=", "≥"):
+            full = effect and q and q.unit == "%" and q.value >= 100 and q.operator in ("=", "≥")
+            rate = first_word(w["outcome_rates"], text) if full else None
+            if rate:
                 yield flag(ctx, self, ind, severity="warning", word=f"{rate}100%",
                                        evidence={"rate": rate, "value": q.value})
                 continue
-            words = w["absolute_words"] + (w["absolute_words_effects"] if effect else [])
-            word = search(words, text)
+            found = (effects if effect else plain).search(text)
+            word = found.group(0) if found else None
             if word:
                 yield flag(ctx, self, ind, word=word, evidence={"matched": word})
