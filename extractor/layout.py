@@ -20,14 +20,22 @@ from functools import cache, lru_cache
 import regex
 
 from extractor import clauses, deadlines, displaced, lexicon, prose, quantities, runon
-from extractor.outline import SCORE_MARK, LevelState, classify_label, find_headings, split_items
+from extractor.outline import (
+    SCORE_MARK,
+    Heading,
+    LevelState,
+    classify_label,
+    find_headings,
+    split_items,
+)
 from extractor.records import Organisation, Project
 
 _WORD = regex.compile(r"\S+")
 _TRAILING_BRACKET = regex.compile(r"[(（]([^()（）]{1,8})[)）]\s*$")
 _YEAR_LINE = regex.compile(r"[(（]?\s*(?:19|20)\d{2}\s*年度?\s*[)）]?")
 _PLACEHOLDER_NAME = regex.compile(r"指标|[(（]?\d+分[)）]?")
-_FLAT_HEADER = regex.compile(r"一级指标二级指标三级指标")
+_FLAT_HEADER_TEXT = "一级指标二级指标三级指标"
+_FLAT_HEADER = regex.compile(_FLAT_HEADER_TEXT)
 _FLAT_GOAL = regex.compile(r"(?:年度绩效目标|年度总体目标|绩效目标)(?!表)\s*[:：]?\s*(.+)$")
 _WEIGHT_TAIL = regex.compile(r"\d{1,3}(?=\p{Han}|$|\s)")
 _KEY_VALUE = regex.compile(r"^(\S{2,12}?)\s*[:：]\s*(.+)$|^(\S{2,12})\s+(.+)$")
@@ -41,7 +49,7 @@ def _flat_column() -> regex.Pattern[str]:
     surfaces = [s for s, role in columns.items() if role not in ("level1", "level2", "name")]
     return regex.compile(r"\G\s*(?P<h>" + lexicon.alternation(surfaces) + ")")
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     text: str
     start: int
@@ -148,6 +156,10 @@ def split_row(line: str, start: int) -> list[Cell]:
     """Cells of one line, with offsets into the whole text."""
     if "\t" in line:
         return _cells(line, start, "\t")
+    if "|" not in line:  # most lines: one cell, no bar to look for
+        text = line.strip()
+        s = start + len(line) - len(line.lstrip())
+        return [Cell(text, s, s + len(text))]
     if line.count("|") >= 2 or line.strip().startswith("|"):
         cells = _cells(line, start, "|")
         if cells and not cells[0].text and line.lstrip().startswith("|"):
@@ -269,18 +281,21 @@ class Walker:
             self.project.amount, self.project.amount_unit = amount
 
     def _dispatch(self, line: str, start: int, cells: list[Cell], texts: list[str]) -> None:
-        if self._try_flattened(line, start):
+        # each reader is skipped when a literal it needs is missing from the line (cheap `in`
+        # tests that cannot change what the reader would find)
+        bordered = "|" in line or "\t" in line
+        if self._try_flattened(line, start, bordered):
             return
-        if runon.is_runon(line):
+        if not bordered and "指标" in line and runon.is_runon(line):
             self._runon(line, start)
             return
-        grids = displaced.tables(line)
+        grids = displaced.tables(line) if not bordered and "三级指标" in line else None
         if grids:
             self._displaced(start, grids)
             return
         if self._try_header(cells):
             return
-        if self._try_project_list(cells):
+        if "项" in line and "绩" in line and self._try_project_list(cells):
             return
         if self.plist is not None and self._project_row(cells):
             return
@@ -658,12 +673,14 @@ class Walker:
         self._emit_row(name, values, table.value_roles(), [])
 
     # -- flattened tables ------------------------------------------------------------
-    def _try_flattened(self, line: str, start: int) -> bool:
+    def _try_flattened(self, line: str, start: int, bordered: bool) -> bool:
         if self.table is not None and self.table.flat:
             self._flat_stream(line, start)
             return True
+        if bordered or _FLAT_HEADER_TEXT not in line:
+            return False
         m = _FLAT_HEADER.search(line)
-        if not m or "\t" in line or "|" in line:
+        if not m:
             return False
         head_end = m.end()
         roles: list[str | None] = ["level1", "level2", "name"]
@@ -890,9 +907,10 @@ class Walker:
             else:
                 self._goal_prose(start, end)
             return
-        if self.outline_mode or find_headings(line):
+        headings = None if self.outline_mode else find_headings(line)
+        if self.outline_mode or headings:
             self.outline_mode = True
-            self._outline(start, end, self.levels)
+            self._outline(start, end, self.levels, headings)
 
     def _collect_column_labels(self, cells: list[Cell]) -> None:
         """First-level labels in header cells with no row read between them: two or more
@@ -963,9 +981,11 @@ class Walker:
             unit_cell=unit.text if unit else None, row=self.row_no))
         return True
 
-    def _outline(self, start: int, end: int, state: LevelState) -> None:
+    def _outline(self, start: int, end: int, state: LevelState,
+                 headings: list[Heading] | None = None) -> None:
+        """`headings`: those of the segment when the caller has found them already."""
         segment = self.text[start:end]
-        for item in split_items(segment, state, base=start):
+        for item in split_items(segment, state, base=start, headings=headings):
             if item.empty:
                 self.out.empty_items.append(EmptyMarker(item.start, item.end, item.marker or "",
                                                         item.path, self.project))
@@ -1227,6 +1247,14 @@ def _key_only() -> regex.Pattern[str]:
     return regex.compile(rf"(?:其中\s*[:：]?\s*)?(?:{groups})(?:\s*[(（](?:万元|元)[)）])?")
 
 
+@cache
+def _money_key_hint() -> regex.Pattern[str]:
+    """Any funding key: a line without one is neither a key with its amount nor a key alone."""
+    words = _money_words()
+    return regex.compile(lexicon.alternation([w for role in ("total", "fiscal", "other")
+                                              for w in words[f"{role}_keys"]]))
+
+
 _MONEY_CELL = regex.compile(r"\s*(\d[\d,]*(?:\.\d+)?)\s*(?:万元|元)?\s*")
 
 
@@ -1381,9 +1409,10 @@ class _MoneyReader:
 
     # (b) funding keys with their amounts
     def _key_values(self, line: str, start: int, project: Project | None, unit: str) -> None:
-        cut = _FLAT_HEADER.search(line)
+        cut = _FLAT_HEADER.search(line) if _FLAT_HEADER_TEXT in line else None
         text = (line[:cut.start()] if cut else line).rstrip(" \t|")  # `年度资金总额 |` (PN)
-        found = list(_key_value().finditer(text))
+        keyed = _money_key_hint().search(text) is not None  # both patterns need a key
+        found = list(_key_value().finditer(text)) if keyed else []
         if not found and self.pending and _number(text) is not None:
             end = start + len(text.rstrip())
             self._add_pair(self.pending[0], _number(text) or 0.0, None, self.pending[1], end,
@@ -1392,7 +1421,7 @@ class _MoneyReader:
             return
         self.pending = None
         if not found:
-            key = _key_only().fullmatch(text.strip())
+            key = _key_only().fullmatch(text.strip()) if keyed else None
             if key and key.lastgroup:
                 self.pending = (key.lastgroup, start + len(text) - len(text.lstrip()))
                 return
