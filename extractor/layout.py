@@ -314,14 +314,18 @@ class Walker:
     # -- headers ---------------------------------------------------------------------
     def _try_header(self, cells: list[Cell]) -> bool:
         texts = [c.text for c in cells]
+        filled = [t for t in texts if t]
         spaced = False
-        if len([t for t in texts if t]) == 1 and " " in texts[0].strip() or (
-                len([t for t in texts if t]) == 1 and self.table and self.table.spaced):
+        # cell texts are stripped: a space in the first one is inside it
+        if len(filled) == 1 and (" " in texts[0] or (self.table and self.table.spaced)):
             parts = split_spaces(next(c for c in cells if c.text))
             if sum(1 for p in parts if column_role(p.text)) >= 3:
                 cells, texts, spaced = parts, [p.text for p in parts], True
+                filled = texts
         roles = [column_role(t) if t else None for t in texts]
         known = [r for r in roles if r]
+        if not known:  # the common case: no header cell at all
+            return False
         if len(known) >= 2 and ("name" in known or "level2" in known) and (
                 "target" in known or "level2" in known):
             if self.table and self.table.stream:
@@ -336,7 +340,6 @@ class Walker:
             self.out.kind = "self_evaluation" if "actual" in known else (
                 self.out.kind if self.out.kind != "unknown" else "project_table")
             return True
-        filled = [t for t in texts if t]
         if len(known) == 1 and len(filled) == 1 and _is_header_word(filled[0]):
             # one header cell per line (`指标值 | |`: the cells after it are empty): only a
             # header word itself (`单位：万元` or prose that starts with 单位 must not open a
@@ -1214,6 +1217,20 @@ def _money_words() -> dict[str, list[str]]:
 _OF_WHICH = regex.compile(r"^其中[:：]?")
 
 
+@cache
+def _breakdown_keys() -> tuple[tuple[str, ...], frozenset[str]]:
+    """The breakdown keys and the characters they start with."""
+    keys = tuple(_money_words()["breakdown_keys"])
+    return keys, frozenset(k[0] for k in keys)
+
+
+@cache
+def _total_column_ends() -> frozenset[str]:
+    """The last characters of the total column headers: a row without any has none."""
+    return frozenset(s[-1] for s in _money_words()["total_columns"])
+
+
+@lru_cache(maxsize=8192)
 def _column_role(text: str) -> str | None:
     """`总额`, `财政拨款（万元）`, `其他资金` as a column header: the amount each column holds."""
     compact = _TRAILING_BRACKET.sub("", _WHITESPACE.sub("", text))
@@ -1307,6 +1324,8 @@ class _MoneyReader:
 
     # (a) column tables
     def _column_header(self, cells: list[Cell]) -> bool:
+        if not any(end in c.text for end in _total_column_ends() for c in cells):
+            return False  # a total column's header ends in one of these (总额, 合计)
         cells, spaced = _spaced(cells)
         roles = {}
         for i, cell in enumerate(cells):
@@ -1382,8 +1401,11 @@ class _MoneyReader:
         filled = [(i, c) for i, c in enumerate(cells) if c.text]
         if not filled:
             return False
-        keys = tuple(_money_words()["breakdown_keys"])
-        if _WHITESPACE.sub("", filled[0][1].text).startswith(keys):
+        keys, heads = _breakdown_keys()
+        first = filled[0][1].text
+        # a stripped cell's first character is its compact text's first: the sub is spared
+        # unless a key can start there
+        if first[0] in heads and _WHITESPACE.sub("", first).startswith(keys):
             filled = filled[1:]
             self.flush()
             self.breakdown = filled[0][0] if filled else None
