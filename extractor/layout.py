@@ -262,7 +262,7 @@ class Walker:
     def _line(self, line: str, start: int) -> None:
         if not line.strip():
             return
-        header_unit = _HEADER_UNIT.search(line)
+        header_unit = _HEADER_UNIT.search(line) if "元" in line else None  # every unit ends in 元
         if header_unit:
             self.money_unit = header_unit.group(1) or header_unit.group(2)
         cells = split_row(line, start)
@@ -786,17 +786,17 @@ class Walker:
     def _field_row(self, cells: list[Cell]) -> bool:
         nonempty = [c for c in cells if c.text]
         first = nonempty[0]
-        if len(nonempty) == 1:
+        # the key matched on the whole cell is the key of its cut-off head too: one match
+        m = _field_pattern().match(first.text)
+        if len(nonempty) == 1 and m:
             parts = _KEY_VALUE.match(first.text)
-            m = _field_pattern().match(first.text)
-            if m and parts:
+            if parts:
                 key_len = m.end("key")
                 rest = first.text[key_len:].lstrip(" :：\t")
                 if rest:
                     rs = first.start + first.text.index(rest, key_len)
                     nonempty = [Cell(first.text[:key_len], first.start, first.start + key_len),
                                 Cell(rest, rs, rs + len(rest))]
-        m = _field_pattern().match(nonempty[0].text)
         if m is None and self._goal_columns(nonempty[1:]):
             return True
         if m is None:
@@ -822,9 +822,11 @@ class Walker:
         """`项目基本情况 | 项目年度目标 | 年度目标完成情况`: the goal and what was achieved
         side by side; the row below holds the goal first."""
         texts = [c.text for c in cells]
-        goal = next((i for i, t in enumerate(texts) if _GOAL_COLUMN.fullmatch(t)), None)
         actual = next((i for i, t in enumerate(texts) if _is_actual_header(t)), None)
-        if goal is None or actual is None or actual < goal:
+        if actual is None:
+            return False
+        goal = next((i for i, t in enumerate(texts) if _GOAL_COLUMN.fullmatch(t)), None)
+        if goal is None or actual < goal:
             return False
         self.goal_mode = self.goal_actual = True
         return True
