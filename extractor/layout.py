@@ -318,8 +318,10 @@ class Walker:
         spaced = False
         # cell texts are stripped: a space in the first one is inside it
         if len(filled) == 1 and (" " in texts[0] or (self.table and self.table.spaced)):
-            parts = split_spaces(next(c for c in cells if c.text))
-            if sum(1 for p in parts if column_role(p.text)) >= 3:
+            cell = next(c for c in cells if c.text)
+            # the words are counted first; cells are made only for a header
+            if sum(1 for w in _WORD.findall(cell.text) if column_role(w)) >= 3:
+                parts = split_spaces(cell)
                 cells, texts, spaced = parts, [p.text for p in parts], True
                 filled = texts
         roles = [column_role(t) if t else None for t in texts]
