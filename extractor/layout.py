@@ -1099,18 +1099,20 @@ def _label_heads() -> frozenset[str]:
 
 def _label_head(text: str) -> bool:
     """The first piece of a category label broken over lines (`经济效` of 经济效益指标)."""
-    return _WHITESPACE.sub("", text) in _label_heads()
+    return _compact(text) in _label_heads()
 
 
+@lru_cache(maxsize=8192)
 def _header_fragment(text: str) -> bool:
-    """A piece of a column header (`年度` of 年度指标值, `分析及` of 偏差原因分析及改进措施)."""
-    piece = _WHITESPACE.sub("", text)
+    """A piece of a column header (`年度` of 年度指标值, `分析及` of 偏差原因分析及改进措施).
+    Memoised: a cell is tried against every column surface."""
+    piece = _compact(text)
     return bool(piece) and not any(ch.isdigit() for ch in piece) and any(
         piece in surface for surface in lexicon.load().columns)
 
 
 def _is_header_word(text: str) -> bool:
-    return bool(_header_word_pattern().fullmatch(_WHITESPACE.sub("", text)))
+    return bool(_header_word_pattern().fullmatch(_compact(text)))
 
 
 @cache
@@ -1139,7 +1141,13 @@ def _is_title(text: str) -> bool:
 
 def _is_total(texts: list[str]) -> bool:
     first = next((t for t in texts if t), "")
-    return _WHITESPACE.sub("", first) in lexicon.load().words["total_rows"]
+    return _compact(first) in lexicon.load().words["total_rows"]
+
+
+@lru_cache(maxsize=8192)
+def _compact(text: str) -> str:
+    """A cell without its whitespace; memoised, as the same cell is compared several times."""
+    return _WHITESPACE.sub("", text)
 
 
 def _number(text: str) -> float | None:
