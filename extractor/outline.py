@@ -203,6 +203,8 @@ _ITEM_MARK = regex.compile(
     r"|(?<=^|[\s,，;；。])(?P<circled>[①-⑳])"
     r"|(?<=^|[\s,，;；。])[(（](?P<pn>\d{1,2})[)）])"
 )
+# every item marker holds a digit or a circled number: a region without one has no marker
+_MARK_HINT = regex.compile(r"[\d①-⑳]")
 _FILLER = regex.compile(r"^[\s,，;；。:：、.．]*$")
 
 
@@ -254,6 +256,8 @@ def _region_items(text: str, start: int, end: int, state: LevelState, base: int)
 def _markers(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """Item markers in order, keeping only a consistent 1, 2, 3 … sequence for digits."""
     out: list[tuple[int, int, str]] = []
+    if not _MARK_HINT.search(text, start, end):
+        return out
     expected = 1
     for m in _ITEM_MARK.finditer(text, start, end):
         if m.group("num"):
