@@ -20,14 +20,22 @@ from functools import cache, lru_cache
 import regex
 
 from extractor import clauses, deadlines, displaced, lexicon, prose, quantities, runon
-from extractor.outline import SCORE_MARK, LevelState, classify_label, find_headings, split_items
+from extractor.outline import (
+    SCORE_MARK,
+    Heading,
+    LevelState,
+    classify_label,
+    find_headings,
+    split_items,
+)
 from extractor.records import Organisation, Project
 
 _WORD = regex.compile(r"\S+")
 _TRAILING_BRACKET = regex.compile(r"[(（]([^()（）]{1,8})[)）]\s*$")
 _YEAR_LINE = regex.compile(r"[(（]?\s*(?:19|20)\d{2}\s*年度?\s*[)）]?")
 _PLACEHOLDER_NAME = regex.compile(r"指标|[(（]?\d+分[)）]?")
-_FLAT_HEADER = regex.compile(r"一级指标二级指标三级指标")
+_FLAT_HEADER_TEXT = "一级指标二级指标三级指标"
+_FLAT_HEADER = regex.compile(_FLAT_HEADER_TEXT)
 _FLAT_GOAL = regex.compile(r"(?:年度绩效目标|年度总体目标|绩效目标)(?!表)\s*[:：]?\s*(.+)$")
 _WEIGHT_TAIL = regex.compile(r"\d{1,3}(?=\p{Han}|$|\s)")
 _KEY_VALUE = regex.compile(r"^(\S{2,12}?)\s*[:：]\s*(.+)$|^(\S{2,12})\s+(.+)$")
@@ -41,7 +49,7 @@ def _flat_column() -> regex.Pattern[str]:
     surfaces = [s for s, role in columns.items() if role not in ("level1", "level2", "name")]
     return regex.compile(r"\G\s*(?P<h>" + lexicon.alternation(surfaces) + ")")
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     text: str
     start: int
@@ -148,6 +156,10 @@ def split_row(line: str, start: int) -> list[Cell]:
     """Cells of one line, with offsets into the whole text."""
     if "\t" in line:
         return _cells(line, start, "\t")
+    if "|" not in line:  # most lines: one cell, no bar to look for
+        text = line.strip()
+        s = start + len(line) - len(line.lstrip())
+        return [Cell(text, s, s + len(text))]
     if line.count("|") >= 2 or line.strip().startswith("|"):
         cells = _cells(line, start, "|")
         if cells and not cells[0].text and line.lstrip().startswith("|"):
@@ -250,7 +262,7 @@ class Walker:
     def _line(self, line: str, start: int) -> None:
         if not line.strip():
             return
-        header_unit = _HEADER_UNIT.search(line)
+        header_unit = _HEADER_UNIT.search(line) if "元" in line else None  # every unit ends in 元
         if header_unit:
             self.money_unit = header_unit.group(1) or header_unit.group(2)
         cells = split_row(line, start)
@@ -269,18 +281,21 @@ class Walker:
             self.project.amount, self.project.amount_unit = amount
 
     def _dispatch(self, line: str, start: int, cells: list[Cell], texts: list[str]) -> None:
-        if self._try_flattened(line, start):
+        # each reader is skipped when a literal it needs is missing from the line (cheap `in`
+        # tests that cannot change what the reader would find)
+        bordered = "|" in line or "\t" in line
+        if self._try_flattened(line, start, bordered):
             return
-        if runon.is_runon(line):
+        if not bordered and "指标" in line and runon.is_runon(line):
             self._runon(line, start)
             return
-        grids = displaced.tables(line)
+        grids = displaced.tables(line) if not bordered and "三级指标" in line else None
         if grids:
             self._displaced(start, grids)
             return
         if self._try_header(cells):
             return
-        if self._try_project_list(cells):
+        if "项" in line and "绩" in line and self._try_project_list(cells):
             return
         if self.plist is not None and self._project_row(cells):
             return
@@ -299,14 +314,20 @@ class Walker:
     # -- headers ---------------------------------------------------------------------
     def _try_header(self, cells: list[Cell]) -> bool:
         texts = [c.text for c in cells]
+        filled = [t for t in texts if t]
         spaced = False
-        if len([t for t in texts if t]) == 1 and " " in texts[0].strip() or (
-                len([t for t in texts if t]) == 1 and self.table and self.table.spaced):
-            parts = split_spaces(next(c for c in cells if c.text))
-            if sum(1 for p in parts if column_role(p.text)) >= 3:
+        # cell texts are stripped: a space in the first one is inside it
+        if len(filled) == 1 and (" " in texts[0] or (self.table and self.table.spaced)):
+            cell = next(c for c in cells if c.text)
+            # the words are counted first; cells are made only for a header
+            if sum(1 for w in _WORD.findall(cell.text) if column_role(w)) >= 3:
+                parts = split_spaces(cell)
                 cells, texts, spaced = parts, [p.text for p in parts], True
+                filled = texts
         roles = [column_role(t) if t else None for t in texts]
         known = [r for r in roles if r]
+        if not known:  # the common case: no header cell at all
+            return False
         if len(known) >= 2 and ("name" in known or "level2" in known) and (
                 "target" in known or "level2" in known):
             if self.table and self.table.stream:
@@ -321,7 +342,6 @@ class Walker:
             self.out.kind = "self_evaluation" if "actual" in known else (
                 self.out.kind if self.out.kind != "unknown" else "project_table")
             return True
-        filled = [t for t in texts if t]
         if len(known) == 1 and len(filled) == 1 and _is_header_word(filled[0]):
             # one header cell per line (`指标值 | |`: the cells after it are empty): only a
             # header word itself (`单位：万元` or prose that starts with 单位 must not open a
@@ -658,12 +678,14 @@ class Walker:
         self._emit_row(name, values, table.value_roles(), [])
 
     # -- flattened tables ------------------------------------------------------------
-    def _try_flattened(self, line: str, start: int) -> bool:
+    def _try_flattened(self, line: str, start: int, bordered: bool) -> bool:
         if self.table is not None and self.table.flat:
             self._flat_stream(line, start)
             return True
+        if bordered or _FLAT_HEADER_TEXT not in line:
+            return False
         m = _FLAT_HEADER.search(line)
-        if not m or "\t" in line or "|" in line:
+        if not m:
             return False
         head_end = m.end()
         roles: list[str | None] = ["level1", "level2", "name"]
@@ -766,17 +788,17 @@ class Walker:
     def _field_row(self, cells: list[Cell]) -> bool:
         nonempty = [c for c in cells if c.text]
         first = nonempty[0]
-        if len(nonempty) == 1:
+        # the key matched on the whole cell is the key of its cut-off head too: one match
+        m = _field_pattern().match(first.text)
+        if len(nonempty) == 1 and m:
             parts = _KEY_VALUE.match(first.text)
-            m = _field_pattern().match(first.text)
-            if m and parts:
+            if parts:
                 key_len = m.end("key")
                 rest = first.text[key_len:].lstrip(" :：\t")
                 if rest:
                     rs = first.start + first.text.index(rest, key_len)
                     nonempty = [Cell(first.text[:key_len], first.start, first.start + key_len),
                                 Cell(rest, rs, rs + len(rest))]
-        m = _field_pattern().match(nonempty[0].text)
         if m is None and self._goal_columns(nonempty[1:]):
             return True
         if m is None:
@@ -802,9 +824,11 @@ class Walker:
         """`项目基本情况 | 项目年度目标 | 年度目标完成情况`: the goal and what was achieved
         side by side; the row below holds the goal first."""
         texts = [c.text for c in cells]
-        goal = next((i for i, t in enumerate(texts) if _GOAL_COLUMN.fullmatch(t)), None)
         actual = next((i for i, t in enumerate(texts) if _is_actual_header(t)), None)
-        if goal is None or actual is None or actual < goal:
+        if actual is None:
+            return False
+        goal = next((i for i, t in enumerate(texts) if _GOAL_COLUMN.fullmatch(t)), None)
+        if goal is None or actual < goal:
             return False
         self.goal_mode = self.goal_actual = True
         return True
@@ -890,9 +914,10 @@ class Walker:
             else:
                 self._goal_prose(start, end)
             return
-        if self.outline_mode or find_headings(line):
+        headings = None if self.outline_mode else find_headings(line)
+        if self.outline_mode or headings:
             self.outline_mode = True
-            self._outline(start, end, self.levels)
+            self._outline(start, end, self.levels, headings)
 
     def _collect_column_labels(self, cells: list[Cell]) -> None:
         """First-level labels in header cells with no row read between them: two or more
@@ -963,9 +988,11 @@ class Walker:
             unit_cell=unit.text if unit else None, row=self.row_no))
         return True
 
-    def _outline(self, start: int, end: int, state: LevelState) -> None:
+    def _outline(self, start: int, end: int, state: LevelState,
+                 headings: list[Heading] | None = None) -> None:
+        """`headings`: those of the segment when the caller has found them already."""
         segment = self.text[start:end]
-        for item in split_items(segment, state, base=start):
+        for item in split_items(segment, state, base=start, headings=headings):
             if item.empty:
                 self.out.empty_items.append(EmptyMarker(item.start, item.end, item.marker or "",
                                                         item.path, self.project))
@@ -1072,18 +1099,20 @@ def _label_heads() -> frozenset[str]:
 
 def _label_head(text: str) -> bool:
     """The first piece of a category label broken over lines (`经济效` of 经济效益指标)."""
-    return _WHITESPACE.sub("", text) in _label_heads()
+    return _compact(text) in _label_heads()
 
 
+@lru_cache(maxsize=8192)
 def _header_fragment(text: str) -> bool:
-    """A piece of a column header (`年度` of 年度指标值, `分析及` of 偏差原因分析及改进措施)."""
-    piece = _WHITESPACE.sub("", text)
+    """A piece of a column header (`年度` of 年度指标值, `分析及` of 偏差原因分析及改进措施).
+    Memoised: a cell is tried against every column surface."""
+    piece = _compact(text)
     return bool(piece) and not any(ch.isdigit() for ch in piece) and any(
         piece in surface for surface in lexicon.load().columns)
 
 
 def _is_header_word(text: str) -> bool:
-    return bool(_header_word_pattern().fullmatch(_WHITESPACE.sub("", text)))
+    return bool(_header_word_pattern().fullmatch(_compact(text)))
 
 
 @cache
@@ -1112,7 +1141,13 @@ def _is_title(text: str) -> bool:
 
 def _is_total(texts: list[str]) -> bool:
     first = next((t for t in texts if t), "")
-    return _WHITESPACE.sub("", first) in lexicon.load().words["total_rows"]
+    return _compact(first) in lexicon.load().words["total_rows"]
+
+
+@lru_cache(maxsize=8192)
+def _compact(text: str) -> str:
+    """A cell without its whitespace; memoised, as the same cell is compared several times."""
+    return _WHITESPACE.sub("", text)
 
 
 def _number(text: str) -> float | None:
@@ -1194,6 +1229,20 @@ def _money_words() -> dict[str, list[str]]:
 _OF_WHICH = regex.compile(r"^其中[:：]?")
 
 
+@cache
+def _breakdown_keys() -> tuple[tuple[str, ...], frozenset[str]]:
+    """The breakdown keys and the characters they start with."""
+    keys = tuple(_money_words()["breakdown_keys"])
+    return keys, frozenset(k[0] for k in keys)
+
+
+@cache
+def _total_column_ends() -> frozenset[str]:
+    """The last characters of the total column headers: a row without any has none."""
+    return frozenset(s[-1] for s in _money_words()["total_columns"])
+
+
+@lru_cache(maxsize=8192)
 def _column_role(text: str) -> str | None:
     """`总额`, `财政拨款（万元）`, `其他资金` as a column header: the amount each column holds."""
     compact = _TRAILING_BRACKET.sub("", _WHITESPACE.sub("", text))
@@ -1225,6 +1274,14 @@ def _key_only() -> regex.Pattern[str]:
     groups = "|".join(f"(?P<{role}>{lexicon.alternation(words[f'{role}_keys'])})"
                       for role in ("total", "fiscal", "other"))
     return regex.compile(rf"(?:其中\s*[:：]?\s*)?(?:{groups})(?:\s*[(（](?:万元|元)[)）])?")
+
+
+@cache
+def _money_key_hint() -> regex.Pattern[str]:
+    """Any funding key: a line without one is neither a key with its amount nor a key alone."""
+    words = _money_words()
+    return regex.compile(lexicon.alternation([w for role in ("total", "fiscal", "other")
+                                              for w in words[f"{role}_keys"]]))
 
 
 _MONEY_CELL = regex.compile(r"\s*(\d[\d,]*(?:\.\d+)?)\s*(?:万元|元)?\s*")
@@ -1279,6 +1336,8 @@ class _MoneyReader:
 
     # (a) column tables
     def _column_header(self, cells: list[Cell]) -> bool:
+        if not any(end in c.text for end in _total_column_ends() for c in cells):
+            return False  # a total column's header ends in one of these (总额, 合计)
         cells, spaced = _spaced(cells)
         roles = {}
         for i, cell in enumerate(cells):
@@ -1354,8 +1413,11 @@ class _MoneyReader:
         filled = [(i, c) for i, c in enumerate(cells) if c.text]
         if not filled:
             return False
-        keys = tuple(_money_words()["breakdown_keys"])
-        if _WHITESPACE.sub("", filled[0][1].text).startswith(keys):
+        keys, heads = _breakdown_keys()
+        first = filled[0][1].text
+        # a stripped cell's first character is its compact text's first: the sub is spared
+        # unless a key can start there
+        if first[0] in heads and _WHITESPACE.sub("", first).startswith(keys):
             filled = filled[1:]
             self.flush()
             self.breakdown = filled[0][0] if filled else None
@@ -1381,9 +1443,10 @@ class _MoneyReader:
 
     # (b) funding keys with their amounts
     def _key_values(self, line: str, start: int, project: Project | None, unit: str) -> None:
-        cut = _FLAT_HEADER.search(line)
+        cut = _FLAT_HEADER.search(line) if _FLAT_HEADER_TEXT in line else None
         text = (line[:cut.start()] if cut else line).rstrip(" \t|")  # `年度资金总额 |` (PN)
-        found = list(_key_value().finditer(text))
+        keyed = _money_key_hint().search(text) is not None  # both patterns need a key
+        found = list(_key_value().finditer(text)) if keyed else []
         if not found and self.pending and _number(text) is not None:
             end = start + len(text.rstrip())
             self._add_pair(self.pending[0], _number(text) or 0.0, None, self.pending[1], end,
@@ -1392,7 +1455,7 @@ class _MoneyReader:
             return
         self.pending = None
         if not found:
-            key = _key_only().fullmatch(text.strip())
+            key = _key_only().fullmatch(text.strip()) if keyed else None
             if key and key.lastgroup:
                 self.pending = (key.lastgroup, start + len(text) - len(text.lstrip()))
                 return

@@ -156,7 +156,17 @@ def _heading_pattern() -> regex.Pattern[str]:
     )
 
 
+@cache
+def _heading_hint() -> regex.Pattern[str]:
+    """What every heading holds: a 【 or a category surface (the heading pattern's alias is
+    one of them). A text with neither has no heading, and the costly pattern is not run."""
+    lex = lexicon.load()
+    return regex.compile("【|" + lexicon.alternation([*lex.level1, *lex.level2]))
+
+
 def find_headings(text: str) -> list[Heading]:
+    if not _heading_hint().search(text):
+        return []
     out = []
     for m in _heading_pattern().finditer(text):
         if m.group("bracket"):
@@ -193,13 +203,18 @@ _ITEM_MARK = regex.compile(
     r"|(?<=^|[\s,，;；。])(?P<circled>[①-⑳])"
     r"|(?<=^|[\s,，;；。])[(（](?P<pn>\d{1,2})[)）])"
 )
+# every item marker holds a digit or a circled number: a region without one has no marker
+_MARK_HINT = regex.compile(r"[\d①-⑳]")
 _FILLER = regex.compile(r"^[\s,，;；。:：、.．]*$")
 
 
-def split_items(text: str, state: LevelState, base: int = 0) -> list[Item]:
-    """Items of a free-text run; `state` carries the levels across calls (lines)."""
+def split_items(text: str, state: LevelState, base: int = 0,
+                headings: list[Heading] | None = None) -> list[Item]:
+    """Items of a free-text run; `state` carries the levels across calls (lines).
+    `headings`: find_headings(text), when the caller has it already."""
     items: list[Item] = []
-    headings = find_headings(text)
+    if headings is None:
+        headings = find_headings(text)
     bounds = [(h.start, h.end) for h in headings]
     regions = []
     cursor = 0
@@ -241,6 +256,8 @@ def _region_items(text: str, start: int, end: int, state: LevelState, base: int)
 def _markers(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """Item markers in order, keeping only a consistent 1, 2, 3 … sequence for digits."""
     out: list[tuple[int, int, str]] = []
+    if not _MARK_HINT.search(text, start, end):
+        return out
     expected = 1
     for m in _ITEM_MARK.finditer(text, start, end):
         if m.group("num"):

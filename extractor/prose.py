@@ -27,7 +27,7 @@ _INLINE_TITLE = regex.compile(rf"^\s*+{_SECTION_MARK}\s*+(?P<title>\S[^。:：;�
 _STATEMENT = regex.compile(
     r"(?P<name>[^\s:：,，;；。“”]{2,30})[:：]\s*(?:年度|预期)?(?:指标值|目标值)(?:为|是)?\s*"
     r"(?P<value>“[^”\n]{1,24}”|[^,，;；。\s]{1,16})")
-_SENTENCE_END = "。！？!?"
+_SENTENCE_END = regex.compile(r"[。！？!?]")
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,8 @@ def _before_actuals(text: str, start: int, end: int, words: _Words) -> int:
 
 def _statements(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """`名称:指标值为“…”` lines: the name and the quoted target, without what follows."""
+    if text.find("标值", start, end) < 0:  # 指标值 / 目标值: the pattern cannot match
+        return []
     return [(m.start("name"), m.end("value")) for m in _STATEMENT.finditer(text, start, end)]
 
 
@@ -104,9 +106,10 @@ def _cued(text: str, start: int, end: int, words: _Words) -> list[tuple[int, int
     (`成效指标：…`), what follows the cue."""
     out = []
     sentence_start = start
-    for i in range(start, end + 1):
-        if i < end and text[i] not in _SENTENCE_END:
-            continue
+    # each sentence end, then the end of the line
+    ends = [m.start() for m in _SENTENCE_END.finditer(text, start, end)]
+    ends.append(end)
+    for i in ends:
         cue = words.cues.search(text, sentence_start, i) or \
             words.labels.match(text, _skip_space(text, sentence_start, i), i)
         if cue:
