@@ -18,7 +18,10 @@ from extractor.clauses import trim
 NUMBERING = (r"(?:[一二三四五六七八九十]{1,3}[、.]|[(（][一二三四五六七八九十]{1,3}[)）]"
              r"|[(（]\d{1,2}[)）]|\d{1,2}[、.](?!\d)|[①-⑳]|目标[一二三四五六七八九十\d]{1,2}[:：]?)")
 # a score annotation of a heading or a score cell: (50分), 30分), (0-20)分, (10)
-SCORE_MARK = regex.compile(r"[(（]?\s*\d{1,3}(?:-\d{1,3})?\s*分\s*[)）]?|[(（]?\s*\d{1,3}\s*[)）]")
+# (never started inside a whitespace run: from each of its blanks the run would be scanned
+# again, which is quadratic on a long gap; the leftmost match starts at the run's first blank)
+SCORE_MARK = regex.compile(r"(?:[(（]|(?<!\s)|(?!\s))"
+                           r"(?:\s*\d{1,3}(?:-\d{1,3})?\s*分\s*[)）]?|\s*\d{1,3}\s*[)）])")
 _ANNOTATION = r"(?:\s*(?:[(（][^()（）\n≥≤=<>%]{0,14}[)）]|★+|☆+|\*+))*"
 # linear on long whitespace runs: whitespace taken possessively, annotations atomically (none
 # can be given back to the colon and spaces after them), and the trailing part tried only at
