@@ -48,7 +48,7 @@ TARGETS = {"ratio_min": 1.0, "cold_start_max_s": 1.0, "peak_rss_max_mb": 300.0, 
 # documents are timed, not the gold JSON or the notes
 REAL_DIR = REPO_ROOT.parent / "shared" / "eval" / "real"
 NOT_DOCUMENTS = {".json", ".md"}
-LARGE_MB, QUICK_LARGE_MB = 5.0, 1.0
+LARGE_MB, QUICK_LARGE_MB = 20.0, 5.0
 # a small real-shaped document of the repository: the CLI's cold-start target is judged on it
 SMALL_DOC = REPO_ROOT / "corpus" / "samples" / "project_freetext.txt"
 
@@ -262,18 +262,16 @@ def real_excerpts(extract: Any, folder: Path, mode: str, timeout: float) -> dict
             "ratio_extract_over_jieba": jieba_s / run.seconds if run.seconds else float("nan")}
 
 
-LARGE_CHILD = "import pathlib, sys, extractor; extractor.extract(pathlib.Path(sys.argv[1]))"
-
-
 def large_text_memory(docs: list[Doc], scratch: Path, megabytes: float) -> dict[str, Any]:
-    """Peak RSS of a fresh process extracting one large text document (the corpus joined and
-    repeated to `megabytes` of UTF-8), against the size of its decoded text."""
+    """Peak RSS of a fresh `indicators extract --format jsonl` (which writes a large text's
+    records section by section) on one large text document (the corpus joined and repeated to
+    `megabytes` of UTF-8), against the size of its decoded text."""
     joined = "\n\n".join(d.text for d in docs) + "\n\n"
     repeat = max(1, round(megabytes * 2**20 / len(joined.encode("utf-8"))))
     text = joined * repeat
     path = scratch / "large.txt"
     path.write_text(text, encoding="utf-8")
-    wall, rss_kb, code, tail = run_child([sys.executable, "-c", LARGE_CHILD, str(path)])
+    wall, rss_kb, code, tail = run_child([*cli_command(), "extract", str(path), "--format", "jsonl"])
     decoded = sys.getsizeof(text)
     return {"utf8_mb": path.stat().st_size / 2**20, "chars": len(text), "decoded_mb": decoded / 2**20,
             "seconds": wall, "peak_rss_mb": rss_kb / 1024, "returncode": code,
@@ -502,7 +500,7 @@ def print_large(large: dict[str, Any] | None) -> None:
     if large["returncode"]:
         print(f"\nlarge text: exit {large['returncode']}: {large['stderr_tail'].strip()[-200:]}")
         return
-    print(f"\nlarge text (fresh process): {large['utf8_mb']:.1f} MB UTF-8, {large['chars']:,} chars, "
+    print(f"\nlarge text (fresh `indicators extract --format jsonl`): {large['utf8_mb']:.1f} MB UTF-8, {large['chars']:,} chars, "
           f"{large['decoded_mb']:.1f} MB decoded; {large['seconds']:.1f} s, peak RSS "
           f"{large['peak_rss_mb']:.0f} MB = {large['rss_over_decoded']:.0f}× the decoded text")
 
