@@ -500,7 +500,8 @@ def print_large(large: dict[str, Any] | None) -> None:
     if large["returncode"]:
         print(f"\nlarge text: exit {large['returncode']}: {large['stderr_tail'].strip()[-200:]}")
         return
-    print(f"\nlarge text (fresh `indicators extract --format jsonl`): {large['utf8_mb']:.1f} MB UTF-8, {large['chars']:,} chars, "
+    print(f"\nlarge text (fresh `indicators extract --format jsonl`): {large['utf8_mb']:.1f} MB UTF-8, "
+          f"{large['chars']:,} chars, "
           f"{large['decoded_mb']:.1f} MB decoded; {large['seconds']:.1f} s, peak RSS "
           f"{large['peak_rss_mb']:.0f} MB = {large['rss_over_decoded']:.0f}× the decoded text")
 
