@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -108,6 +108,12 @@ def _any(words: list[str]) -> regex.Pattern[str]:
 
 
 def _compact(text: str) -> str:
+    # the screen and its reasons compact the same candidate in turn; a long line is not kept
+    return _compact_short(text) if len(text) <= 256 else _COMPACT_DROP.sub("", text)
+
+
+@lru_cache(maxsize=8192)
+def _compact_short(text: str) -> str:
     return _COMPACT_DROP.sub("", text)
 
 

@@ -111,8 +111,15 @@ def scan(text: str, allow_bare: bool = False) -> list[Quantity]:
             for q in _scan_once(text, allow_bare)]
 
 
+# every form of the quantity pattern holds a digit or a Chinese numeral: a text with neither
+# (most indicator names) is answered without running that pattern
+_NUMERAL = regex.compile(r"[\d零〇一二两三四五六七八九十百千万亿]")
+
+
 @lru_cache(maxsize=4096)
 def _scan_once(text: str, allow_bare: bool) -> tuple[Quantity, ...]:
+    if _NUMERAL.search(text) is None:
+        return ()
     lex = lexicon.load()
     pats = _patterns()
     masked = _masked(text)
