@@ -15,7 +15,7 @@ from typing import Any
 
 import regex
 
-from extractor.checks.base import Config, Context, Rule, register
+from extractor.checks.base import Config, Context, Rule, any_word, register
 from extractor.checks.structure import JoinedTexts
 from extractor.records import Finding, Indicator, Quantity
 
@@ -86,7 +86,7 @@ def _literals(words: list[str]) -> re.Pattern[str]:
     if known is None or known[0] is not words:
         if len(_LITERALS) >= 256:
             _LITERALS.clear()
-        known = _LITERALS[id(words)] = (words, re.compile("|".join(map(re.escape, words))))
+        known = _LITERALS[id(words)] = (words, any_word(words))
     return known[1]
 
 
