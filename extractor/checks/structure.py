@@ -1113,8 +1113,10 @@ class NearDuplicateText(Rule):
 
     @staticmethod
     def _closest(text: str, seen: dict[str, GoalBlock], threshold: float) -> tuple[GoalBlock | None, float]:
+        # `text` is the second sequence of every comparison: its index is built once
+        matcher = difflib.SequenceMatcher(None, "", text, autojunk=False)
         for other, block in seen.items():
-            matcher = difflib.SequenceMatcher(None, other, text, autojunk=False)
+            matcher.set_seq1(other)
             if matcher.real_quick_ratio() >= threshold and matcher.quick_ratio() >= threshold:
                 ratio = matcher.ratio()
                 if ratio >= threshold:
