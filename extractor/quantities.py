@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 import regex
 
@@ -95,6 +96,8 @@ def _patterns() -> _Patterns:
     )
     per = regex.compile(rf"每(?P<d>{divisor_alt})")
     amount_before = regex.compile(rf"\d\s*(?:{units}|万|亿)?\s*$")
+    if tuple(quantity.groupindex) != Groups._fields or quantity.groups != len(Groups._fields):
+        raise AssertionError("Groups must list the quantity pattern's groups in order")
     return _Patterns(quantity, per, amount_before)
 
 
@@ -125,10 +128,11 @@ def _scan_once(text: str, allow_bare: bool) -> tuple[Quantity, ...]:
     masked = _masked(text)
     found: list[Quantity] = []
     for m in pats.quantity.finditer(masked):
-        quantity = _build(m, text, masked, allow_bare, lex)
+        g = Groups._make(m.groups())
+        quantity = _build(m, g, text, masked, allow_bare, lex)
         if quantity is None:
             continue
-        lower = _range_lower(m, text, masked, quantity)
+        lower = _range_lower(m, g, text, masked, quantity)
         if lower is not None:
             found.append(lower)
         found.append(quantity)
@@ -136,94 +140,123 @@ def _scan_once(text: str, allow_bare: bool) -> tuple[Quantity, ...]:
     return tuple(found)
 
 
-def _build(m: regex.Match, text: str, masked: str, allow_bare: bool,
+class Groups(NamedTuple):
+    """The quantity pattern's groups in pattern order: a group's text, None where it took no
+    part. Read by position in one call: `regex` looks a group up by name slowly (≈0.3 µs a
+    name, ≈4 µs for a `groupdict`), and a match is asked about its groups some thirty times."""
+
+    ocr: str | None
+    pre: str | None
+    yen: str | None
+    pct: str | None
+    pctnum: str | None
+    mixed: str | None
+    tenth: str | None
+    neg: str | None
+    num: str | None
+    cn: str | None
+    approx: str | None
+    unit: str | None
+    jiao: str | None
+    fen: str | None
+    div: str | None
+    suf: str | None
+
+
+# group numbers for Match.start/end, which are slow by name too
+_G = {name: i for i, name in enumerate(Groups._fields, 1)}
+
+
+def _build(m: regex.Match, g: Groups, text: str, masked: str, allow_bare: bool,
            lex: lexicon.Lexicon) -> Quantity | None:
-    if m.group("tenth"):
-        return _tenths(m, text)
-    raw_number = m.group("num") or m.group("cn") or m.group("pctnum") or m.group("mixed")
+    if g.tenth:
+        return _tenths(m, g, text, lex)
+    num, cn, pctnum, mixed = g.num, g.cn, g.pctnum, g.mixed
+    raw_number = num or cn or pctnum or mixed
     if not raw_number:
         return None
-    chinese = bool(m.group("cn")) or (m.group("pctnum") and not m.group("pctnum")[0].isdigit())
-    unit_surface = m.group("unit") or ""
-    start = _number_start(m)
-    if m.group("mixed"):  # 7万5千4百元 is read as 七万五千四百元
+    chinese = bool(cn) or (pctnum and not pctnum[0].isdigit())
+    unit_surface = g.unit or ""
+    number_start = start = _number_start(m, g)
+    if mixed:  # 7万5千4百元 is read as 七万五千四百元
         raw_number = mixed_to_chinese(raw_number)
-    if m.group("pct") and raw_number[0] in "百千":  # 百分之百
+    if g.pct and raw_number[0] in "百千":  # 百分之百
         raw_number = "一" + raw_number
-    if (chinese or m.group("mixed")) and unit_surface:
+    if (chinese or mixed) and unit_surface:
         raw_number, unit_surface = _scale_as_written(raw_number, unit_surface, lex)
-    elif _is_item_number(m, masked, unit_surface, lex):
+    elif _is_item_number(m, g, masked, unit_surface, lex):
+        assert num is not None
         raw_number = raw_number.split(".", 1)[1]
-        start = m.start("num") + m.group("num").index(".") + 1
+        start = m.start(_G["num"]) + num.index(".") + 1
     value = parse_number(raw_number)
     if value is None:
         return None
-    unit, kind = _unit_of(m, masked, unit_surface, bool(chinese), allow_bare, lex)
+    unit, kind = _unit_of(m, g, masked, unit_surface, bool(chinese), allow_bare, lex)
     if not kind:
         return None
-    if m.group("jiao"):  # 5元3角2分
-        value = round(value + parse_number(m.group("jiao")) / 10
-                      + parse_number(m.group("fen") or "0") / 100, 2)
-    negative = _negative(m, masked, kind)
+    if g.jiao:  # 5元3角2分
+        value = round(value + parse_number(g.jiao) / 10
+                      + parse_number(g.fen or "0") / 100, 2)
+    negative = _negative(m, g, masked, kind)
     if negative:
-        value, start = -value, m.start("neg")
+        value, start = -value, m.start(_G["neg"])
     definition = lex.units.get(unit_surface)
     if definition is not None and definition.fraction and value <= 1:
         value = round(value * 100, 10)  # 0.97比例 is 97%
-    divisors = _divisors(m.group("div"), lex)
-    if divisors:
-        unit = "/".join([unit, *divisors])
-    operator = _operator(m, lex)
-    if operator == "=" and kind == "rate" and not (m.group("pct") or m.group("pre") or negative):
+    if g.div:
+        unit = "/".join([unit, *_divisors(g.div, lex)])
+    operator = _operator(g, lex)
+    if operator == "=" and kind == "rate" and not (g.pct or g.pre or negative):
         value, operator = _ocr_at_least(raw_number, value, masked, start, lex)
-    at_number = start == _number_start(m) or negative
-    if at_number and (m.group("pre") or m.group("ocr") or m.group("yen")):
+    at_number = start == number_start or negative
+    if at_number and (g.pre or g.ocr or g.yen):
         start = m.start()
     end = m.end()
     return Quantity(text=text[start:end], value=value, unit=unit, operator=operator,
                     kind=kind, span=Span(start, end))
 
 
-def _tenths(m: regex.Match, text: str) -> Quantity | None:
+def _tenths(m: regex.Match, g: Groups, text: str, lex: lexicon.Lexicon) -> Quantity | None:
     """`三成` → 30%, `两成以上` → ≥20%."""
-    if m.group("unit") or m.group("div"):  # 三成 人: not a share standing alone
+    if g.unit or g.div:  # 三成 人: not a share standing alone
         return None
-    value = parse_number(m.group("tenth"))
+    value = parse_number(g.tenth or "")
     if value is None:
         return None
-    start = m.start("pre") if m.group("pre") else m.start("tenth")
+    start = m.start(_G["pre"]) if g.pre else m.start(_G["tenth"])
     return Quantity(text=text[start:m.end()], value=value * 10, unit="%",
-                    operator=_operator(m, lexicon.load()), kind="rate",
+                    operator=_operator(g, lex), kind="rate",
                     span=Span(start, m.end()))
 
 
-def _negative(m: regex.Match, masked: str, kind: str) -> bool:
+def _negative(m: regex.Match, g: Groups, masked: str, kind: str) -> bool:
     """`下降-2.5%`: a minus before a rate, not a dash after an amount (5人-10人 is a range)."""
-    if not m.group("neg") or kind != "rate":
+    if not g.neg or kind != "rate":
         return False
-    start = m.start("neg")
+    start = m.start(_G["neg"])
     return _patterns().amount_before.search(masked, max(0, start - 12), start) is None
 
 
-def _number_start(m: regex.Match) -> int:
-    for group in ("pct", "mixed", "num", "cn"):
-        if m.group(group):
-            return m.start(group)
+def _number_start(m: regex.Match, g: Groups) -> int:
+    for name in ("pct", "mixed", "num", "cn"):
+        if getattr(g, name):
+            return m.start(_G[name])
     return m.start()
 
 
-def _unit_of(m: regex.Match, masked: str, surface: str, chinese: bool, allow_bare: bool,
-             lex: lexicon.Lexicon) -> tuple[str, str]:
+def _unit_of(m: regex.Match, g: Groups, masked: str, surface: str, chinese: bool,
+             allow_bare: bool, lex: lexicon.Lexicon) -> tuple[str, str]:
     """(unit, kind) of a match; kind "" when the match is not an amount."""
-    if m.group("pct"):
-        return _PER_PARTS[m.group("pct")], "rate"
+    pct = g.pct
+    if pct:
+        return _PER_PARTS[pct], "rate"
     if surface in ("万", "亿"):
         return ("", "") if chinese else (surface + "元", "money")
     if surface:
-        if not _unit_fits(m, masked, surface, chinese, lex):
+        if not _unit_fits(m, g, masked, surface, chinese, lex):
             return "", ""
         return lex.canonical_unit(surface) or (surface, "count")
-    if m.group("yen"):
+    if g.yen:
         return "元", "money"
     if chinese or not allow_bare:
         return "", ""
@@ -241,11 +274,12 @@ def _scale_as_written(raw: str, surface: str, lex: lexicon.Lexicon) -> tuple[str
     return raw, surface
 
 
-def _is_item_number(m: regex.Match, masked: str, surface: str, lex: lexicon.Lexicon) -> bool:
+def _is_item_number(m: regex.Match, g: Groups, masked: str, surface: str,
+                    lex: lexicon.Lexicon) -> bool:
     """`1.7名`, `1.400元`, `1.3000人` at the start of an item: item 1, then the amount. The
     decimals give it away: a count has none, a sum in 元 at most two."""
-    number = m.group("num")
-    if not number or m.group("pre") or m.group("ocr") or "." not in number or "," in number:
+    number = g.num
+    if not number or g.pre or g.ocr or "." not in number or "," in number:
         return False
     head, _, tail = number.partition(".")
     if len(head) > 2 or head.startswith("0") or not _at_item_start(m, masked):
@@ -268,14 +302,15 @@ def _ocr_at_least(raw: str, value: float, masked: str, start: int,
     return rest, "≥"
 
 
-def _range_lower(m: regex.Match, text: str, masked: str, upper: Quantity) -> Quantity | None:
+def _range_lower(m: regex.Match, g: Groups, text: str, masked: str,
+                 upper: Quantity) -> Quantity | None:
     """`5-10人`, `18—54周岁`, `3~5天`: the lower end is a quantity of its own (≥), the
     upper end becomes ≤."""
-    if not m.group("num") or (m.group("pre") and m.group("pre") != "~") or m.group("ocr"):
+    if not g.num or (g.pre and g.pre != "~") or g.ocr:
         return None
     if upper.value < 0:  # 下降-2.5%: a minus, not a range
         return None
-    number_start = m.start("num")
+    number_start = m.start(_G["num"])
     lo = _RANGE_DASH.search(masked, max(0, number_start - 24), number_start)
     if lo is None or upper.span is None:
         return None
@@ -291,9 +326,9 @@ def _range_lower(m: regex.Match, text: str, masked: str, upper: Quantity) -> Qua
                     operator="≥", kind=upper.kind, span=Span(lo.start("lo"), lo.end("lo")))
 
 
-def _unit_fits(m: regex.Match, masked: str, surface: str, chinese: bool,
+def _unit_fits(m: regex.Match, g: Groups, masked: str, surface: str, chinese: bool,
                lex: lexicon.Lexicon) -> bool:
-    after = masked[m.end("unit"):m.end("unit") + 2]
+    after = masked[m.end(_G["unit"]):m.end(_G["unit"]) + 2]
     if chinese:
         canonical = (lex.canonical_unit(surface) or (surface, ""))[0]
         base = lex.units[surface].name if surface in lex.units else surface  # 万平方米 → 平方米
@@ -302,7 +337,7 @@ def _unit_fits(m: regex.Match, masked: str, surface: str, chinese: bool,
             return False
         if any(after.startswith(b) for b in lex.words["chinese_numeral_blockers"]):
             return False
-        if m.group("cn") == "一" and surface in lex.words["article_units"]:
+        if g.cn == "一" and surface in lex.words["article_units"]:
             return False  # 一种新模式: an article, not a count
         if after and after[0] in "零〇一二两三四五六七八九十":  # 一村一品, 一户一档
             return False
@@ -333,16 +368,18 @@ def _divisor_name(surface: str, lex: lexicon.Lexicon) -> str:
     return "月" if name == "个月" else name
 
 
-def _operator(m: regex.Match, lex: lexicon.Lexicon) -> str:
-    if m.group("suf"):
-        return lex.operator_suffix[m.group("suf")]
-    if m.group("approx"):
+def _operator(g: Groups, lex: lexicon.Lexicon) -> str:
+    suf = g.suf
+    if suf:
+        return lex.operator_suffix[suf]
+    if g.approx:
         return "≈"
-    pre = m.group("pre")
+    pre = g.pre
     if pre:
         return lex.operator_symbols.get(pre) or lex.operator_prefix.get(pre, "=")
-    if m.group("ocr"):
-        return lex.operator_ocr[m.group("ocr")]
+    ocr = g.ocr
+    if ocr:
+        return lex.operator_ocr[ocr]
     return "="
 
 
