@@ -224,8 +224,16 @@ def scan(text: str, budget_year: int | None = None) -> list[Deadline]:
     return [Deadline(d.text, d.start, d.end, d.span) for d in _scan_once(text, budget_year)]
 
 
+# Every form holds 年, 月 or 季(度), except the all-digit dates (2024-06-30, 2023.07-2024.01,
+# 202001-202012), which start with a year of four digits. A clause with neither (most of
+# them: 培训人数≥1200人次) is answered without running the pattern.
+_CAN_HOLD = regex.compile(r"[年月季]|(?:19|20)\d\d")
+
+
 @lru_cache(maxsize=4096)
 def _scan_once(text: str, budget_year: int | None) -> tuple[Deadline, ...]:
+    if _CAN_HOLD.search(text) is None:
+        return ()
     out: list[Deadline] = []
     for m in _PATTERN.finditer(text):
         if _FREQUENCY.search(text[max(0, m.start() - 6):m.start()]):
