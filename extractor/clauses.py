@@ -25,9 +25,9 @@ PUNCT_TRIM = " \t\n,，;；。:：、.．"
 def measured(text: str, *, goal: bool = False, dated_only: bool = False) -> bool:
     """A clause with an amount (number + unit, rate) or a date/deadline; `dated_only`
     ignores relative time words (全年, 年内) that do not make a clause on their own."""
-    if quantities.scan(text):
+    if quantities.scan_shared(text):
         return True
-    found = deadlines.scan(text, 2000)
+    found = deadlines.scan_shared(text, 2000)
     if dated_only:
         found = [d for d in found if any(ch.isdigit() for ch in d.text)]
     if not found:

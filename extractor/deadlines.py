@@ -224,6 +224,11 @@ def scan(text: str, budget_year: int | None = None) -> list[Deadline]:
     return [Deadline(d.text, d.start, d.end, d.span) for d in _scan_once(text, budget_year)]
 
 
+def scan_shared(text: str, budget_year: int | None = None) -> tuple[Deadline, ...]:
+    """`scan`'s records themselves, shared with every other caller: only to be read."""
+    return _scan_once(text, budget_year)
+
+
 # Every form holds 年, 月 or 季(度), except the all-digit dates (2024-06-30, 2023.07-2024.01,
 # 202001-202012), which start with a year of four digits. A clause with neither (most of
 # them: 培训人数≥1200人次) is answered without running the pattern.

@@ -69,11 +69,11 @@ def _indicator(doc: str, normal: NormalizedText, c: Candidate, s: int, e: int,
 
 def _quantities(text: str, c: Candidate, s: int, e: int) -> list[Quantity]:
     if c.target_cell is None:
-        return _shift(quantities.scan(text[s:e]), s)
+        return _moved(quantities.scan_shared(text[s:e]), s)
     name_end = c.name[1] if c.name else s
-    found = _shift(quantities.scan(text[s:name_end]), s)
+    found = _moved(quantities.scan_shared(text[s:name_end]), s)
     ts, te = c.target_cell
-    in_value = _shift(quantities.scan(text[ts:te], allow_bare=True), ts)
+    in_value = _moved(quantities.scan_shared(text[ts:te], allow_bare=True), ts)
     if c.unit_cell or c.operator_cell:
         in_value = _split_column_quantity(text, c, in_value)
     return found + in_value
@@ -162,37 +162,35 @@ def _compound_unit(cell: str) -> tuple[str, str]:
     return cell.strip(), "count"
 
 
-def _shift(found: list[Quantity], offset: int) -> list[Quantity]:
-    for q in found:
-        assert q.span is not None
-        q.span = Span(q.span.start + offset, q.span.end + offset)
-    return found
-
-
-def _target(text: str, c: Candidate, s: int, e: int, found: list[Quantity]) -> Quantity | None:
-    if c.target_cell is not None:
-        ts, te = c.target_cell
-        pool = [q for q in found if q.span and q.span.start >= ts]
-        return quantities.choose_target(_relative(pool, ts), text[ts:te])
-    return quantities.choose_target(_relative(found, s), text[s:e])
-
-
-def _relative(found: list[Quantity], base: int) -> list[Quantity]:
+def _moved(found: tuple[Quantity, ...] | list[Quantity], offset: int) -> list[Quantity]:
+    """Own copies of `found` (records this module edits), their spans moved by `offset`."""
     out = []
     for q in found:
         assert q.span is not None
         out.append(Quantity(q.text, q.value, q.unit, q.operator, q.kind,
-                            Span(q.span.start - base, q.span.end - base)))
+                            Span(q.span.start + offset, q.span.end + offset)))
     return out
 
 
-def _deadline(text: str, c: Candidate, s: int, e: int, year: int | None) -> Deadline | None:
+def _target(text: str, c: Candidate, s: int, e: int, found: list[Quantity]) -> Quantity | None:
+    """The target, a copy with its span relative to the value cell (or to the clause)."""
     if c.target_cell is not None:
         ts, te = c.target_cell
-        found = deadlines.scan(text[ts:te], year)
+        pool = [q for q in found if q.span and q.span.start >= ts]
+        chosen, base = quantities.choose_target(pool, text[ts:te], ts), ts
+    else:
+        chosen, base = quantities.choose_target(found, text[s:e], s), s
+    return None if chosen is None else _moved([chosen], -base)[0]
+
+
+def _deadline(text: str, c: Candidate, s: int, e: int, year: int | None) -> Deadline | None:
+    found: tuple[Deadline, ...] | list[Deadline]
+    if c.target_cell is not None:
+        ts, te = c.target_cell
+        found = deadlines.scan_shared(text[ts:te], year)
         base = ts
     else:
-        found = deadlines.scan(text[s:e], year)
+        found = deadlines.scan_shared(text[s:e], year)
         base = s
     if not found and c.target_cell is not None and _date_row(text, c):
         found = [d for d in [deadlines.from_serial(text[ts:te])] if d is not None]  # 44561
@@ -211,6 +209,14 @@ def _date_row(text: str, c: Candidate) -> bool:
 _TRAILING_OPERATOR = regex.compile(r"(?:达到|不低于|不少于|为|≥|≤|=|>|<)+$")
 
 
+@cache
+def _strip_verb() -> regex.Pattern[str]:
+    """The first verb of the list (list order, as the lexicon gives it) that starts a phrase
+    and leaves two characters or more of it: 完成培训 → 培训, 完成 stays."""
+    verbs = lexicon.load().words["name_strip_verbs"]
+    return regex.compile(rf"(?s)(?:{'|'.join(regex.escape(v) for v in verbs)})(?=.{{2}})")
+
+
 def _name(normal: NormalizedText, c: Candidate, s: int, e: int,
           found: list[Quantity]) -> str | None:
     if c.name is not None:
@@ -221,10 +227,9 @@ def _name(normal: NormalizedText, c: Candidate, s: int, e: int,
     before, after = trim(normal.text, s, first, _STRIP), trim(normal.text, last, e, _STRIP)
     ns, ne = before if before[1] - before[0] >= min(4, after[1] - after[0]) else after
     phrase = normal.text[ns:ne]
-    for verb in lexicon.load().words["name_strip_verbs"]:
-        if phrase.startswith(verb) and len(phrase) > len(verb) + 1:
-            phrase = phrase[len(verb):]
-            break
+    verb = _strip_verb().match(phrase)
+    if verb:
+        phrase = phrase[verb.end():]
     phrase = _TRAILING_OPERATOR.sub("", phrase).strip(_STRIP)
     return phrase[:40] or None
 

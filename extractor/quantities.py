@@ -114,6 +114,12 @@ def scan(text: str, allow_bare: bool = False) -> list[Quantity]:
             for q in _scan_once(text, allow_bare)]
 
 
+def scan_shared(text: str, allow_bare: bool = False) -> tuple[Quantity, ...]:
+    """`scan`'s records themselves, shared with every other caller: for a caller that only
+    reads them, or copies them as it moves their spans (no copy made to be thrown away)."""
+    return _scan_once(text, allow_bare)
+
+
 # every form of the quantity pattern holds a digit or a Chinese numeral: a text with neither
 # (most indicator names) is answered without running that pattern
 _NUMERAL = regex.compile(r"[\d零〇一二两三四五六七八九十百千万亿]")
@@ -422,25 +428,30 @@ def find_quantities(text: str, context: dict | None = None) -> list[Quantity]:
     return out
 
 
-def choose_target(quantities: list[Quantity], text: str) -> Quantity | None:
+def choose_target(quantities: list[Quantity], text: str, base: int = 0) -> Quantity | None:
     """The amount a clause commits to (GOLD conventions): a formula's stated result, else
-    a per-unit rate, else the last amount outside a parenthesised breakdown."""
+    a per-unit rate, else the last amount outside a parenthesised breakdown. The spans of
+    `quantities` are offsets into `text` once `base` is taken off them."""
     if not quantities:
         return None
-    for q in quantities:
-        assert q.span is not None
-        before = text[:q.span.start].rstrip()
-        stated = before.endswith("=") or text[q.span.start:q.span.end].startswith("=")
-        if stated and any(s in text[:q.span.start] for s in _FORMULA_SIGNS):
-            return q
+    if "=" in text:  # a stated result is written after an `=`
+        for q in quantities:
+            assert q.span is not None
+            start, end = q.span.start - base, q.span.end - base
+            before = text[:start].rstrip()
+            stated = before.endswith("=") or text[start:end].startswith("=")
+            if stated and any(s in text[:start] for s in _FORMULA_SIGNS):
+                return q
     rates = [q for q in quantities if "/" in q.unit and q.kind != "rate"]
     if rates:
         return rates[0]
-    outside = [q for q in quantities if not _inside_brackets(text, q)]
+    if "(" not in text and "（" not in text:  # no bracket: every amount stands outside
+        return quantities[-1]
+    outside = [q for q in quantities if not _inside_brackets(text, q.span, base)]
     return (outside or quantities)[-1]
 
 
-def _inside_brackets(text: str, q: Quantity) -> bool:
-    assert q.span is not None
-    before = text[:q.span.start]
+def _inside_brackets(text: str, span: Span | None, base: int) -> bool:
+    assert span is not None
+    before = text[:span.start - base]
     return before.count("(") + before.count("（") > before.count(")") + before.count("）")
