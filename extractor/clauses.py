@@ -7,6 +7,8 @@ stays whole. Punctuation inside brackets never cuts.
 
 from __future__ import annotations
 
+from functools import cache
+
 import regex
 
 from extractor import deadlines, quantities
@@ -40,10 +42,18 @@ def measured(text: str, *, goal: bool = False, dated_only: bool = False) -> bool
     return True
 
 
+@cache
+def _stops(separators: str) -> regex.Pattern[str]:
+    """Brackets and `separators`: the only characters `cut` has to look at."""
+    return regex.compile("[" + "".join(regex.escape(ch) for ch in _OPEN + _CLOSE + separators) + "]")
+
+
 def cut(text: str, separators: str) -> list[tuple[int, int]]:
     """Pieces of `text` between separators that stand outside brackets."""
     pieces, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
+    for m in _stops(separators).finditer(text):
+        i = m.start()
+        ch = text[i]
         if ch in _OPEN:
             depth += 1
         elif ch in _CLOSE:
@@ -84,7 +94,11 @@ def split_measured(text: str, *, goal: bool = False) -> list[tuple[int, int]]:
 
 
 def _split_minor(text: str, start: int, end: int, goal: bool) -> list[tuple[int, int]]:
+    if _MINOR not in text[start:end]:  # one part: nothing to split, nothing to measure
+        return [(start, end)]
     parts = [(start + s, start + e) for s, e in cut(text[start:end], _MINOR)]
+    if len(parts) < 2:
+        return [(start, end)]
     flags = [measured(text[s:e], goal=goal, dated_only=True) for s, e in parts]
     if sum(flags) < 2:
         return [(start, end)]
