@@ -84,9 +84,10 @@ def split_measured(text: str, *, goal: bool = False) -> list[tuple[int, int]]:
             if lead:
                 s = lead.end()
         clauses.extend(_split_minor(text, s, e, goal))
-    measured_clauses = [(s, e) for s, e in clauses if measured(text[s:e], goal=goal)]
     if goal:
-        return measured_clauses
+        return [(s, e) for s, e in clauses if measured(text[s:e], goal=True)]
+    # an item of one clause stays whole, measured or not: no need to measure it here
+    measured_clauses = [(s, e) for s, e in clauses if measured(text[s:e])] if len(clauses) > 1 else []
     if len(measured_clauses) >= 2:
         return measured_clauses
     whole = trim(text, 0, len(text))

@@ -53,12 +53,13 @@ def _indicator(doc: str, normal: NormalizedText, c: Candidate, s: int, e: int,
     deadline = _deadline(text, c, s, e, year)
     src_s, src_e = normal.to_source(s, e)
     level1, level2 = c.level1, c.level2
+    name = _name(normal, c, s, e, found)  # before the quantities' spans move to the source
     ind = Indicator(
         doc=doc, text=normal.source[src_s:src_e], span=Span(src_s, src_e), field=c.field,
-        path=list(c.path), name=_name(normal, c, s, e, found), level1=level1, level2=level2,
+        path=list(c.path), name=name, level1=level1, level2=level2,
         label_source="heading" if (level1 or level2) else None,
         confidence=1.0 if (level1 or level2) else None,
-        target=target, quantities=[_to_source(normal, q) for q in found],
+        target=target, quantities=_to_source(normal, found),
         deadline=_deadline_to_source(normal, deadline), project=c.project, row=c.row,
     )
     ind.formulas = formulas.formulas_at(normal, s, e)
@@ -192,8 +193,10 @@ def _deadline(text: str, c: Candidate, s: int, e: int, year: int | None) -> Dead
     else:
         found = deadlines.scan_shared(text[s:e], year)
         base = s
-    if not found and c.target_cell is not None and _date_row(text, c):
-        found = [d for d in [deadlines.from_serial(text[ts:te])] if d is not None]  # 44561
+    if not found and c.target_cell is not None:
+        serial = deadlines.from_serial(text[ts:te])  # 44561, in the value cell of a date row
+        if serial is not None and _date_row(text, c):
+            found = [serial]
     for d in found:
         if d.end or d.start or year is None:
             assert d.span is not None
@@ -262,10 +265,13 @@ def _value_text(text: str, c: Candidate, s: int, e: int) -> str:
     return text[s:e][ts - c.start:]
 
 
-def _to_source(normal: NormalizedText, q: Quantity) -> Quantity:
-    assert q.span is not None
-    s, e = normal.to_source(q.span.start, q.span.end)
-    return Quantity(normal.source[s:e], q.value, q.unit, q.operator, q.kind, Span(s, e))
+def _to_source(normal: NormalizedText, found: list[Quantity]) -> list[Quantity]:
+    """`found` (this module's own copies) with texts and spans of the source, in place."""
+    for q in found:
+        assert q.span is not None
+        s, e = normal.to_source(q.span.start, q.span.end)
+        q.text, q.span = normal.source[s:e], Span(s, e)
+    return found
 
 
 def _deadline_to_source(normal: NormalizedText, d: Deadline | None) -> Deadline | None:
