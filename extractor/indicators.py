@@ -44,13 +44,20 @@ def build(doc: str, normal: NormalizedText, candidates: list[Candidate],
 def _indicator(doc: str, normal: NormalizedText, c: Candidate, s: int, e: int,
                year: int | None) -> Indicator:
     text = normal.text
-    found = _quantities(text, c, s, e)
-    target = _target(text, c, s, e, found)
+    clause = text[s:e]
+    # the value is read from a table row's target cell, else from the clause: cut once here
+    if c.target_cell is not None:
+        base = c.target_cell[0]
+        value = text[base:c.target_cell[1]]
+    else:
+        value, base = clause, s
+    found = _quantities(text, c, s, value, base)
+    target = _target(c, found, value, base)
     if target is not None and not target.unit:
-        _imply_unit(text, text[c.name[0]:c.name[1]] if c.name else text[s:e], target, found)
+        _imply_unit(text, text[c.name[0]:c.name[1]] if c.name else clause, target, found)
     if c.level2 == "cost" or c.level1 == "cost":
         _money_per_unit([target, *found] if target is not None else found)
-    deadline = _deadline(text, c, s, e, year)
+    deadline = _deadline(text, c, value, base, year)
     src_s, src_e = normal.to_source(s, e)
     level1, level2 = c.level1, c.level2
     name = _name(normal, c, s, e, found)  # before the quantities' spans move to the source
@@ -64,17 +71,18 @@ def _indicator(doc: str, normal: NormalizedText, c: Candidate, s: int, e: int,
     )
     ind.formulas = formulas.formulas_at(normal, s, e)
     ind.qualitative = target is None
-    ind.vague = not c.value_unread and _vague(_value_text(text, c, s, e), found, deadline, c)
+    ind.vague = not c.value_unread and _vague(_value_text(text, c, clause), found, deadline, c)
     return ind
 
 
-def _quantities(text: str, c: Candidate, s: int, e: int) -> list[Quantity]:
+def _quantities(text: str, c: Candidate, s: int, value: str, base: int) -> list[Quantity]:
+    """Amounts of the clause; of a table row, those of its name and of its value cell (read
+    with bare numbers as counts); `value` is the clause or the cell, at offset `base`."""
     if c.target_cell is None:
-        return _moved(quantities.scan_shared(text[s:e]), s)
+        return _moved(quantities.scan_shared(value), base)
     name_end = c.name[1] if c.name else s
-    found = _moved(quantities.scan_shared(text[s:name_end]), s)
-    ts, te = c.target_cell
-    in_value = _moved(quantities.scan_shared(text[ts:te], allow_bare=True), ts)
+    found = _moved(quantities.scan_shared(text[s:name_end]), s) if name_end > s else []
+    in_value = _moved(quantities.scan_shared(value, allow_bare=True), base)
     if c.unit_cell or c.operator_cell:
         in_value = _split_column_quantity(text, c, in_value)
     return found + in_value
@@ -173,28 +181,18 @@ def _moved(found: tuple[Quantity, ...] | list[Quantity], offset: int) -> list[Qu
     return out
 
 
-def _target(text: str, c: Candidate, s: int, e: int, found: list[Quantity]) -> Quantity | None:
-    """The target, a copy with its span relative to the value cell (or to the clause)."""
-    if c.target_cell is not None:
-        ts, te = c.target_cell
-        pool = [q for q in found if q.span and q.span.start >= ts]
-        chosen, base = quantities.choose_target(pool, text[ts:te], ts), ts
-    else:
-        chosen, base = quantities.choose_target(found, text[s:e], s), s
+def _target(c: Candidate, found: list[Quantity], value: str, base: int) -> Quantity | None:
+    """The target, a copy with its span relative to `value` (the value cell or the clause)."""
+    pool = found if c.target_cell is None else [q for q in found if q.span and q.span.start >= base]
+    chosen = quantities.choose_target(pool, value, base)
     return None if chosen is None else _moved([chosen], -base)[0]
 
 
-def _deadline(text: str, c: Candidate, s: int, e: int, year: int | None) -> Deadline | None:
-    found: tuple[Deadline, ...] | list[Deadline]
-    if c.target_cell is not None:
-        ts, te = c.target_cell
-        found = deadlines.scan_shared(text[ts:te], year)
-        base = ts
-    else:
-        found = deadlines.scan_shared(text[s:e], year)
-        base = s
+def _deadline(text: str, c: Candidate, value: str, base: int,
+              year: int | None) -> Deadline | None:
+    found: tuple[Deadline, ...] | list[Deadline] = deadlines.scan_shared(value, year)
     if not found and c.target_cell is not None:
-        serial = deadlines.from_serial(text[ts:te])  # 44561, in the value cell of a date row
+        serial = deadlines.from_serial(value)  # 44561, in the value cell of a date row
         if serial is not None and _date_row(text, c):
             found = [serial]
     for d in found:
@@ -210,6 +208,7 @@ def _date_row(text: str, c: Candidate) -> bool:
     name = text[c.name[0]:c.name[1]] if c.name else ""
     return any(w in (c.level2 or "") or w in name for w in words)
 _TRAILING_OPERATOR = regex.compile(r"(?:达到|不低于|不少于|为|≥|≤|=|>|<)+$")
+_OPERATOR_ENDS = ("到", "于", "为", "≥", "≤", "=", ">", "<", "\n")  # last characters it can end on
 
 
 @cache
@@ -233,7 +232,9 @@ def _name(normal: NormalizedText, c: Candidate, s: int, e: int,
     verb = _strip_verb().match(phrase)
     if verb:
         phrase = phrase[verb.end():]
-    phrase = _TRAILING_OPERATOR.sub("", phrase).strip(_STRIP)
+    if phrase.endswith(_OPERATOR_ENDS):  # the pattern is tried from every position: not in vain
+        phrase = _TRAILING_OPERATOR.sub("", phrase)
+    phrase = phrase.strip(_STRIP)
     return phrase[:40] or None
 
 
@@ -254,15 +255,15 @@ def _vague(text: str, found: list[Quantity], deadline: Deadline | None, c: Candi
                    if len(w) > 1) and value not in lex.words["pass_fail_values"]
 
 
-def _value_text(text: str, c: Candidate, s: int, e: int) -> str:
+def _value_text(text: str, c: Candidate, clause: str) -> str:
     """What a row's value is judged on: from its target cell to the row's end, or the target
     cell alone when it stands apart from the row (a displaced value run)."""
     if c.target_cell is None:
-        return text[s:e]
+        return clause
     ts, te = c.target_cell
     if not c.start <= ts <= c.end:
         return text[ts:te]
-    return text[s:e][ts - c.start:]
+    return clause[ts - c.start:]
 
 
 def _to_source(normal: NormalizedText, found: list[Quantity]) -> list[Quantity]:
