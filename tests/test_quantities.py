@@ -205,3 +205,20 @@ def test_choose_target(text: str, expected: tuple[float, str]) -> None:
 
 def test_choose_target_none() -> None:
     assert choose_target([], "无") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["24人×600元×12个月=17.28万元", "新建道路2.4公里（其中主路1.2公里）", "开展培训3次，培训120人"],
+)
+def test_choose_target_with_base(text: str) -> None:
+    """Spans offset by `base` (a clause inside a document) choose the same amount."""
+    from extractor.records import Quantity, Span
+
+    found = find_quantities(text)
+    moved = [Quantity(q.text, q.value, q.unit, q.operator, q.kind,
+                      Span(q.span.start + 40, q.span.end + 40)) for q in found if q.span]
+    expected = choose_target(found, text)
+    chosen = choose_target(moved, text, base=40)
+    assert expected is not None and chosen is not None
+    assert chosen is moved[found.index(expected)]
