@@ -150,3 +150,26 @@ def alternation(surfaces: list[str] | tuple[str, ...]) -> str:
     """A regex alternation, longest surface first so that 人次 wins over 人."""
     ordered = sorted(set(surfaces), key=lambda s: (-len(s), s))
     return "|".join(regex.escape(s) for s in ordered)
+
+
+def alternation_tree(surfaces: list[str] | tuple[str, ...]) -> str:
+    """The same language as `alternation`, tried in the same order, factored by common
+    prefixes (人(?:次|口)?…): the surfaces that match at a position are prefixes of one another,
+    so both forms try them longest first, but the tree tests each character once instead of
+    trying hundreds of surfaces one by one (the quantity pattern's 400 units)."""
+    tree: dict[str, dict] = {}
+    for surface in set(surfaces):
+        node = tree
+        for ch in surface:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a surface ends here
+    return _branches(tree)
+
+
+def _branches(node: dict[str, dict]) -> str:
+    branches = [regex.escape(ch) + _branches(child) for ch, child in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    # where a surface ends here, a longer one is tried first and the end after it
+    return f"(?:{body})?" if "" in node else body

@@ -63,12 +63,13 @@ class _Patterns:
 @cache
 def _patterns() -> _Patterns:
     lex = lexicon.load()
-    units = lexicon.alternation(list(lex.units))
+    # the unit and divisor lists are long: as trees, they cost one test a character
+    units = lexicon.alternation_tree(list(lex.units))
     # a surface written with a slash (人/次 for 人次) is a unit of its own, never a divisor
     divisors = [s for s, d in lex.units.items() if d.divisor and "/" not in s]
-    divisor_alt = lexicon.alternation(divisors)
-    prefix = lexicon.alternation([*lex.operator_prefix, *lex.operator_symbols])
-    suffix = lexicon.alternation(list(lex.operator_suffix))
+    divisor_alt = lexicon.alternation_tree(divisors)
+    prefix = lexicon.alternation_tree([*lex.operator_prefix, *lex.operator_symbols])
+    suffix = lexicon.alternation_tree(list(lex.operator_suffix))
     # a letter or Han character standing for a sign must not follow another (施工90%)
     ocr_signs = lexicon.alternation([s for s in lex.operator_ocr if not s.isalpha()])
     ocr_letters = lexicon.alternation([s for s in lex.operator_ocr if s.isalpha()])

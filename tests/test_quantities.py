@@ -222,3 +222,21 @@ def test_choose_target_with_base(text: str) -> None:
     chosen = choose_target(moved, text, base=40)
     assert expected is not None and chosen is not None
     assert chosen is moved[found.index(expected)]
+
+
+@pytest.mark.parametrize(
+    "text", ["人次", "人", "人/次", "平方米", "平方", "万元", "万", "x", "人次数", "万人次"])
+def test_alternation_tree_matches_as_alternation(text: str) -> None:
+    """The factored alternation matches what the flat one matches, longest surface first,
+    and backtracks the same way (`$` after it forces a shorter surface)."""
+    import regex
+
+    from extractor import lexicon
+
+    surfaces = ["人", "人次", "人/次", "平方米", "万元", "万人次", "次"]
+    for tail in ("", "$"):
+        flat = regex.compile(f"(?:{lexicon.alternation(surfaces)}){tail}")
+        tree = regex.compile(f"(?:{lexicon.alternation_tree(surfaces)}){tail}")
+        for pos in range(len(text) + 1):
+            a, b = flat.match(text, pos), tree.match(text, pos)
+            assert (a and a.span()) == (b and b.span())
