@@ -71,7 +71,9 @@ def _indicator(doc: str, normal: NormalizedText, c: Candidate, s: int, e: int,
     )
     ind.formulas = formulas.formulas_at(normal, s, e)
     ind.qualitative = target is None
-    ind.vague = not c.value_unread and _vague(_value_text(text, c, clause), found, deadline, c)
+    # a value with an amount or a deadline is never vague: the value text is not even cut
+    ind.vague = (not c.value_unread and not found and deadline is None
+                 and _vague(_value_text(text, c, clause), found, deadline, c))
     return ind
 
 
@@ -173,6 +175,8 @@ def _compound_unit(cell: str) -> tuple[str, str]:
 
 def _moved(found: tuple[Quantity, ...] | list[Quantity], offset: int) -> list[Quantity]:
     """Own copies of `found` (records this module edits), their spans moved by `offset`."""
+    if not found:
+        return []
     out = []
     for q in found:
         assert q.span is not None
