@@ -11,6 +11,7 @@ keep positions; length-changing ones (`>=` → `≥`, pinyin residue `績(jì)�
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -26,6 +27,9 @@ _ONE_FOR_ONE.update({
     ord("〜"): ord("~"), ord("―"): ord("—"), ord("–"): ord("-"), ord("﹣"): ord("-"),
     ord("−"): ord("-"), ord("．"): ord("."), ord("‰"): ord("‰"),
 })
+# str.translate looks every character up in the dict; the few that change are found by one
+# scan instead (a run at a time, so that a text all in full-width forms stays one call a run)
+_TRANSLATED = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_ONE_FOR_ONE)) + "]+")
 
 _PINYIN = r"[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}\d?"
 _REWRITES = regex.compile(
@@ -108,7 +112,7 @@ def to_simplified(text: str) -> str:
 
 
 def normalise(source: str) -> NormalizedText:
-    text = to_simplified(source.translate(_ONE_FOR_ONE))
+    text = to_simplified(_TRANSLATED.sub(_one_for_one, source))
     edits = sorted(_edits(text))
     pieces: list[str] = []
     norm_starts: list[int] = []
@@ -132,6 +136,10 @@ def normalise(source: str) -> NormalizedText:
     return NormalizedText(source, "".join(pieces), norm_starts, src_starts, norm_lens, src_lens)
 
 
+def _one_for_one(run: re.Match[str]) -> str:
+    return run.group().translate(_ONE_FOR_ONE)
+
+
 def _edits(text: str) -> list[tuple[int, int, str]]:
     edits = [(m.start(), m.end(), _REPLACEMENT[m.lastgroup or ""])
              for m in _REWRITES.finditer(text)]
@@ -145,22 +153,20 @@ def _edits(text: str) -> list[tuple[int, int, str]]:
 
 # A header cell printed one or two characters per line (年度 / 总体 / 目标, 绩 / 效 / 指 / 标):
 # the pieces are rejoined when together they make a known header, field or label.
-_PIECE = regex.compile(r"[ \t]*\p{Han}{1,2}[ \t]*")
+# (one scan finds the piece lines; a run is piece lines one after the other)
+_PIECE_LINE = regex.compile(r"(?m)^[ \t]*\p{Han}{1,2}[ \t]*$")
 
 
 def vertical_breaks(text: str) -> list[tuple[int, int]]:
     """Spans (a line break and the blanks around it) between the pieces of a vertical header."""
     out: list[tuple[int, int]] = []
     run: list[tuple[int, int]] = []
-    pos = 0
-    for line in text.split("\n") + [""]:
-        end = pos + len(line)
-        if _PIECE.fullmatch(line):
-            run.append((pos, end))
-        else:
+    for m in _PIECE_LINE.finditer(text):
+        if run and m.start() != run[-1][1] + 1:
             out.extend(_joins(text, run))
             run = []
-        pos = end + 1
+        run.append(m.span())
+    out.extend(_joins(text, run))
     return out
 
 
@@ -197,20 +203,22 @@ _NO_WRAP_AFTER = "。！？!?；;"
 _LIST_START = regex.compile(r"\s*(?:\d{1,2}[.、．]|[一二三四五六七八九十]{1,3}、|[(（]|第|[①-⑳])")
 
 
+# A block: at least _WRAP_MIN_LINES + 1 lines one after the other, each with some text (`\S`
+# of `re` is what str.strip keeps), no cell border (| or tab) and at most two spaces; one scan
+# finds them all, where a Python step per line would look at every line of a table.
+_WRAP_LINE = r"(?=[^\n]*?\S)[^ |\t\n]*(?: [^ |\t\n]*){0,2}"
+_WRAP_BLOCK = re.compile(rf"(?m)^{_WRAP_LINE}(?:\n{_WRAP_LINE}){{{_WRAP_MIN_LINES},}}$")
+
+
 def hard_wraps(text: str) -> list[int]:
     """Offsets of the line breaks inside hard-wrapped paragraphs."""
     out: list[int] = []
-    block: list[tuple[int, int]] = []
-    pos = 0
-    for line in text.split("\n"):
-        end = pos + len(line)
-        if line.strip() and "|" not in line and "\t" not in line and line.count(" ") <= 2:
-            block.append((pos, end))
-        else:
-            out.extend(_block_wraps(text, block))
-            block = []
-        pos = end + 1
-    out.extend(_block_wraps(text, block))
+    for m in _WRAP_BLOCK.finditer(text):
+        block, pos = [], m.start()
+        for line in m.group().split("\n"):
+            block.append((pos, pos + len(line)))
+            pos += len(line) + 1
+        out.extend(_block_wraps(text, block))
     return out
 
 
@@ -227,10 +235,10 @@ def _block_wraps(text: str, block: list[tuple[int, int]]) -> list[int]:
     return breaks if len(breaks) >= _WRAP_MIN_LINES else []
 
 
-_WIDE = regex.compile("[\u2e80-\uffef]")
+_NARROW = re.compile("[^\u2e80-\uffef]+")
 
 
 def _width(line: str) -> int:
     """Display width: a CJK (wide) character counts two."""
     line = line.strip()
-    return len(line) + len(_WIDE.findall(line))
+    return len(line) + len(_NARROW.sub("", line))  # what is left: the wide characters
