@@ -12,9 +12,12 @@ Each test below names one of those; what it drops is kept with its reason, so th
 from __future__ import annotations
 
 import bisect
+import operator
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import accumulate, count
 
 import regex
 
@@ -68,6 +71,7 @@ class _Vocabulary:
     totals: tuple[str, ...]
     title_ends: tuple[str, ...]
     long_header: re.Pattern[str]  # header words of three characters or more
+    long_header_marks: re.Pattern[str]  # characters one of which each of those words holds
     header_words_in_row: int
 
 
@@ -102,8 +106,29 @@ def _vocabulary() -> _Vocabulary:
         totals=tuple(_compact(w) for w in lex.words.get("total_rows", ())),
         title_ends=tuple(data["title_ends"]),
         long_header=re.compile(lexicon.alternation([w for w in words if len(w) >= 3])),
+        long_header_marks=re.compile(f"[{re.escape(_marks([w for w in words if len(w) >= 3]))}]"),
         header_words_in_row=int(data["header_words_in_row"]),
     )
+
+
+def _marks(words: list[str]) -> str:
+    """Few characters such that every word holds one of them (greedily: the character most
+    words hold, then again for the words left)."""
+    left, marks = set(words), []
+    while left:
+        held = Counter(ch for w in sorted(left) for ch in set(w))
+        mark = max(sorted(held), key=held.__getitem__)
+        marks.append(mark)
+        left = {w for w in left if mark not in w}
+    return "".join(marks)
+
+
+def _header_words_in_row(compact: str, vocab: _Vocabulary) -> bool:
+    """Several long header words in one text: a header row run together. Matches do not
+    overlap and each holds a mark, so a text with fewer marks than that cannot have them."""
+    need = vocab.header_words_in_row
+    return len(vocab.long_header_marks.findall(compact)) >= need and \
+        len(vocab.long_header.findall(compact)) >= need
 
 
 def _any(words: list[str]) -> re.Pattern[str]:
@@ -128,6 +153,7 @@ def screen(text: str, candidates: list[Candidate]) -> tuple[list[Candidate], lis
     rejected: list[Rejected] = []
     seen: set[tuple[str, str | None, str | None, int, int | None]] = set()
     lines = _Lines(text)
+    totals = _vocabulary().totals
     for c in candidates:
         s, e = trim(text, c.start, c.end, _STRIP)
         if s >= e:
@@ -143,20 +169,21 @@ def screen(text: str, candidates: list[Candidate]) -> tuple[list[Candidate], lis
             reason = "prose"  # a clause in the row of 存在问题 | …, 评价结论 | …
         else:
             name = text[c.name[0]:c.name[1]] if c.name else candidate.split("|", 1)[0]
+            # whether it begins its row matters to a total row only
+            row_start = compact.startswith(totals) and \
+                (s == line_start or bool(_LINE_HEAD.fullmatch(text, line_start, s)))
             reason = _reason(candidate, compact, compact if name == candidate else _compact(name),
-                             bool(c.level1 or c.level2),
-                             e >= lines.content_end,
-                             s == line_start or bool(_LINE_HEAD.fullmatch(text, line_start, s)))
-        # a cell alone on its line repeats under one heading when column groups (中期/年度,
-        # target/actual) were printed one cell per line; in a row of many cells the same
-        # text in another row is another project's own indicator
-        row = None if _alone_on_line(text, line_start, line_end, s, e) else c.row
-        key = (compact, c.level1, c.level2, id(c.project), row)
-        if reason is None and key in seen:
-            reason = "repeated"
-        if reason is None and kept and _beside_previous(text, kept[-1].end, s) and \
-                _VALUE_ONLY.match(key[0]):
-            reason = "actual"  # a bare value glued after an indicator's target: its actual
+                             bool(c.level1 or c.level2), e >= lines.content_end, row_start)
+        if reason is None:
+            # a cell alone on its line repeats under one heading when column groups (中期/年度,
+            # target/actual) were printed one cell per line; in a row of many cells the same
+            # text in another row is another project's own indicator
+            row = None if _alone_on_line(text, line_start, line_end, s, e) else c.row
+            key = (compact, c.level1, c.level2, id(c.project), row)
+            if key in seen:
+                reason = "repeated"
+            elif kept and _beside_previous(text, kept[-1].end, s) and _VALUE_ONLY.match(compact):
+                reason = "actual"  # a bare value glued after an indicator's target: its actual
         if reason is not None:
             rejected.append(Rejected(s, e, reason))
             continue
@@ -166,7 +193,6 @@ def screen(text: str, candidates: list[Candidate]) -> tuple[list[Candidate], lis
 
 
 _LINE_HEAD = regex.compile(r"[ \t|]*")
-_NEWLINE = regex.compile(r"\n")
 _HEAD_CHARS = 64
 _BLANKISH = regex.compile(r"[\s\p{P}\p{S}]*")
 
@@ -195,7 +221,9 @@ class _Lines:
     make a long line quadratic)."""
 
     def __init__(self, text: str) -> None:
-        self.breaks = [m.start() for m in _NEWLINE.finditer(text)]
+        # the k-th break follows k breaks and the first k + 1 lines (no match object a line)
+        lengths = accumulate(map(len, text.split("\n")[:-1]))
+        self.breaks = list(map(operator.add, lengths, count()))
         self.length = len(text)
         self.content_end = len(text.rstrip(" \t|"))  # nothing but blanks after it
 
@@ -230,7 +258,7 @@ def _reason(candidate: str, compact: str, name: str | None, labelled: bool, at_e
     if _is_header(candidate, compact, vocab) or (name is not None and name in vocab.columns):
         return "header"
     if compact.startswith("第") and _SECTION.match(compact) or len(compact) >= 9 and \
-            len(vocab.long_header.findall(compact)) >= vocab.header_words_in_row:
+            _header_words_in_row(compact, vocab):
         return "header"
     if row_start and compact.startswith(vocab.totals):
         return "total"
