@@ -11,9 +11,11 @@ keep positions; length-changing ones (`>=` → `≥`, pinyin residue `績(jì)�
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate, count
 
 import regex
 
@@ -32,12 +34,13 @@ _ONE_FOR_ONE.update({
 _TRANSLATED = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_ONE_FOR_ONE)) + "]+")
 
 _PINYIN = r"[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}\d?"
+# (a lookbehind stands after the character it needs, so that the scan tries it only there)
 _REWRITES = regex.compile(
     r"(?P<ge>>=|=>)|(?P<le><=|=<)"
-    rf"|(?<=\p{{Han}})(?P<pinyin>\({_PINYIN}\))"
+    rf"|(?P<pinyin>\((?<=\p{{Han}}\(){_PINYIN}\))"
     r"|(?P<invisible>[\u200b\u200c\u200d\u2060\ufeff\u00ad\r])"
     # 指 标 broken by a space when a cell was flattened (效益指 标, 满意度指 标)
-    r"|(?<=指)(?P<split_word>[ \t]+)(?=标)"
+    r"|(?P<split_word>[ \t](?<=指[ \t])[ \t]*)(?=标)"
     # a template's placeholder left in the name: 满意度(≥**%), 人数（≥**人）
     r"|(?P<template>[(（]\s*(?:[≥≤<>=]|>=|<=)?\s*\*+\s*[%\p{Han}]{0,2}\s*[)）])"
 )
@@ -153,15 +156,19 @@ def _edits(text: str) -> list[tuple[int, int, str]]:
 
 # A header cell printed one or two characters per line (年度 / 总体 / 目标, 绩 / 效 / 指 / 标):
 # the pieces are rejoined when together they make a known header, field or label.
-# (one scan finds the piece lines; a run is piece lines one after the other)
-_PIECE_LINE = regex.compile(r"(?m)^[ \t]*\p{Han}{1,2}[ \t]*$")
+# One scan of `re` finds the lines of one or two characters (any piece line is one), and only
+# those are asked whether they are pieces; a run is piece lines one after the other.
+_SHORT_LINE = re.compile(r"(?m)^[ \t]*[^ \t\n]{1,2}[ \t]*$")
+_PIECE = regex.compile(r"[ \t]*\p{Han}{1,2}[ \t]*")
 
 
 def vertical_breaks(text: str) -> list[tuple[int, int]]:
     """Spans (a line break and the blanks around it) between the pieces of a vertical header."""
     out: list[tuple[int, int]] = []
     run: list[tuple[int, int]] = []
-    for m in _PIECE_LINE.finditer(text):
+    for m in _SHORT_LINE.finditer(text):
+        if not _PIECE.fullmatch(m.group()):
+            continue
         if run and m.start() != run[-1][1] + 1:
             out.extend(_joins(text, run))
             run = []
@@ -214,30 +221,25 @@ def hard_wraps(text: str) -> list[int]:
     """Offsets of the line breaks inside hard-wrapped paragraphs."""
     out: list[int] = []
     for m in _WRAP_BLOCK.finditer(text):
-        block, pos = [], m.start()
-        for line in m.group().split("\n"):
-            block.append((pos, pos + len(line)))
-            pos += len(line) + 1
-        out.extend(_block_wraps(text, block))
+        out.extend(_block_wraps(text, m.start(), m.group().split("\n")))
     return out
 
 
-def _block_wraps(text: str, block: list[tuple[int, int]]) -> list[int]:
-    if len(block) < _WRAP_MIN_LINES + 1:
-        return []
-    widths = [_width(text[s:e]) for s, e in block]
+def _block_wraps(text: str, start: int, lines: list[str]) -> list[int]:
+    """The wraps in the block of `lines` that begins at `start`."""
+    widths = [_width(line) for line in lines]
     full = max(widths)
     if full < _WRAP_MIN_WIDTH:
         return []
-    breaks = [e for (s, e), w, (ns, ne) in zip(block, widths, block[1:], strict=False)
+    # line k ends after the k + 1 first lines and the k breaks between them
+    ends = map(operator.add, accumulate(map(len, lines)), count(start))
+    breaks = [e for e, w, following in zip(ends, widths, lines[1:], strict=False)
               if w >= full - _WRAP_SLACK and text[e - 1] not in _NO_WRAP_AFTER
-              and not _LIST_START.match(text, ns, ne)]
+              and not _LIST_START.match(following)]
     return breaks if len(breaks) >= _WRAP_MIN_LINES else []
 
 
 _NARROW = re.compile("[^\u2e80-\uffef]+")
-
-
 def _width(line: str) -> int:
     """Display width: a CJK (wide) character counts two."""
     line = line.strip()
