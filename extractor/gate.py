@@ -249,7 +249,7 @@ def _reason(candidate: str, compact: str, name: str | None, labelled: bool, at_e
     """reject_reason's tests, given the compact candidate and name. Most candidates pass
     every test, so a test that needs a character the text lacks is skipped."""
     vocab = _vocabulary()
-    if not _HAN.search(compact):
+    if not _has_han(compact):
         return None  # a bare value: the record builder decides
     if len(compact) > vocab.max_chars or "%" in candidate and _GLUED_RATE.search(candidate):
         return "run_on"
@@ -281,6 +281,11 @@ def _reason(candidate: str, compact: str, name: str | None, labelled: bool, at_e
     return None
 
 
+def _has_han(text: str) -> bool:
+    # most texts begin with a CJK unified ideograph (U+4E00–U+9FFF, all of them Han): no scan
+    return "\u4e00" <= text[:1] <= "\u9fff" or _HAN.search(text) is not None
+
+
 def _glossary(text: str) -> bool:
     """A glossary entry (X：指…)."""
     return _colon_and_zhi(text) and bool(_GLOSSARY.match(text))
@@ -294,13 +299,17 @@ def _colon_and_zhi(text: str) -> bool:
 def _is_header(candidate: str, compact: str, vocab: _Vocabulary) -> bool:
     """Header words only, once numbering and score annotations (`(50分)`) are gone; or a
     piece of a header word broken across lines (`益指标` of 经济效益指标)."""
-    if _DIGIT.search(compact) and "分" not in compact and not _LEAD.match(candidate):
+    digits = _DIGIT.search(compact) is not None
+    lead = _LEAD.match(candidate)
+    if digits and "分" not in compact and lead is None:
         return False  # a value: no header carries digits but its score and its number
-    body = SCORE_MARK.sub("", _LEAD.sub("", candidate))
-    compact = _compact(body)
+    body = SCORE_MARK.sub("", candidate if lead is None else candidate[lead.end():])
+    if body != candidate:  # else its compact text is the one given
+        compact = _compact(body)
+        digits = _DIGIT.search(compact) is not None
     if not compact:
         return True
-    if _DIGIT.search(compact):
+    if digits:
         return False
     if vocab.header.fullmatch(compact):
         return True
