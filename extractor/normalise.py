@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import operator
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate, count
 
@@ -61,29 +61,37 @@ class NormalizedText:
     _norm_lens: list[int]
     _src_lens: list[int]
 
+    # per segment, where it ends in the text and the shift of what follows it: to_source is
+    # asked for every value and name, so each of its ends is one bisection and a sum
+    _norm_ends: list[int] = field(init=False, repr=False, compare=False)
+    _shifts: list[int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._norm_ends = list(map(operator.add, self._norm_starts, self._norm_lens))
+        src_ends = map(operator.add, self._src_starts, self._src_lens)
+        self._shifts = list(map(operator.sub, src_ends, self._norm_ends))
+
     def to_source(self, start: int, end: int) -> tuple[int, int]:
-        if not self._norm_starts:
+        # segments are rewritten pieces; between them the text is copied one for one. A start
+        # inside a segment maps to the segment's start; an end inside it (or at its end) to
+        # its end, an end at its start to its start
+        starts = self._norm_starts
+        if not starts:
             return start, end
-        return self._map(start, at_end=False), self._map(end, at_end=True)
+        i = bisect.bisect_right(starts, start) - 1
+        if i >= 0:
+            start = self._src_starts[i] if start < self._norm_ends[i] else start + self._shifts[i]
+        j = bisect.bisect_right(starts, end - 1) - 1
+        if j >= 0:
+            if end > self._norm_ends[j]:
+                end += self._shifts[j]
+            else:
+                end = self._src_starts[j] + (self._src_lens[j] if end > starts[j] else 0)
+        return start, end
 
     def source_text(self, start: int, end: int) -> str:
         s, e = self.to_source(start, end)
         return self.source[s:e]
-
-    def _map(self, pos: int, at_end: bool) -> int:
-        # segments are rewritten pieces; between them the text is copied one for one
-        i = bisect.bisect_right(self._norm_starts, pos - (1 if at_end else 0)) - 1
-        if i < 0:
-            return pos
-        n0, s0 = self._norm_starts[i], self._src_starts[i]
-        n_len, s_len = self._norm_lens[i], self._src_lens[i]
-        if at_end:
-            if pos <= n0 + n_len:
-                return s0 + s_len if pos > n0 else s0
-            return s0 + s_len + (pos - n0 - n_len)
-        if pos < n0 + n_len:
-            return s0
-        return s0 + s_len + (pos - n0 - n_len)
 
 
 @cache
