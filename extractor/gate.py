@@ -155,15 +155,17 @@ def screen(text: str, candidates: list[Candidate]) -> tuple[list[Candidate], lis
     lines = _Lines(text)
     totals = _vocabulary().totals
     for c in candidates:
-        s, e = trim(text, c.start, c.end, _STRIP)
-        if s >= e:
-            continue
+        s, e = c.start, c.end
+        if s >= e or text[s] in _STRIP or text[e - 1] in _STRIP:  # most need no trimming
+            s, e = trim(text, s, e, _STRIP)
+            if s >= e:
+                continue
         candidate = text[s:e]
         compact = _compact(candidate)  # once: the reasons, the key and the value test read it
         line_start, line_end = lines.around(s, e)
         # the head of the line decides the next two (a bounded slice: a line may be huge)
         head = text[line_start:min(e, line_start + _HEAD_CHARS)]
-        if _colon_and_zhi(head) and _glossary(_LEAD.sub("", head).lstrip()):
+        if _colon_and_zhi(head) and _GLOSSARY.match(_LEAD.sub("", head).lstrip()):
             reason: str | None = "prose"  # any clause of a glossary entry (X：指…，…)
         elif _row_key(text, line_start, min(s, line_start + _HEAD_CHARS)):
             reason = "prose"  # a clause in the row of 存在问题 | …, 评价结论 | …
@@ -274,7 +276,7 @@ def _reason(candidate: str, compact: str, name: str | None, labelled: bool, at_e
         return "note"
     if vocab.any_word.search(compact) and (found := vocab.words.search(compact)):
         return found.lastgroup
-    if _glossary(candidate.strip()):
+    if _colon_and_zhi(candidate) and _GLOSSARY.match(candidate.strip()):
         return "prose"
     if candidate.lstrip().startswith(vocab.actual_starts):
         return "actual"
@@ -286,13 +288,8 @@ def _has_han(text: str) -> bool:
     return "\u4e00" <= text[:1] <= "\u9fff" or _HAN.search(text) is not None
 
 
-def _glossary(text: str) -> bool:
-    """A glossary entry (X：指…)."""
-    return _colon_and_zhi(text) and bool(_GLOSSARY.match(text))
-
-
 def _colon_and_zhi(text: str) -> bool:
-    """A glossary entry cannot do without 指 and a colon: most texts need no match."""
+    """A glossary entry (X：指…) cannot do without 指 and a colon: most texts need no match."""
     return "指" in text and (":" in text or "：" in text)
 
 
