@@ -10,6 +10,7 @@ from extractor import lexicon
 
 _YEAR = regex.compile(r"(?<!\d)((?:19|20)\d{2})\s*(?:年|年度)")
 _HEAD_LINES = 12
+_HEAD_SPLIT = 2 * _HEAD_LINES
 _BLOCKER_REACH = 12  # characters before a year where a blocker word counts
 
 
@@ -32,8 +33,13 @@ def budget_year(text: str) -> int | None:
 
 
 def _head(text: str) -> list[str]:
-    lines = [ln for ln in text.split("\n") if ln.strip()][:_HEAD_LINES]
-    return [ln[:400] for ln in lines]
+    """The first non-blank lines (their first 400 characters). The text is split only as far
+    as they are likely to reach, and all of it only when blank lines push them further."""
+    parts = text.split("\n", _HEAD_SPLIT)
+    lines = [ln for ln in parts[:_HEAD_SPLIT] if ln.strip()]
+    if len(parts) > _HEAD_SPLIT and len(lines) < _HEAD_LINES:  # the last part: the rest
+        lines = [ln for ln in text.split("\n") if ln.strip()]
+    return [ln[:400] for ln in lines[:_HEAD_LINES]]
 
 
 _DEPARTMENT_FIELD = regex.compile(r"(?:部门|单位名称|预算单位)\s*[:：]\s*(?P<u>[^\s:：]{2,30}?)(?=\s|单位[:：]|$)")

@@ -12,8 +12,12 @@ Each test below names one of those; what it drops is kept with its reason, so th
 from __future__ import annotations
 
 import bisect
+import operator
+import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import accumulate, count
 
 import regex
 
@@ -24,14 +28,14 @@ from extractor.outline import NUMBERING, SCORE_MARK
 
 _COMPACT_DROP = regex.compile(r"[\s\p{P}\p{S}]+")
 _LEAD = regex.compile(rf"^\s*(?:{NUMBERING})\s*")
-_SECTION = regex.compile(r"^第[一二三四五六七八九十\d]{1,3}(?:部分|章|节)")
+_SECTION = re.compile(r"^第[一二三四五六七八九十\d]{1,3}(?:部分|章|节)")
 _VALUE_ONLY = regex.compile(r"^[约近超≥≤<>=]?[\d.,]+(?:万|亿|千)?\p{Han}{0,2}[%‰]?$")
 # a text that stops inside a bracket or on a conjunction was cut off, not finished
 _CUT = regex.compile(r"[(（][^)）]*$|[和及与或的并、]\s*$")
 _GLOSSARY = regex.compile(r"^\S{2,20}?[:：]\s*(?:是)?指(?!标)")
 _HAN = regex.compile(r"\p{Han}")
 _DIGIT = regex.compile(r"\d")
-_LATIN = regex.compile(r"[A-Za-z]")
+_LATIN = re.compile(r"[A-Za-z]")  # `re`: fewer cycles a call than `regex`
 # a rate of five digits or more is cells glued together (40404010100%: 40 40 40 10 100%)
 _GLUED_RATE = regex.compile(r"(?<![\d.])\d{5,}(?:\.\d+)?%")
 _STRIP = " \t\n,，;；。:：、.．|"
@@ -54,18 +58,20 @@ class Rejected:
 
 @dataclass(frozen=True)
 class _Vocabulary:
-    header: regex.Pattern[str]  # a whole compact text made of header words
+    header: re.Pattern[str]  # a whole compact text made of header words
     header_pieces: frozenset[str]  # every piece of up to four characters of a header word
     columns: frozenset[str]  # column headers and their values (定性, 好坏): never a row name
     note_starts: tuple[str, ...]
-    prose: regex.Pattern[str]
+    prose: re.Pattern[str]
+    any_word: re.Pattern[str]  # any word of `words`: most candidates have none
     words: regex.Pattern[str]  # scoring, furniture, prose and letter words: the group names the reason
     actual_starts: tuple[str, ...]
     max_chars: int
-    funding: regex.Pattern[str]
+    funding: re.Pattern[str]
     totals: tuple[str, ...]
     title_ends: tuple[str, ...]
-    long_header: regex.Pattern[str]  # header words of three characters or more
+    long_header: re.Pattern[str]  # header words of three characters or more
+    long_header_marks: re.Pattern[str]  # characters one of which each of those words holds
     header_words_in_row: int
 
 
@@ -82,29 +88,53 @@ def _vocabulary() -> _Vocabulary:
     words |= {_compact(w) for w in (*lex.columns, *lex.fields, *lex.level1, *lex.level2)}
     words |= {_compact(w) for w in lex.words.get("table_labels", ())}
     words.discard("")
+    reasons = (("note", "scoring_words"), ("furniture", "furniture_words"),
+               ("prose", "prose_words"), ("letter", "letter_words"))
     return _Vocabulary(
-        header=regex.compile(rf"(?:{lexicon.alternation(sorted(words))})+"),
+        header=re.compile(rf"(?:{lexicon.alternation(sorted(words))})+"),
         header_pieces=frozenset(w[i:j] for w in words for i in range(len(w))
                                 for j in range(i + 1, min(len(w), i + 4) + 1)),
         columns=frozenset(_compact(w) for w in (*data["header_words"], *lex.columns)) - {""},
         note_starts=tuple(_compact(w) for w in data["note_starts"]),
         prose=_any(data["prose_words"]),
-        words=regex.compile("|".join(
-            f"(?P<{reason}>{_any(data[key]).pattern})" for reason, key in (
-                ("note", "scoring_words"), ("furniture", "furniture_words"),
-                ("prose", "prose_words"), ("letter", "letter_words")))),
+        any_word=_any([w for _, key in reasons for w in data[key]]),
+        words=regex.compile("|".join(f"(?P<{reason}>{_any(data[key]).pattern})"
+                                     for reason, key in reasons)),
         actual_starts=tuple(data["actual_starts"]),
         max_chars=int(data["max_chars"]),
         funding=_any(data["funding_words"]),
         totals=tuple(_compact(w) for w in lex.words.get("total_rows", ())),
         title_ends=tuple(data["title_ends"]),
-        long_header=regex.compile(lexicon.alternation([w for w in words if len(w) >= 3])),
+        long_header=re.compile(lexicon.alternation([w for w in words if len(w) >= 3])),
+        long_header_marks=re.compile(f"[{re.escape(_marks([w for w in words if len(w) >= 3]))}]"),
         header_words_in_row=int(data["header_words_in_row"]),
     )
 
 
-def _any(words: list[str]) -> regex.Pattern[str]:
-    return regex.compile(lexicon.alternation([_compact(w) or w for w in words]))
+def _marks(words: list[str]) -> str:
+    """Few characters such that every word holds one of them (greedily: the character most
+    words hold, then again for the words left)."""
+    left, marks = set(words), []
+    while left:
+        held = Counter(ch for w in sorted(left) for ch in set(w))
+        mark = max(sorted(held), key=held.__getitem__)
+        marks.append(mark)
+        left = {w for w in left if mark not in w}
+    return "".join(marks)
+
+
+def _header_words_in_row(compact: str, vocab: _Vocabulary) -> bool:
+    """Several long header words in one text: a header row run together. Matches do not
+    overlap and each holds a mark, so a text with fewer marks than that cannot have them."""
+    need = vocab.header_words_in_row
+    return len(vocab.long_header_marks.findall(compact)) >= need and \
+        len(vocab.long_header.findall(compact)) >= need
+
+
+def _any(words: list[str]) -> re.Pattern[str]:
+    # literal alternations go to the standard `re`: it skips the positions no word can start
+    # at, where `regex` tries every word at every position (≈4× slower on these lists)
+    return re.compile(lexicon.alternation([_compact(w) or w for w in words]))
 
 
 def _compact(text: str) -> str:
@@ -123,32 +153,39 @@ def screen(text: str, candidates: list[Candidate]) -> tuple[list[Candidate], lis
     rejected: list[Rejected] = []
     seen: set[tuple[str, str | None, str | None, int, int | None]] = set()
     lines = _Lines(text)
+    totals = _vocabulary().totals
     for c in candidates:
-        s, e = trim(text, c.start, c.end, _STRIP)
-        if s >= e:
-            continue
-        name = text[c.name[0]:c.name[1]] if c.name else text[s:e].split("|", 1)[0]
+        s, e = c.start, c.end
+        if s >= e or text[s] in _STRIP or text[e - 1] in _STRIP:  # most need no trimming
+            s, e = trim(text, s, e, _STRIP)
+            if s >= e:
+                continue
+        candidate = text[s:e]
+        compact = _compact(candidate)  # once: the reasons, the key and the value test read it
         line_start, line_end = lines.around(s, e)
         # the head of the line decides the next two (a bounded slice: a line may be huge)
         head = text[line_start:min(e, line_start + _HEAD_CHARS)]
-        if _GLOSSARY.match(_LEAD.sub("", head).lstrip()):
+        if _colon_and_zhi(head) and _GLOSSARY.match(_LEAD.sub("", head).lstrip()):
             reason: str | None = "prose"  # any clause of a glossary entry (X：指…，…)
         elif _row_key(text, line_start, min(s, line_start + _HEAD_CHARS)):
             reason = "prose"  # a clause in the row of 存在问题 | …, 评价结论 | …
         else:
-            reason = reject_reason(text[s:e], name=name, labelled=bool(c.level1 or c.level2),
-                                   at_end=e >= lines.content_end,
-                                   row_start=bool(_LINE_HEAD.fullmatch(text, line_start, s)))
-        # a cell alone on its line repeats under one heading when column groups (中期/年度,
-        # target/actual) were printed one cell per line; in a row of many cells the same
-        # text in another row is another project's own indicator
-        row = None if _alone_on_line(text, line_start, line_end, s, e) else c.row
-        key = (_compact(text[s:e]), c.level1, c.level2, id(c.project), row)
-        if reason is None and key in seen:
-            reason = "repeated"
-        if reason is None and kept and _beside_previous(text, kept[-1].end, s) and \
-                _VALUE_ONLY.match(key[0]):
-            reason = "actual"  # a bare value glued after an indicator's target: its actual
+            name = text[c.name[0]:c.name[1]] if c.name else candidate.split("|", 1)[0]
+            # whether it begins its row matters to a total row only
+            row_start = compact.startswith(totals) and \
+                (s == line_start or bool(_LINE_HEAD.fullmatch(text, line_start, s)))
+            reason = _reason(candidate, compact, compact if name == candidate else _compact(name),
+                             bool(c.level1 or c.level2), e >= lines.content_end, row_start)
+        if reason is None:
+            # a cell alone on its line repeats under one heading when column groups (中期/年度,
+            # target/actual) were printed one cell per line; in a row of many cells the same
+            # text in another row is another project's own indicator
+            row = None if _alone_on_line(text, line_start, line_end, s, e) else c.row
+            key = (compact, c.level1, c.level2, id(c.project), row)
+            if key in seen:
+                reason = "repeated"
+            elif kept and _beside_previous(text, kept[-1].end, s) and _VALUE_ONLY.match(compact):
+                reason = "actual"  # a bare value glued after an indicator's target: its actual
         if reason is not None:
             rejected.append(Rejected(s, e, reason))
             continue
@@ -158,19 +195,17 @@ def screen(text: str, candidates: list[Candidate]) -> tuple[list[Candidate], lis
 
 
 _LINE_HEAD = regex.compile(r"[ \t|]*")
-_NEWLINE = regex.compile(r"\n")
 _HEAD_CHARS = 64
 _BLANKISH = regex.compile(r"[\s\p{P}\p{S}]*")
-_CELL_BORDER = regex.compile(r"\s*\|\s*|\t")
 
 
 def _row_key(text: str, line_start: int, start: int) -> bool:
     """The candidate stands in a row whose first cell names report prose (存在问题,
     评价结论, 改进措施): a clause of the conclusions, not of an indicator."""
-    border = _CELL_BORDER.search(text, line_start, start)
-    if border is None:
-        return False
-    return bool(_vocabulary().prose.search(_compact(text[line_start:border.start()])))
+    # the first cell ends at the first | or tab (the blanks before it would be compacted away)
+    bar, tab = text.find("|", line_start, start), text.find("\t", line_start, start)
+    end = min(bar, tab) if bar >= 0 and tab >= 0 else max(bar, tab)
+    return end >= 0 and bool(_vocabulary().prose.search(_compact(text[line_start:end])))
 
 
 def _beside_previous(text: str, previous_end: int, start: int) -> bool:
@@ -188,7 +223,9 @@ class _Lines:
     make a long line quadratic)."""
 
     def __init__(self, text: str) -> None:
-        self.breaks = [m.start() for m in _NEWLINE.finditer(text)]
+        # the k-th break follows k breaks and the first k + 1 lines (no match object a line)
+        lengths = accumulate(map(len, text.split("\n")[:-1]))
+        self.breaks = list(map(operator.add, lengths, count()))
         self.length = len(text)
         self.content_end = len(text.rstrip(" \t|"))  # nothing but blanks after it
 
@@ -205,18 +242,25 @@ def reject_reason(candidate: str, *, name: str | None = None, labelled: bool = T
     indicator, or None when it may be. `labelled`: a category heading stands over it;
     `at_end`: nothing follows it in the document; `row_start`: it begins its line (a clause
     of an item does not: `…，合计12万元` is a sum inside an indicator, not a total row)."""
+    return _reason(candidate, _compact(candidate), None if name is None else _compact(name),
+                   labelled, at_end, row_start)
+
+
+def _reason(candidate: str, compact: str, name: str | None, labelled: bool, at_end: bool,
+            row_start: bool) -> str | None:
+    """reject_reason's tests, given the compact candidate and name. Most candidates pass
+    every test, so a test that needs a character the text lacks is skipped."""
     vocab = _vocabulary()
-    compact = _compact(candidate)
-    if not _HAN.search(compact):
+    if not _has_han(compact):
         return None  # a bare value: the record builder decides
-    if len(compact) > vocab.max_chars or _GLUED_RATE.search(candidate):
+    if len(compact) > vocab.max_chars or "%" in candidate and _GLUED_RATE.search(candidate):
         return "run_on"
     if _LATIN.search(compact) and len(_LATIN.findall(compact)) > len(_HAN.findall(compact)):
         return "foreign"
-    if _is_header(candidate, compact, vocab) or (name is not None and _compact(name) in vocab.columns):
+    if _is_header(candidate, compact, vocab) or (name is not None and name in vocab.columns):
         return "header"
-    if _SECTION.match(compact) or len(compact) >= 9 and \
-            len(vocab.long_header.findall(compact)) >= vocab.header_words_in_row:
+    if compact.startswith("第") and _SECTION.match(compact) or len(compact) >= 9 and \
+            _header_words_in_row(compact, vocab):
         return "header"
     if row_start and compact.startswith(vocab.totals):
         return "total"
@@ -230,25 +274,39 @@ def reject_reason(candidate: str, *, name: str | None = None, labelled: bool = T
         return "cut_off"
     if compact.startswith(vocab.note_starts):
         return "note"
-    if found := vocab.words.search(compact):
+    if vocab.any_word.search(compact) and (found := vocab.words.search(compact)):
         return found.lastgroup
-    if _GLOSSARY.match(candidate.strip()):
+    if _colon_and_zhi(candidate) and _GLOSSARY.match(candidate.strip()):
         return "prose"
     if candidate.lstrip().startswith(vocab.actual_starts):
         return "actual"
     return None
 
 
+def _has_han(text: str) -> bool:
+    # most texts begin with a CJK unified ideograph (U+4E00–U+9FFF, all of them Han): no scan
+    return "\u4e00" <= text[:1] <= "\u9fff" or _HAN.search(text) is not None
+
+
+def _colon_and_zhi(text: str) -> bool:
+    """A glossary entry (X：指…) cannot do without 指 and a colon: most texts need no match."""
+    return "指" in text and (":" in text or "：" in text)
+
+
 def _is_header(candidate: str, compact: str, vocab: _Vocabulary) -> bool:
     """Header words only, once numbering and score annotations (`(50分)`) are gone; or a
     piece of a header word broken across lines (`益指标` of 经济效益指标)."""
-    if _DIGIT.search(compact) and "分" not in compact and not _LEAD.match(candidate):
+    digits = _DIGIT.search(compact) is not None
+    lead = _LEAD.match(candidate)
+    if digits and "分" not in compact and lead is None:
         return False  # a value: no header carries digits but its score and its number
-    body = SCORE_MARK.sub("", _LEAD.sub("", candidate))
-    compact = _compact(body)
+    body = SCORE_MARK.sub("", candidate if lead is None else candidate[lead.end():])
+    if body != candidate:  # else its compact text is the one given
+        compact = _compact(body)
+        digits = _DIGIT.search(compact) is not None
     if not compact:
         return True
-    if _DIGIT.search(compact):
+    if digits:
         return False
     if vocab.header.fullmatch(compact):
         return True

@@ -11,8 +11,11 @@ keep positions; length-changing ones (`>=` → `≥`, pinyin residue `績(jì)�
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+import operator
+import re
+from dataclasses import dataclass, field
 from functools import cache
+from itertools import accumulate, count
 
 import regex
 
@@ -26,14 +29,18 @@ _ONE_FOR_ONE.update({
     ord("〜"): ord("~"), ord("―"): ord("—"), ord("–"): ord("-"), ord("﹣"): ord("-"),
     ord("−"): ord("-"), ord("．"): ord("."), ord("‰"): ord("‰"),
 })
+# str.translate looks every character up in the dict; the few that change are found by one
+# scan instead (a run at a time, so that a text all in full-width forms stays one call a run)
+_TRANSLATED = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_ONE_FOR_ONE)) + "]+")
 
 _PINYIN = r"[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}\d?"
+# (a lookbehind stands after the character it needs, so that the scan tries it only there)
 _REWRITES = regex.compile(
     r"(?P<ge>>=|=>)|(?P<le><=|=<)"
-    rf"|(?<=\p{{Han}})(?P<pinyin>\({_PINYIN}\))"
+    rf"|(?P<pinyin>\((?<=\p{{Han}}\(){_PINYIN}\))"
     r"|(?P<invisible>[\u200b\u200c\u200d\u2060\ufeff\u00ad\r])"
     # 指 标 broken by a space when a cell was flattened (效益指 标, 满意度指 标)
-    r"|(?<=指)(?P<split_word>[ \t]+)(?=标)"
+    r"|(?P<split_word>[ \t](?<=指[ \t])[ \t]*)(?=标)"
     # a template's placeholder left in the name: 满意度(≥**%), 人数（≥**人）
     r"|(?P<template>[(（]\s*(?:[≥≤<>=]|>=|<=)?\s*\*+\s*[%\p{Han}]{0,2}\s*[)）])"
 )
@@ -54,29 +61,37 @@ class NormalizedText:
     _norm_lens: list[int]
     _src_lens: list[int]
 
+    # per segment, where it ends in the text and the shift of what follows it: to_source is
+    # asked for every value and name, so each of its ends is one bisection and a sum
+    _norm_ends: list[int] = field(init=False, repr=False, compare=False)
+    _shifts: list[int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._norm_ends = list(map(operator.add, self._norm_starts, self._norm_lens))
+        src_ends = map(operator.add, self._src_starts, self._src_lens)
+        self._shifts = list(map(operator.sub, src_ends, self._norm_ends))
+
     def to_source(self, start: int, end: int) -> tuple[int, int]:
-        if not self._norm_starts:
+        # segments are rewritten pieces; between them the text is copied one for one. A start
+        # inside a segment maps to the segment's start; an end inside it (or at its end) to
+        # its end, an end at its start to its start
+        starts = self._norm_starts
+        if not starts:
             return start, end
-        return self._map(start, at_end=False), self._map(end, at_end=True)
+        i = bisect.bisect_right(starts, start) - 1
+        if i >= 0:
+            start = self._src_starts[i] if start < self._norm_ends[i] else start + self._shifts[i]
+        j = bisect.bisect_right(starts, end - 1) - 1
+        if j >= 0:
+            if end > self._norm_ends[j]:
+                end += self._shifts[j]
+            else:
+                end = self._src_starts[j] + (self._src_lens[j] if end > starts[j] else 0)
+        return start, end
 
     def source_text(self, start: int, end: int) -> str:
         s, e = self.to_source(start, end)
         return self.source[s:e]
-
-    def _map(self, pos: int, at_end: bool) -> int:
-        # segments are rewritten pieces; between them the text is copied one for one
-        i = bisect.bisect_right(self._norm_starts, pos - (1 if at_end else 0)) - 1
-        if i < 0:
-            return pos
-        n0, s0 = self._norm_starts[i], self._src_starts[i]
-        n_len, s_len = self._norm_lens[i], self._src_lens[i]
-        if at_end:
-            if pos <= n0 + n_len:
-                return s0 + s_len if pos > n0 else s0
-            return s0 + s_len + (pos - n0 - n_len)
-        if pos < n0 + n_len:
-            return s0
-        return s0 + s_len + (pos - n0 - n_len)
 
 
 @cache
@@ -108,7 +123,7 @@ def to_simplified(text: str) -> str:
 
 
 def normalise(source: str) -> NormalizedText:
-    text = to_simplified(source.translate(_ONE_FOR_ONE))
+    text = to_simplified(_TRANSLATED.sub(_one_for_one, source))
     edits = sorted(_edits(text))
     pieces: list[str] = []
     norm_starts: list[int] = []
@@ -132,6 +147,10 @@ def normalise(source: str) -> NormalizedText:
     return NormalizedText(source, "".join(pieces), norm_starts, src_starts, norm_lens, src_lens)
 
 
+def _one_for_one(run: re.Match[str]) -> str:
+    return run.group().translate(_ONE_FOR_ONE)
+
+
 def _edits(text: str) -> list[tuple[int, int, str]]:
     edits = [(m.start(), m.end(), _REPLACEMENT[m.lastgroup or ""])
              for m in _REWRITES.finditer(text)]
@@ -145,6 +164,9 @@ def _edits(text: str) -> list[tuple[int, int, str]]:
 
 # A header cell printed one or two characters per line (年度 / 总体 / 目标, 绩 / 效 / 指 / 标):
 # the pieces are rejoined when together they make a known header, field or label.
+# One scan of `re` finds the lines of one or two characters (any piece line is one), and only
+# those are asked whether they are pieces; a run is piece lines one after the other.
+_SHORT_LINE = re.compile(r"(?m)^[ \t]*[^ \t\n]{1,2}[ \t]*$")
 _PIECE = regex.compile(r"[ \t]*\p{Han}{1,2}[ \t]*")
 
 
@@ -152,15 +174,14 @@ def vertical_breaks(text: str) -> list[tuple[int, int]]:
     """Spans (a line break and the blanks around it) between the pieces of a vertical header."""
     out: list[tuple[int, int]] = []
     run: list[tuple[int, int]] = []
-    pos = 0
-    for line in text.split("\n") + [""]:
-        end = pos + len(line)
-        if _PIECE.fullmatch(line):
-            run.append((pos, end))
-        else:
+    for m in _SHORT_LINE.finditer(text):
+        if not _PIECE.fullmatch(m.group()):
+            continue
+        if run and m.start() != run[-1][1] + 1:
             out.extend(_joins(text, run))
             run = []
-        pos = end + 1
+        run.append(m.span())
+    out.extend(_joins(text, run))
     return out
 
 
@@ -197,40 +218,37 @@ _NO_WRAP_AFTER = "。！？!?；;"
 _LIST_START = regex.compile(r"\s*(?:\d{1,2}[.、．]|[一二三四五六七八九十]{1,3}、|[(（]|第|[①-⑳])")
 
 
+# A block: at least _WRAP_MIN_LINES + 1 lines one after the other, each with some text (`\S`
+# of `re` is what str.strip keeps), no cell border (| or tab) and at most two spaces; one scan
+# finds them all, where a Python step per line would look at every line of a table.
+_WRAP_LINE = r"(?=[^\n]*?\S)[^ |\t\n]*(?: [^ |\t\n]*){0,2}"
+_WRAP_BLOCK = re.compile(rf"(?m)^{_WRAP_LINE}(?:\n{_WRAP_LINE}){{{_WRAP_MIN_LINES},}}$")
+
+
 def hard_wraps(text: str) -> list[int]:
     """Offsets of the line breaks inside hard-wrapped paragraphs."""
     out: list[int] = []
-    block: list[tuple[int, int]] = []
-    pos = 0
-    for line in text.split("\n"):
-        end = pos + len(line)
-        if line.strip() and "|" not in line and "\t" not in line and line.count(" ") <= 2:
-            block.append((pos, end))
-        else:
-            out.extend(_block_wraps(text, block))
-            block = []
-        pos = end + 1
-    out.extend(_block_wraps(text, block))
+    for m in _WRAP_BLOCK.finditer(text):
+        out.extend(_block_wraps(text, m.start(), m.group().split("\n")))
     return out
 
 
-def _block_wraps(text: str, block: list[tuple[int, int]]) -> list[int]:
-    if len(block) < _WRAP_MIN_LINES + 1:
-        return []
-    widths = [_width(text[s:e]) for s, e in block]
+def _block_wraps(text: str, start: int, lines: list[str]) -> list[int]:
+    """The wraps in the block of `lines` that begins at `start`."""
+    widths = [_width(line) for line in lines]
     full = max(widths)
     if full < _WRAP_MIN_WIDTH:
         return []
-    breaks = [e for (s, e), w, (ns, ne) in zip(block, widths, block[1:], strict=False)
+    # line k ends after the k + 1 first lines and the k breaks between them
+    ends = map(operator.add, accumulate(map(len, lines)), count(start))
+    breaks = [e for e, w, following in zip(ends, widths, lines[1:], strict=False)
               if w >= full - _WRAP_SLACK and text[e - 1] not in _NO_WRAP_AFTER
-              and not _LIST_START.match(text, ns, ne)]
+              and not _LIST_START.match(following)]
     return breaks if len(breaks) >= _WRAP_MIN_LINES else []
 
 
-_WIDE = regex.compile("[\u2e80-\uffef]")
-
-
+_NARROW = re.compile("[^\u2e80-\uffef]+")
 def _width(line: str) -> int:
     """Display width: a CJK (wide) character counts two."""
     line = line.strip()
-    return len(line) + len(_WIDE.findall(line))
+    return len(line) + len(_NARROW.sub("", line))  # what is left: the wide characters

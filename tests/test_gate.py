@@ -135,3 +135,13 @@ def test_a_bare_value_glued_after_a_target_is_its_actual() -> None:
     kept, rejected = gate.screen(text, candidates)
     assert [text[c.start:c.end] for c in kept] == ["受助学生人数1200人", "建设完成冷藏库1座", "3550平方米"]
     assert [(text[r.start:r.end], r.reason) for r in rejected] == [("1180人", "actual")]
+
+
+def test_the_shortcuts_skip_only_what_cannot_match() -> None:
+    # _has_han reads a text opening with U+4E00–U+9FFF as Han without a scan: all of it is Han
+    assert all(gate._HAN.match(chr(c)) for c in range(0x4E00, 0xA000))
+    # long header words are counted only when as many of their marks occur: each word holds one
+    vocab = gate._vocabulary()
+    words = vocab.long_header.pattern.replace("\\", "").split("|")
+    assert all(vocab.long_header_marks.search(w) for w in words)
+    assert gate.reject_reason("项目名称项目资金总额年度绩效目标") == "header"

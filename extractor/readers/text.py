@@ -4,6 +4,7 @@ without BOM, then charset-normalizer's best guess (Big5 and the rest)."""
 from __future__ import annotations
 
 import codecs
+import re
 
 from extractor.errors import ReadError
 
@@ -14,6 +15,9 @@ _BOMS = (
 )
 # a decoded text with more than this share of control characters is binary, not text
 _MAX_CONTROL_SHARE = 0.02
+# the control characters that do not occur in text (C0 but tab, line feed, VT, FF, CR): one
+# C scan instead of a Python step per character
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 
 
 def decode(data: bytes, name: str) -> tuple[str, str]:
@@ -65,7 +69,7 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 def _checked(text: str, name: str) -> str:
     sample = text[:65536]
-    control = sum(1 for c in sample if ord(c) < 32 and c not in "\t\n\r\f\v")
+    control = len(_CONTROL.findall(sample))
     if sample and control / len(sample) > _MAX_CONTROL_SHARE:
         raise ReadError(name, "binary content (control characters): not a text document",
                         "binary")
