@@ -1095,29 +1095,42 @@ class NearDuplicateText(Rule):
                            item=_short(text), other=where, ratio=ratio)
 
     def _across_projects(self, ctx: Context, threshold: float, minimum: int) -> Iterator[Finding]:
-        seen: dict[str, GoalBlock] = {}  # compact text → first goal block with it
+        seen: dict[str, tuple[GoalBlock, frozenset[str]]] = {}  # compact text → first goal with it
         for goal in (g for g in ctx.result.goals if g.project is not None):
             text = compact(goal.text)
             if len(text) < minimum:
                 continue
             name = goal.project.name if goal.project else ""
-            match, ratio = seen.get(text), 1.0
+            first, ratio = seen.get(text), 1.0
+            match = first[0] if first is not None else None
             if match is None and len(seen) <= self._MAX_COMPARED:
                 match, ratio = self._closest(text, seen, threshold)
             if match is not None and match.project and match.project.name != name:
                 yield self._emit(ctx, goal, 0, len(goal.text), match.text, ratio,
                                  f"项目“{match.project.name}”的绩效目标")
-            seen.setdefault(text, goal)
+            if text not in seen:
+                seen[text] = (goal, frozenset(text))
 
     _MAX_COMPARED = 300  # distinct goals compared pairwise; beyond that only exact copies
 
     @staticmethod
-    def _closest(text: str, seen: dict[str, GoalBlock], threshold: float) -> tuple[GoalBlock | None, float]:
+    def _closest(text: str, seen: dict[str, tuple[GoalBlock, frozenset[str]]],
+                 threshold: float) -> tuple[GoalBlock | None, float]:
         # `text` is the second sequence of every comparison: its index is built once
         matcher = difflib.SequenceMatcher(None, "", text, autojunk=False)
-        for other, block in seen.items():
+        chars, size = frozenset(text), len(text)
+        for other, (block, other_chars) in seen.items():
+            total = len(other) + size
+            if 2.0 * min(len(other), size) / total < threshold:
+                continue  # real_quick_ratio's bound
+            # quick_ratio's matches are at most each text's length less one character per
+            # distinct character the other lacks: a set intersection, not a count per character
+            common = len(chars & other_chars)
+            bound = min(size - len(chars), len(other) - len(other_chars)) + common
+            if 2.0 * bound / total < threshold:
+                continue
             matcher.set_seq1(other)
-            if matcher.real_quick_ratio() >= threshold and matcher.quick_ratio() >= threshold:
+            if matcher.quick_ratio() >= threshold:
                 ratio = matcher.ratio()
                 if ratio >= threshold:
                     return block, ratio
