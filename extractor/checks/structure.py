@@ -1116,8 +1116,9 @@ class NearDuplicateText(Rule):
     @staticmethod
     def _closest(text: str, seen: dict[str, tuple[GoalBlock, frozenset[str]]],
                  threshold: float) -> tuple[GoalBlock | None, float]:
-        # `text` is the second sequence of every comparison: its index is built once
-        matcher = difflib.SequenceMatcher(None, "", text, autojunk=False)
+        # `text` is the second sequence of every comparison: its index is built once, when
+        # a pair first passes the bounds (most goals are like none before them)
+        matcher = None
         chars, size = frozenset(text), len(text)
         for other, (block, other_chars) in seen.items():
             total = len(other) + size
@@ -1129,6 +1130,8 @@ class NearDuplicateText(Rule):
             bound = min(size - len(chars), len(other) - len(other_chars)) + common
             if 2.0 * bound / total < threshold:
                 continue
+            if matcher is None:
+                matcher = difflib.SequenceMatcher(None, "", text, autojunk=False)
             matcher.set_seq1(other)
             if matcher.quick_ratio() >= threshold:
                 ratio = matcher.ratio()
@@ -1146,6 +1149,8 @@ def _similar(a: str, b: str, minimum: int) -> float:
 
 def _diff(a: str, b: str) -> list[str]:
     a, b = compact(a), compact(b)
+    if a == b:
+        return []  # an exact copy (most across projects): no opcode but "equal"
     out = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op != "equal":
