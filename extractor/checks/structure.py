@@ -22,7 +22,8 @@ from extractor import lexicon
 from extractor.checks.base import Context, Rule, any_word, register
 from extractor.checks.skeletons import ROAD_TABLE, TOWNSHIP_LIST
 from extractor.layout import column_role, split_row
-from extractor.outline import classify_label, find_headings
+from extractor.outline import NUMBERING, classify_label, find_headings
+from extractor.outline import _ANNOTATION as ANNOTATION
 from extractor.records import DocumentResult, Finding, GoalBlock, Indicator, Span
 
 # ---------------------------------------------------------------------------------------
@@ -353,6 +354,8 @@ def _empty_row_labels(cells: list[Any], any_level: bool) -> Iterator[tuple[int, 
 def _empty_outline(text: str, closed: bool, any_level: bool) -> Iterator[tuple[int, int, str, str]]:
     """Headings of free text followed directly by the next heading (or by the end of a
     table cell, when `closed`)."""
+    if not _empty_outline_hint().search(text):
+        return  # most outlines fill every heading: one scan says so, without parsing them
     heads = [h for h in _headings(text) if not h.text.startswith("【")]
     for k, h in enumerate(heads):
         level = h.level2 or (h.level1 if any_level else None)
@@ -363,6 +366,17 @@ def _empty_outline(text: str, closed: bool, any_level: bool) -> Iterator[tuple[i
             continue  # a heading alone at the end of a prose line: content may follow
         if _FILLER.match(text[h.end:nxt]):
             yield h.start, h.end, level, h.text
+
+
+@cache
+def _empty_outline_hint() -> regex.Pattern[str]:
+    """What every empty outline heading leaves in the text: a category surface (the
+    heading's alias), its annotations, separators, then the end, an item number or the next
+    heading's surface. find_headings reads headings of these parts (outline.py), so a text
+    without this has no empty heading; the converse does not hold (the parse decides)."""
+    lex = lexicon.load()
+    surfaces = lexicon.alternation([*lex.level1, *lex.level2])
+    return regex.compile(rf"(?:{surfaces})(?:{ANNOTATION})[\s|:：,，;；。.、]*(?:$|{NUMBERING}|{surfaces})")
 
 
 @dataclass(frozen=True)
