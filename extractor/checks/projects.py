@@ -271,7 +271,10 @@ class CopyPasteResidue(Rule):
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+    if not (a and b):
+        return 0.0
+    common = len(a & b)  # the union's size from it: no union set built
+    return common / (len(a) + len(b) - common)
 
 
 def _grams(text: str) -> set[str]:
@@ -327,7 +330,9 @@ class OverlappingProjects(Rule):
     suggestion = "说明两个项目的分工和资金边界，或合并为一个项目。"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        raw, own = self._contents(ctx, 10**6), self._contents(ctx, ctx.config["projects.overlap_template_min"])
+        if len(_project_names(ctx)) < 2:
+            return  # no pair to compare
+        raw, own = self._contents(ctx, ctx.config["projects.overlap_template_min"])
         nouns = ctx.config["projects.domain_nouns"]
         names = [n for n in raw if n in own]
         # each project's domain nouns, in the configured order (a pair shares those of one
@@ -336,9 +341,10 @@ class OverlappingProjects(Rule):
         sets = {n: set(ws) for n, ws in named.items()}
         grams: dict[tuple[int, str], set[str]] = {}  # made for projects that share a noun only
 
-        def gram_set(contents: dict[str, str], key: str) -> set[str]:
+        def gram_set(contents: dict[str, list[str]], key: str) -> set[str]:
             if (id(contents), key) not in grams:
-                grams[id(contents), key] = _grams(_NUMBER.sub("", contents[key]))
+                text = " ".join([goal_texts(ctx).get(key, ""), *contents[key]])
+                grams[id(contents), key] = _grams(_NUMBER.sub("", text))
             return grams[id(contents), key]
 
         for k, name in enumerate(names):
@@ -358,16 +364,20 @@ class OverlappingProjects(Rule):
                                       name=name, other=other, score=max(score, filtered), noun=shared[0])
 
     @staticmethod
-    def _contents(ctx: Context, template_min: int) -> dict[str, str]:
-        """Goal and indicator text per project, leaving out lines that `template_min` or
-        more projects share (templates say nothing about the work funded); the caller
-        removes digits."""
+    def _contents(ctx: Context, template_min: int) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """Indicator texts per project: all of them, and those without the lines that
+        `template_min` or more projects share (templates say nothing about the work funded),
+        in one pass; the caller joins them after the goal (for the few projects it compares)
+        and removes digits."""
         read = _lines(ctx)
-        texts: dict[str, list[str]] = defaultdict(list)
+        raw: dict[str, list[str]] = defaultdict(list)
+        own: dict[str, list[str]] = defaultdict(list)
         for ind, key, line in zip(ctx.result.indicators, read.keys, read.texts, strict=True):
-            if key and ind.field == "indicator" and len(read.carriers[line]) < template_min:
-                texts[key].append(ind.text)
-        return {key: " ".join([goal_texts(ctx).get(key, ""), *parts]) for key, parts in texts.items()}
+            if key and ind.field == "indicator":
+                raw[key].append(ind.text)
+                if len(read.carriers[line]) < template_min:
+                    own[key].append(ind.text)
+        return raw, own
 
 
 _GOV_LEVEL = [(regex.compile(r"村(?:民委员会|委会)|社区居民委员会"), 1),
