@@ -367,3 +367,12 @@ def test_the_wide_han_class_of_the_slip_scan_holds_every_han_character() -> None
     assert len(han) > 90000
     assert re.sub(WIDE_HAN, "", "".join(han)) == ""
     assert [m.group() for m in re.finditer(f"({WIDE_HAN}{{2,4}})\\1", "营造营造良好，，，，氛围")] == ["营造营造"]
+
+
+def test_normalised_all_reads_each_text_as_normalised_does() -> None:
+    from extractor.checks.projects import normalised, normalised_all
+
+    texts = ["1.满意度达到95%以上。", "", "（二）培训 合格率≥90%", "2、1.5万元", "一、\t产出", "a\0b"]
+    assert normalised_all(texts) == [normalised(t) for t in texts]
+    assert normalised_all(texts[:5]) == [normalised(t) for t in texts[:5]]
+    assert normalised_all([]) == []

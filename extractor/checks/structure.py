@@ -98,6 +98,12 @@ def compact(text: str) -> str:
     return _NOT_WORD.sub("", text)
 
 
+def compact_joined(joined: str) -> str:
+    """compact() of texts joined by NUL, uncached: NUL is neither space, punctuation nor
+    symbol, so splitting the result at NUL gives each text's compact()."""
+    return _NOT_WORD.sub("", joined)
+
+
 class JoinedTexts:
     """Many short texts joined by `sep`, to ask which of them a pattern (a `re` or `regex`
     one) matches with one scan instead of one scan per text. Exact for patterns that cannot
