@@ -433,6 +433,18 @@ def satisfaction_subject(ctx: Context, ind: Indicator) -> str | None:
     return per_indicator(ctx, "classes:satisfaction_subject", ind, _satisfaction_subject)
 
 
+def satisfaction_subjects(ctx: Context) -> list[tuple[Indicator, str]]:
+    """(indicator, satisfaction_subject) of the satisfaction measures, in document order:
+    read once from the few lines the measure may match, so that R23, R24 and R48 walk those
+    instead of every line."""
+    found = ctx.cache.get("classes:satisfaction_subjects")
+    if found is None:
+        found = ctx.cache["classes:satisfaction_subjects"] = [
+            (ind, subject) for ind in matching(ctx, ctx.config["classes.satisfaction_measure"])
+            if (subject := satisfaction_subject(ctx, ind)) is not None]
+    return found
+
+
 def _satisfaction_subject(ind: Indicator, config: Config) -> str | None:
     text = norm(ind.text)
     found = pattern(config["classes.satisfaction_measure"]).search(text)
@@ -483,9 +495,8 @@ class SatisfactionSubjectMissing(Rule):
     suggestion = "写明服务对象或受益群体，如“受益群众满意度≥90%”“参训学员满意度≥90%”。"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for ind in ctx.result.indicators:
-            subject = satisfaction_subject(ctx, ind)
-            if subject is not None and not names_group(subject, ctx.config):
+        for ind, subject in satisfaction_subjects(ctx):
+            if not names_group(subject, ctx.config):
                 yield flag(ctx, self, ind, evidence={"subject": subject})
 
 
@@ -550,8 +561,7 @@ class SatisfactionSubjectMismatch(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         keywords: dict[str, list[str]] = ctx.config["classes.subject_keywords"]
         internal = ctx.config["classes.internal_subjects"]
-        for ind in ctx.result.indicators:
-            subject = satisfaction_subject(ctx, ind)
+        for ind, subject in satisfaction_subjects(ctx):
             if not subject:
                 continue
             inside = first_word(internal, subject)
@@ -603,9 +613,9 @@ class SatisfactionValueAtypical(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         low, high = ctx.config["thresholds.satisfaction_low"], ctx.config["thresholds.satisfaction_high"]
-        for ind in ctx.result.indicators:
+        for ind, _subject in satisfaction_subjects(ctx):
             target = ind.target
-            if target is None or target.unit != "%" or satisfaction_subject(ctx, ind) is None:
+            if target is None or target.unit != "%":
                 continue
             value = target.value
             if value >= 100 and target.operator in ("=", "≥"):
