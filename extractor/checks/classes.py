@@ -191,10 +191,58 @@ def flag(ctx: Context, rule: Rule, ind: Indicator, *, evidence: dict[str, Any] |
 
 def misfiled_as(ctx: Context, ind: Indicator) -> tuple[str, str, str] | None:
     """(class it belongs to, cue id, matched word) when a strong cue contradicts the heading."""
-    memo = ctx.cache.setdefault("classes:misfiled_as", {})
-    if id(ind) not in memo:  # where the measure cannot match, the satisfaction cue is skipped
-        memo[id(ind)] = _misfiled_as(ind, ctx.config, measured=measured(ctx, ind))
-    return memo[id(ind)]
+    found = ctx.cache.get("classes:misfiled")
+    if found is None:
+        found = ctx.cache["classes:misfiled"] = _misfiled_all(ctx)
+    return found.get(id(ind))
+
+
+# the cues' word lists that _may_fire asks about
+_CUE_WORDS = ("quality_time_words", "payment_verbs", "economic_words", "environment_words")
+
+
+def _misfiled_all(ctx: Context) -> dict[int, tuple[str, str, str]]:
+    """misfiled_as of every indicator (by id) that a cue contradicts, read once per document:
+    the cues run only on lines that _may_fire says they can fire on."""
+    c = ctx.config.values["classes"]
+    holders = {key: {id(i) for i in holding(ctx, c[key])} for key in _CUE_WORDS}
+    out = {}
+    for ind in ctx.result.indicators:
+        heading = headed(ind)
+        if heading is None:
+            continue
+        # where the measure cannot match, the satisfaction cue is skipped
+        is_measured = measured(ctx, ind)
+        if _may_fire(ind, heading, is_measured, holders):
+            found = _misfiled_as(ind, ctx.config, measured=is_measured)
+            if found is not None:
+                out[id(ind)] = found
+    return out
+
+
+def _may_fire(ind: Indicator, heading: str, is_measured: bool, holders: dict[str, set[int]]) -> bool:
+    """Whether one of the cues that apply under `heading` (_cues_for) may fire: each test is
+    what one cue needs before it looks further (`holders`: the lines that may hold a word of
+    a cue's list). A cue changed must change its test here."""
+    if is_measured and heading != "satisfaction":  # _satisfaction_cue
+        return True
+    key = id(ind)
+    if heading in ("quantity", "quality"):  # _money_cue
+        money = ind.target if ind.target is not None else next(iter(ind.quantities), None)
+        if money is not None and money.kind == "money":
+            return True
+    if heading == "quality":
+        if key in holders["quality_time_words"] or ind.deadline is not None:  # _quality_time_cue
+            return True
+        if ind.target is not None and ind.target.kind in ("count", "measure"):  # _quality_count_cue
+            return True
+    if heading in BENEFIT:
+        if key in holders["payment_verbs"]:  # _payment_cue
+            return True
+        if heading == "social" and (key in holders["economic_words"]  # _economic_cue
+                                    or key in holders["environment_words"]):  # _environment_cue
+            return True
+    return False
 
 
 def _misfiled_as(ind: Indicator, config: Config, measured: bool = True) -> tuple[str, str, str] | None:
