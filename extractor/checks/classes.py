@@ -567,7 +567,9 @@ def _project_context(ctx: Context, ind: Indicator) -> str:
             parts += [g.text for g in result.goals if g.project and g.project.name == name]
         else:
             parts += [row.label for row in result.money_rows]
-        contexts[name] = norm("\n".join(parts))
+        # norm() part by part (the indicators' are cached): a line break is a starter that
+        # nothing composes with, so normalising the joined text gives the same string
+        contexts[name] = "\n".join(map(norm, parts))
     # the surveyed line itself does not count as project content
     return contexts[name].replace(norm(ind.text), "", 1)
 
