@@ -701,12 +701,12 @@ class IndicatorCopiesGoal(Rule):
         return ""
 
     def _best(self, mine: str, goal: str) -> float:
-        whole, windows = _goal_windows(goal)
+        whole, windows, window_counts = _goal_windows(goal)
         if mine in whole:
             return 1.0
         best = 0.0
-        counts, chars = Counter(mine), set(mine)
-        for window, window_counts, window_chars in windows:
+        counts, chars = None, set(mine)
+        for k, (window, window_chars) in enumerate(windows):
             if abs(len(window) - len(mine)) <= len(mine) // 2:
                 floor, length = max(best, self._RATIO - 0.01), len(mine) + len(window)
                 if 2.0 * min(len(mine), len(window)) / length <= floor:
@@ -714,7 +714,12 @@ class IndicatorCopiesGoal(Rule):
                 if 2.0 * (len(mine) - len(chars - window_chars)) / length <= floor:
                     continue  # so does a bound from the characters the window lacks
                 # SequenceMatcher.quick_ratio, from character counts made once per window
-                matches = sum(min(n, window_counts.get(c, 0)) for c, n in counts.items())
+                # (and per line) when first needed: the bounds above reject most pairs
+                if counts is None:
+                    counts = Counter(mine)
+                if k not in window_counts:
+                    window_counts[k] = Counter(window)
+                matches = sum(min(n, window_counts[k].get(c, 0)) for c, n in counts.items())
                 if 2.0 * matches / length > floor:
                     matcher = difflib.SequenceMatcher(None, mine, window, autojunk=False)
                     best = max(best, matcher.ratio())
@@ -725,13 +730,14 @@ _GOAL_CLAUSE = regex.compile(r"[，。；;,！!？?]")
 
 
 @lru_cache(maxsize=512)  # a project's goal, asked for each of its effect lines
-def _goal_windows(goal: str) -> tuple[str, list[tuple[str, Counter[str], set[str]]]]:
-    """The goal compacted, and its windows of one to three consecutive clauses (in R51's
-    order: by first clause, then width) with their character counts and sets."""
+def _goal_windows(goal: str) -> tuple[str, list[tuple[str, set[str]]], dict[int, Counter[str]]]:
+    """The goal compacted, its windows of one to three consecutive clauses (in R51's order:
+    by first clause, then width) with their character sets, and a memo of the windows'
+    character counts (by position, filled by the caller as it needs them)."""
     clauses = [compact(c) for c in _GOAL_CLAUSE.split(goal) if compact(c)]
     windows = ["".join(clauses[k:k + width]) for k in range(len(clauses)) for width in (1, 2, 3)
                if k + width <= len(clauses)]
-    return compact(goal), [(w, Counter(w), set(w)) for w in windows]
+    return compact(goal), [(w, set(w)) for w in windows], {}
 
 
 @register
