@@ -145,6 +145,11 @@ def measured(ctx: Context, ind: Indicator) -> bool:
     return id(ind) in ctx.cache["classes:measured"]
 
 
+def joined_texts(ctx: Context) -> JoinedTexts:
+    """The indicators' texts as written, joined by NUL, once per document."""
+    return _joined(ctx, False)
+
+
 def _joined(ctx: Context, normed: bool) -> JoinedTexts:
     """The indicators' texts (NFKC-normalised or as written) joined, once per document."""
     key = "classes:joined" if normed else "classes:joined_raw"
