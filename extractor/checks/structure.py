@@ -10,7 +10,7 @@ import bisect
 import difflib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import accumulate
@@ -170,13 +170,28 @@ def indicator_index(ctx: Context) -> SpanIndex:
     return ctx.cache["structure:indicator_index"]
 
 
-def project_name_at(ctx: Context, pos: int) -> str | None:
-    """The project of the indicator nearest before `pos` on its line, else the first after
-    it on the line (a project row: goal cell, then indicator cell), else the nearest before."""
+def _project_starts(ctx: Context) -> tuple[list[int], list[str | None]]:
+    """The indicators' starts in order, and their group keys."""
     if "structure:project_starts" not in ctx.cache:
         ordered = sorted(ctx.result.indicators, key=lambda i: i.span.start)
         ctx.cache["structure:project_starts"] = ([i.span.start for i in ordered], [group_key(i) for i in ordered])
-    starts, keys = ctx.cache["structure:project_starts"]
+    return ctx.cache["structure:project_starts"]
+
+
+def projects_on_line(ctx: Context, line_start: int, line_end: int) -> set[str | None]:
+    """Every project_name_at may give for a position of the line [line_start, line_end):
+    those of the indicators starting on it, and that of the nearest before it."""
+    starts, keys = _project_starts(ctx)
+    if not starts:
+        return {None}
+    first, last = bisect.bisect_left(starts, line_start), bisect.bisect_left(starts, line_end)
+    return {*keys[first:last], keys[max(first - 1, 0)]}
+
+
+def project_name_at(ctx: Context, pos: int) -> str | None:
+    """The project of the indicator nearest before `pos` on its line, else the first after
+    it on the line (a project row: goal cell, then indicator cell), else the nearest before."""
+    starts, keys = _project_starts(ctx)
     if not starts:
         return None
     text = ctx.result.text
@@ -732,7 +747,10 @@ class EmptySecondarySlot(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         result = ctx.result
         filled = {(group_key(i), i.level2) for i in result.indicators}
+        may_open = self._open_levels(ctx, filled)
         for pos, line in hinted_lines(ctx):
+            if not may_open(pos, line):
+                continue
             for start, end, level2, heading in line_empties(ctx, line):
                 key = project_name_at(ctx, pos + start)
                 if (key, level2) in filled:
@@ -741,6 +759,54 @@ class EmptySecondarySlot(Rule):
                 yield ctx.finding(self, heading, span=Span(pos + start, pos + end), project=key,
                                   severity=severity, evidence={"level2": level2},
                                   heading=heading)
+
+    @staticmethod
+    def _open_levels(ctx: Context, filled: set[tuple[str | None, str | None]]) -> Callable[[int, str], bool]:
+        """A test of whether the line at `pos` may hold an empty heading of a class that its
+        project has no indicator of: its category surfaces or table cells name such a class.
+        Most empty headings belong to classes filled in their project; their lines are not
+        parsed. A first test asks about the classes some project of the document lacks, then
+        about those the projects on the line lack."""
+        keys = {k for k, _ in filled} or {None}  # every project project_name_at can give
+        levels = {*_level2_surfaces(), *lexicon.load().level2.values()}
+        open_levels = frozenset(lv for lv in levels if any((k, lv) not in filled for k in keys))
+
+        def names(line: str, levels: Iterable[str]) -> bool:
+            if any(_named_pattern(lv).search(line) for lv in levels):
+                return True
+            return ("\t" in line or line.count("|") >= 2) and any(
+                classify_label(c.text)[1] in levels for c in _split(line) if c.text)
+
+        def may_open(pos: int, line: str) -> bool:
+            if not names(line, open_levels):
+                return False
+            here = projects_on_line(ctx, pos, pos + len(line))
+            line_open = frozenset(lv for lv in open_levels if any((k, lv) not in filled for k in here))
+            return line_open == open_levels or names(line, line_open)
+
+        return may_open
+
+
+@cache
+def _named_pattern(level: str) -> re.Pattern[str]:
+    """The surfaces of a second-level class, as one alternation."""
+    return any_word(_level2_surfaces().get(level, ()))
+
+
+@cache
+def _level2_surfaces() -> dict[str, tuple[str, ...]]:
+    """Second-level class → its surfaces: what an outline heading of that class holds (its
+    alias, read by classify_label; outline.find_headings gives a 满意度 first level whose
+    alias has a second level that second level, hence those surfaces too)."""
+    lex = lexicon.load()
+    by_level: dict[str, list[str]] = defaultdict(list)
+    for surface in sorted({*lex.level1, *lex.level2}):
+        l1, l2 = classify_label(surface)
+        if l2:
+            by_level[l2].append(surface)
+            if l1 == "satisfaction":
+                by_level["satisfaction"].append(surface)
+    return {level: tuple(words) for level, words in by_level.items()}
 
 
 @register
