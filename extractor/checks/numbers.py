@@ -290,12 +290,7 @@ def _reckons(ind: Indicator) -> bool:
     """Whether the line can take part in a reckoning: a formula, an amount of money or a
     rate (元, 万元/公里, 次/年). Without one an item has no terms, totals or estimates, and
     four lines in five are 90 %, 120人 or 3个月."""
-    if ind.formulas:
-        return True
-    for q in ind.quantities:  # a loop, not any(): asked of every valued line
-        if "元" in q.unit or "/" in q.unit:
-            return True
-    return False
+    return bool(ind.formulas) or any("元" in q.unit or "/" in q.unit for q in ind.quantities)
 
 
 def _read(s: _Settings, text: str, group: list[Indicator]) -> _Reading:
