@@ -10,8 +10,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 
 import regex
 
@@ -55,27 +54,34 @@ def normalised_all(texts: list[str]) -> list[str]:
     return compact_joined(_ITEM_LEADS.sub("", joined)).split("\0") if texts else []
 
 
-@dataclass
 class _Lines:
-    """The document's indicators as the cross-project rules compare them, read once."""
+    """The document's indicators as the cross-project rules compare them, read once; the
+    texts only when a rule compares them (a document of one project never does)."""
 
-    keys: list[str | None]  # group_key of each indicator, in document order
-    texts: list[str]  # normalised text of each indicator
-    carriers: dict[str, set[str]]  # normalised text → projects whose indicators say it
-    projects: list[str]  # the projects, sorted
+    def __init__(self, inds: list[Indicator]) -> None:
+        self.inds = inds
+        self.keys = [group_key(i) for i in inds]  # in document order
+        self.projects = sorted({k for k in self.keys if k})
+
+    @cached_property
+    def texts(self) -> list[str]:
+        """The normalised text of each indicator."""
+        return normalised_all([i.text for i in self.inds])
+
+    @cached_property
+    def carriers(self) -> dict[str, set[str]]:
+        """Normalised text → the projects whose indicators say it."""
+        carriers: dict[str, set[str]] = defaultdict(set)
+        for key, text in zip(self.keys, self.texts, strict=True):
+            if key:
+                carriers[text].add(key)
+        return carriers
 
 
 def _lines(ctx: Context) -> _Lines:
     found = ctx.cache.get("projects:lines")
     if found is None:
-        inds = ctx.result.indicators
-        keys = [group_key(i) for i in inds]
-        texts = normalised_all([i.text for i in inds])
-        carriers: dict[str, set[str]] = defaultdict(set)
-        for key, text in zip(keys, texts, strict=True):
-            if key:
-                carriers[text].add(key)
-        found = ctx.cache["projects:lines"] = _Lines(keys, texts, carriers, sorted({k for k in keys if k}))
+        found = ctx.cache["projects:lines"] = _Lines(ctx.result.indicators)
     return found
 
 
@@ -90,6 +96,9 @@ def _boilerplate(ctx: Context) -> dict[str, set[str]]:
         return cached
     lines = _lines(ctx)
     projects = lines.projects
+    if len(projects) < ctx.config["thresholds.boilerplate_min"]:
+        ctx.cache["projects:boilerplate"] = {}
+        return {}  # too few projects for a template: the texts are not read
     carriers: dict[str, set[str]] = defaultdict(set)
     for ind, key, text in zip(ctx.result.indicators, lines.keys, lines.texts, strict=True):
         if key and ind.field == "indicator":
@@ -167,6 +176,8 @@ class BoilerplateAcrossProjects(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         common = _boilerplate(ctx)
+        if not common:
+            return
         total = len(_project_names(ctx))
         for ind, text in zip(ctx.result.indicators, _lines(ctx).texts, strict=True):
             carriers = common.get(text) if ind.field == "indicator" else None
@@ -255,6 +266,8 @@ class CopyPasteResidue(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         words = ctx.config["projects.activity_words"]
         read = _lines(ctx)
+        if len(read.projects) < 2:
+            return  # a line copied from another project needs another project
         groups: dict[str | None, list[tuple[Indicator, str]]] = defaultdict(list)
         for ind, key, text in zip(ctx.result.indicators, read.keys, read.texts, strict=True):
             groups[key].append((ind, text))

@@ -1186,6 +1186,8 @@ class NearDuplicateText(Rule):
                            item=_short(text), other=where, ratio=ratio)
 
     def _across_projects(self, ctx: Context, threshold: float, minimum: int) -> Iterator[Finding]:
+        if len({g.project.name for g in ctx.result.goals if g.project is not None}) < 2:
+            return  # a copy is flagged across projects only
         seen: dict[str, tuple[GoalBlock, frozenset[str]]] = {}  # compact text → first goal with it
         for goal in (g for g in ctx.result.goals if g.project is not None):
             text = compact(goal.text)
