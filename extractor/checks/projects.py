@@ -792,20 +792,26 @@ class EnumeratorDigitCollision(Rule):
     suggestion = "在编号后加空格或顿号（如“{number}. {head}”），避免编号与数字混淆。"
 
     _GLUED = regex.compile(r"(?:^|(?<=[\s:：>]))(\d{1,2})([.．、])\Z")
+    _DOTS = (".", "．", "、")  # what _GLUED ends in
     _BARE = regex.compile(r"(?:^|(?<=[\s:：>]))(1)\Z")  # the outline reads only a first item undotted
     _HEAD = regex.compile(r"^[\d.]+\p{Han}?|^\p{Han}{1,2}")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         text = ctx.result.text
         for ind in ctx.result.indicators:
-            head = self._HEAD.match(ind.text)
-            if not head:
+            if not ind.text:
                 continue
             before = text[max(0, ind.span.start - 4):ind.span.start]
             digit = ind.text[0].isdigit()
+            # the cheap tests first: a glued marker ends in its dot, a bare one is a 1
+            if not before.endswith(self._DOTS) if digit else "1" not in before:
+                continue
+            head = self._HEAD.match(ind.text)
+            if not head:
+                continue
             glued = self._GLUED.search(before) if digit else None  # only read before a digit
-            if (glued is None) if digit else ("1" not in before):
-                continue  # neither reading can apply (the bare marker is a 1)
+            if digit and glued is None:
+                continue  # neither reading can apply
             bare = self._BARE.search(before)
             if glued and digit:
                 marker, also = glued.group(), f"，而非小数“{glued.group(1)}.{head.group()}”"
