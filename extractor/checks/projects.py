@@ -714,12 +714,17 @@ class IndicatorCopiesGoal(Rule):
         return ""
 
     def _best(self, mine: str, goal: str) -> float:
-        whole, windows, window_counts = _goal_windows(goal)
+        whole, windows, window_counts, lengths = _goal_windows(goal)
         if mine in whole:
             return 1.0
         best = 0.0
         counts, chars = None, set(mine)
-        for k, (window, window_chars) in enumerate(windows):
+        # the windows whose length lets real_quick_ratio pass the lowest floor (0.84: a
+        # window of 0.72 to 1.39 times the line's length, with a margin), in their order
+        lo = bisect.bisect_left(lengths, (len(mine) * 18 // 25, -1))
+        hi = bisect.bisect_right(lengths, (-(-len(mine) * 7 // 5), len(windows)))
+        for k in sorted(k for _n, k in lengths[lo:hi]):
+            window, window_chars = windows[k]
             if abs(len(window) - len(mine)) <= len(mine) // 2:
                 floor, length = max(best, self._RATIO - 0.01), len(mine) + len(window)
                 if 2.0 * min(len(mine), len(window)) / length <= floor:
@@ -743,14 +748,16 @@ _GOAL_CLAUSE = regex.compile(r"[，。；;,！!？?]")
 
 
 @lru_cache(maxsize=512)  # a project's goal, asked for each of its effect lines
-def _goal_windows(goal: str) -> tuple[str, list[tuple[str, set[str]]], dict[int, Counter[str]]]:
+def _goal_windows(goal: str) -> tuple[str, list[tuple[str, set[str]]], dict[int, Counter[str]],
+                                      list[tuple[int, int]]]:
     """The goal compacted, its windows of one to three consecutive clauses (in R51's order:
-    by first clause, then width) with their character sets, and a memo of the windows'
-    character counts (by position, filled by the caller as it needs them)."""
+    by first clause, then width) with their character sets, a memo of the windows'
+    character counts (by position, filled by the caller as it needs them), and (length,
+    position) of the windows sorted."""
     clauses = [compact(c) for c in _GOAL_CLAUSE.split(goal) if compact(c)]
     windows = ["".join(clauses[k:k + width]) for k in range(len(clauses)) for width in (1, 2, 3)
                if k + width <= len(clauses)]
-    return compact(goal), [(w, set(w)) for w in windows], {}
+    return compact(goal), [(w, set(w)) for w in windows], {}, sorted((len(w), k) for k, w in enumerate(windows))
 
 
 @register
