@@ -210,28 +210,36 @@ def _misfiled_all(ctx: Context) -> dict[int, tuple[str, str, str]]:
     """misfiled_as of every indicator (by id) that a cue contradicts, read once per document:
     the cues run only on lines that _may_fire says they can fire on."""
     c = ctx.config.values["classes"]
-    holders = {key: {id(i) for i in holding(ctx, c[key])} for key in _CUE_WORDS}
+    holders = {key: _holder_positions(ctx, c[key]) for key in _CUE_WORDS}
     out = {}
-    for ind in ctx.result.indicators:
+    for k, ind in enumerate(ctx.result.indicators):
         heading = headed(ind)
         if heading is None:
             continue
         # where the measure cannot match, the satisfaction cue is skipped
         is_measured = measured(ctx, ind)
-        if _may_fire(ind, heading, is_measured, holders):
+        if _may_fire(ind, k, heading, is_measured, holders):
             found = _misfiled_as(ind, ctx.config, measured=is_measured)
             if found is not None:
                 out[id(ind)] = found
     return out
 
 
-def _may_fire(ind: Indicator, heading: str, is_measured: bool, holders: dict[str, set[int]]) -> bool:
+def _holder_positions(ctx: Context, words: list[str]) -> set[int] | range:
+    """The positions of the indicators whose normalised text may hold one of `words` (all of
+    them where the words cannot be joined: holding)."""
+    if not words or any(not w or "\0" in w for w in words):
+        return range(len(ctx.result.indicators))
+    return set(_joined(ctx, True).matched(_literals(words)))
+
+
+def _may_fire(ind: Indicator, key: int, heading: str, is_measured: bool,
+              holders: dict[str, set[int] | range]) -> bool:
     """Whether one of the cues that apply under `heading` (_cues_for) may fire: each test is
-    what one cue needs before it looks further (`holders`: the lines that may hold a word of
-    a cue's list). A cue changed must change its test here."""
+    what one cue needs before it looks further (`holders`: the positions of the lines that may
+    hold a word of a cue's list; `key`: the line's). A cue changed must change its test here."""
     if is_measured and heading != "satisfaction":  # _satisfaction_cue
         return True
-    key = id(ind)
     if heading in ("quantity", "quality"):  # _money_cue
         money = ind.target if ind.target is not None else next(iter(ind.quantities), None)
         if money is not None and money.kind == "money":
