@@ -14,7 +14,7 @@ from functools import cache, cached_property, lru_cache
 
 import regex
 
-from extractor.checks.base import Context, Rule, register
+from extractor.checks.base import Context, Rule, any_word, register
 from extractor.checks.classes import first_word
 from extractor.checks.skeletons import TOWNSHIP_LIST
 from extractor.checks.structure import (
@@ -521,6 +521,90 @@ def _any_confusion(pairs: tuple[tuple[str, str], ...]) -> regex.Pattern[str] | N
     return regex.compile("|".join(f"(?:{p})" for p, _ in pairs) or "(?!)")
 
 
+_META = set("\\.^$*+?{}[]()|")
+_INLINE_FLAG = regex.compile(r"\(\?[a-zA-Z^]")
+
+
+def _skip_group(p: str, i: int) -> int:
+    """The position after the group opening at p[i] (escapes and classes skipped)."""
+    depth = 0
+    while i < len(p):
+        c = p[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = _skip_class(p, i)
+            continue
+        depth += (c == "(") - (c == ")")
+        i += 1
+        if depth == 0:
+            return i
+    return i
+
+
+def _skip_class(p: str, i: int) -> int:
+    """The position after the character class opening at p[i]."""
+    i += 1
+    if i < len(p) and p[i] == "^":
+        i += 1
+    if i < len(p) and p[i] == "]":
+        i += 1
+    while i < len(p) and p[i] != "]":
+        i += 2 if p[i] == "\\" else 1
+    return i + 1
+
+
+def _alternatives(p: str) -> list[str]:
+    """The top-level alternatives of a pattern."""
+    out, start, i, depth = [], 0, 0, 0
+    while i < len(p):
+        c = p[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = _skip_class(p, i)
+            continue
+        if c in "()":
+            depth += 1 if c == "(" else -1
+        elif c == "|" and depth == 0:
+            out.append(p[start:i])
+            start = i + 1
+        i += 1
+    return [*out, p[start:]]
+
+
+def leading_literal(alternative: str) -> str:
+    """The plain characters every match of a pattern alternative starts with (after its
+    leading lookarounds, which match nothing); '' when it starts otherwise."""
+    i = 0
+    while alternative.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+        i = _skip_group(alternative, i)
+    j = i
+    while j < len(alternative) and alternative[j] not in _META:
+        j += 1
+    if j < len(alternative) and alternative[j] in "*?{":
+        j -= 1  # the last character may be repeated no times
+    return alternative[i:max(i, j)]
+
+
+@cache
+def _confusion_literals(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Literals one of which every match of the confusions holds (each alternative's
+    leading_literal); None when some alternative has none, or a pattern sets a flag."""
+    literals = []
+    for p in patterns:
+        if _INLINE_FLAG.search(p):
+            return None
+        for alternative in _alternatives(p):
+            literal = leading_literal(alternative)
+            if not literal or "\0" in literal:
+                return None
+            literals.append(literal)
+    return any_word(literals)
+
+
 @register
 class TypoOrRepetition(Rule):
     """R49: slips of the pen: a doubled word (「营造营造」, 「的的」), a known confusion of this
@@ -567,7 +651,7 @@ class TypoOrRepetition(Rule):
         result = ctx.result
         # most texts: a few scans of all of them rule out every slip
         chosen = self._may_slip([i.text for i in result.indicators] + [g.text for g in result.goals],
-                                any_confusion)
+                                any_confusion, _confusion_literals(tuple(p for p, _ in pairs)))
         texts = _texts(result)
         for start, text, project, ind in (texts[k] for k in sorted(chosen)):
             seen: set[str] = set()
@@ -580,14 +664,18 @@ class TypoOrRepetition(Rule):
                                   span=ind.span if ind else Span(start + cs, start + ce), project=project,
                                   evidence={"slip": slip, "fix": fix}, slip=slip, why=why, fix=fix)
 
-    def _may_slip(self, texts: list[str], any_confusion: regex.Pattern[str] | None) -> set[int]:
+    def _may_slip(self, texts: list[str], any_confusion: regex.Pattern[str] | None,
+                  literals: re.Pattern[str] | None = None) -> set[int]:
         """The texts where a slip pattern may match: the doubled word and 的的 match no NUL,
-        the verb pattern no newline, and it reads a newline as it reads a text's end."""
+        the verb pattern no newline, and it reads a newline as it reads a text's end; a
+        confusion is looked for only in texts holding one of `literals` (when given, one of
+        them is in every match)."""
         if any_confusion is None:
             return set(range(len(texts)))
         chosen = {*texts_containing(texts, _DOUBLED_WIDE), *texts_containing(texts, _DOUBLED_DE),
                   *texts_containing(texts, self._VERB_AROUND, sep="\n")}
-        return chosen | {k for k, t in enumerate(texts) if k not in chosen and any_confusion.search(t)}
+        rest = range(len(texts)) if literals is None else texts_containing(texts, literals)
+        return chosen | {k for k in rest if k not in chosen and any_confusion.search(texts[k])}
 
     def _slips(self, text: str, confusions: list[tuple[regex.Pattern[str], str]],
                legit: set[str]) -> Iterator[tuple[int, int, str, str, str]]:
