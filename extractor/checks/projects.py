@@ -18,6 +18,7 @@ from extractor.checks.base import Context, Rule, any_word, register
 from extractor.checks.classes import first_word
 from extractor.checks.skeletons import TOWNSHIP_LIST
 from extractor.checks.structure import (
+    JoinedTexts,
     clause_around,
     compact,
     compact_joined,
@@ -672,9 +673,10 @@ class TypoOrRepetition(Rule):
         them is in every match)."""
         if any_confusion is None:
             return set(range(len(texts)))
-        chosen = {*texts_containing(texts, _DOUBLED_WIDE), *texts_containing(texts, _DOUBLED_DE),
+        joined = JoinedTexts(texts)  # joined once for the scans by NUL
+        chosen = {*joined.matched(_DOUBLED_WIDE), *joined.matched(_DOUBLED_DE),
                   *texts_containing(texts, self._VERB_AROUND, sep="\n")}
-        rest = range(len(texts)) if literals is None else texts_containing(texts, literals)
+        rest = range(len(texts)) if literals is None else joined.matched(literals)
         return chosen | {k for k in rest if k not in chosen and any_confusion.search(texts[k])}
 
     def _slips(self, text: str, confusions: list[tuple[regex.Pattern[str], str]],
