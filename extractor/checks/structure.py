@@ -1170,7 +1170,7 @@ class NearDuplicateText(Rule):
             pieces = [(goal.text[it.body_start:it.end].strip(), it) for it in goal_items(goal.text)]
             for k, (text, it) in enumerate(pieces):
                 for prev, pit in pieces[:k]:
-                    ratio = _similar(prev, text, minimum)
+                    ratio = _similar(prev, text, minimum, threshold)
                     if ratio >= threshold:
                         yield self._emit(ctx, goal, it.body_start, it.end, prev, ratio, f"第{pit.number}条")
                         break
@@ -1233,9 +1233,18 @@ class NearDuplicateText(Rule):
         return None, 0.0
 
 
-def _similar(a: str, b: str, minimum: int) -> float:
+def _similar(a: str, b: str, minimum: int, threshold: float = 0.0) -> float:
+    """The similarity of two items' compact texts; 0.0 for a short item, and for a pair whose
+    bounds (as in _closest) show it falls below `threshold`."""
     a, b = compact(a), compact(b)
     if min(len(a), len(b)) < minimum:
+        return 0.0
+    total = len(a) + len(b)
+    if 2.0 * min(len(a), len(b)) / total < threshold:
+        return 0.0
+    chars_a, chars_b = set(a), set(b)
+    common = len(chars_a & chars_b)
+    if 2.0 * (min(len(a) - len(chars_a), len(b) - len(chars_b)) + common) / total < threshold:
         return 0.0
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
