@@ -375,7 +375,7 @@ def _empty_row_labels(cells: list[Any], any_level: bool) -> Iterator[tuple[int, 
 def _empty_outline(text: str, closed: bool, any_level: bool) -> Iterator[tuple[int, int, str, str]]:
     """Headings of free text followed directly by the next heading (or by the end of a
     table cell, when `closed`)."""
-    if not _empty_outline_hint(any_level).search(text):
+    if not _empty_outline_hint().search(text):
         return  # most outlines fill every heading: one scan says so, without parsing them
     heads = [h for h in _headings(text) if not h.text.startswith("【")]
     for k, h in enumerate(heads):
@@ -390,19 +390,17 @@ def _empty_outline(text: str, closed: bool, any_level: bool) -> Iterator[tuple[i
 
 
 @cache
-def _empty_outline_hint(any_level: bool) -> re.Pattern[str]:
+def _empty_outline_hint() -> re.Pattern[str]:
     """What every empty outline heading leaves in the text: a category surface (the
-    heading's alias; a second level's unless `any_level`), its annotations, separators, then
-    the end, an item number or the next heading's surface. find_headings reads headings of
-    these parts (outline.py), so a text without this has no empty heading; the converse does
-    not hold (the parse decides). The standard library's `re`: its \\s takes every space
-    `regex`'s does, so it finds at least what `regex` would, and scans faster."""
+    heading's alias), its annotations, separators, then the end, an item number or the next
+    heading's surface. find_headings reads headings of these parts (outline.py), so a text
+    without this has no empty heading; the converse does not hold (the parse decides). The
+    standard library's `re`: its \\s takes every space `regex`'s does, so it finds at least
+    what `regex` would, and scans faster. One pattern for every level: a second one for
+    second levels only saved fewer parses than its compiling cost."""
     lex = lexicon.load()
     every = any_word([*lex.level1, *lex.level2]).pattern
-    # a heading's second level comes from classify_label of its alias (outline.py)
-    first = every if any_level else \
-        any_word([s for s in (*lex.level1, *lex.level2) if classify_label(s)[1]]).pattern
-    return re.compile(rf"(?:{first})(?:{ANNOTATION})[\s|:：,，;；。.、]*(?:$|{NUMBERING}|{every})")
+    return re.compile(rf"(?:{every})(?:{ANNOTATION})[\s|:：,，;；。.、]*(?:$|{NUMBERING}|{every})")
 
 
 @dataclass(frozen=True)
