@@ -766,11 +766,12 @@ class EmptySecondarySlot(Rule):
         parsed. A first test asks about the classes some project of the document lacks, then
         about those the projects on the line lack."""
         keys = {k for k, _ in filled} or {None}  # every project project_name_at can give
-        levels = {*_level2_surfaces(), *lexicon.load().level2.values()}
+        surfaces = _level2_surfaces()  # a few words a class: `in` tests, no pattern to compile
+        levels = {*surfaces, *lexicon.load().level2.values()}
         open_levels = frozenset(lv for lv in levels if any((k, lv) not in filled for k in keys))
 
         def names(line: str, levels: Iterable[str]) -> bool:
-            if any(_named_pattern(lv).search(line) for lv in levels):
+            if any(w in line for lv in levels for w in surfaces.get(lv, ())):
                 return True
             return ("\t" in line or line.count("|") >= 2) and any(
                 classify_label(c.text)[1] in levels for c in _split(line) if c.text)
@@ -783,12 +784,6 @@ class EmptySecondarySlot(Rule):
             return line_open == open_levels or names(line, line_open)
 
         return may_open
-
-
-@cache
-def _named_pattern(level: str) -> re.Pattern[str]:
-    """The surfaces of a second-level class, as one alternation."""
-    return any_word(_level2_surfaces().get(level, ()))
 
 
 @cache
