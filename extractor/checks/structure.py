@@ -637,20 +637,21 @@ class MissingRequiredPrimary(Rule):
     suggestion = "按产出、效益、满意度补充{cls}指标，并细化为可衡量的三级指标。"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        texts = cached_regions(ctx)
         for key, inds in tabled_projects(ctx):
             present = {i.level1 for i in inds if i.text.strip()}
-            counts = {c: sum(1 for i in inds if i.level1 == c) for c in _L1_NAMES}
-            region = texts.get(key, "")
+            if {"output", "benefit", "satisfaction"} <= present:
+                continue  # the common case: nothing can be missing
+            region = cached_regions(ctx).get(key, "")
             for cls in ("output", "benefit"):
                 if cls not in present and not class_mentioned(ctx, region, cls):
-                    yield self._finding(ctx, key, cls, counts)
+                    yield self._finding(ctx, key, cls, inds)
             if "satisfaction" not in present and not class_mentioned(ctx, region, "satisfaction") \
                     and self._has_recipients(ctx, key, inds):
-                yield self._finding(ctx, key, "satisfaction", counts, severity="warning")
+                yield self._finding(ctx, key, "satisfaction", inds, severity="warning")
 
-    def _finding(self, ctx: Context, key: str | None, cls: str, counts: dict[str, int],
+    def _finding(self, ctx: Context, key: str | None, cls: str, inds: list[Indicator],
                  severity: str | None = None) -> Finding:
+        counts = {c: sum(1 for i in inds if i.level1 == c) for c in _L1_NAMES}
         name = label_for(key, ctx.result)
         return ctx.finding(self, name, project=key, severity=severity,
                            evidence={"missing": cls, "counts": counts},
@@ -695,11 +696,10 @@ class MissingCoreSecondary(Rule):
               "quality": "写明达到的标准（合格率、达标率、准确率等）。"}
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        texts = cached_regions(ctx)
         for key, inds in tabled_projects(ctx):
             have = {effective_level(i)[1] for i in inds}
             for cls in ("quantity", "quality"):
-                if cls not in have and not self._slot_filled(ctx, texts.get(key, ""), cls):
+                if cls not in have and not self._slot_filled(ctx, cached_regions(ctx).get(key, ""), cls):
                     name = label_for(key, ctx.result)
                     yield ctx.finding(self, name, project=key,
                                       evidence={"missing": cls, "indicators": len(inds)},
