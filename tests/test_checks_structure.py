@@ -367,3 +367,24 @@ def test_the_wide_han_class_of_the_slip_scan_holds_every_han_character() -> None
     assert len(han) > 90000
     assert re.sub(WIDE_HAN, "", "".join(han)) == ""
     assert [m.group() for m in re.finditer(f"({WIDE_HAN}{{2,4}})\\1", "营造营造良好，，，，氛围")] == ["营造营造"]
+
+
+def test_normalised_all_reads_each_text_as_normalised_does() -> None:
+    from extractor.checks.projects import normalised, normalised_all
+
+    texts = ["1.满意度达到95%以上。", "", "（二）培训 合格率≥90%", "2、1.5万元", "一、\t产出", "a\0b"]
+    assert normalised_all(texts) == [normalised(t) for t in texts]
+    assert normalised_all(texts[:5]) == [normalised(t) for t in texts[:5]]
+    assert normalised_all([]) == []
+
+
+def test_leading_literal_is_what_every_match_of_an_alternative_starts_with() -> None:
+    from extractor.checks.projects import _alternatives, _confusion_literals, leading_literal
+
+    cases = {"使用(?=[^，。]{1,12}向)": ["使用"], "提提高|提提升": ["提提高", "提提升"],
+             "(?<=纠纷[^，|。]{0,8})调节|调节(?=纠纷)": ["调节", "调节"], "ab?c": ["a"],
+             "ab+c": ["ab"], "ab{0,2}": ["a"], "a*bc": [""], "[x]ab": [""], r"\d年": [""]}
+    for pattern, literals in cases.items():
+        assert [leading_literal(a) for a in _alternatives(pattern)] == literals, pattern
+    assert _confusion_literals(("(?i)ab",)) is None and _confusion_literals(("a|[b]",)) is None
+    assert _confusion_literals(("科技(?=及以下)", "提改善")).pattern == "提改善|科技"

@@ -145,6 +145,11 @@ def measured(ctx: Context, ind: Indicator) -> bool:
     return id(ind) in ctx.cache["classes:measured"]
 
 
+def joined_texts(ctx: Context) -> JoinedTexts:
+    """The indicators' texts as written, joined by NUL, once per document."""
+    return _joined(ctx, False)
+
+
 def _joined(ctx: Context, normed: bool) -> JoinedTexts:
     """The indicators' texts (NFKC-normalised or as written) joined, once per document."""
     key = "classes:joined" if normed else "classes:joined_raw"
@@ -191,10 +196,66 @@ def flag(ctx: Context, rule: Rule, ind: Indicator, *, evidence: dict[str, Any] |
 
 def misfiled_as(ctx: Context, ind: Indicator) -> tuple[str, str, str] | None:
     """(class it belongs to, cue id, matched word) when a strong cue contradicts the heading."""
-    memo = ctx.cache.setdefault("classes:misfiled_as", {})
-    if id(ind) not in memo:  # where the measure cannot match, the satisfaction cue is skipped
-        memo[id(ind)] = _misfiled_as(ind, ctx.config, measured=measured(ctx, ind))
-    return memo[id(ind)]
+    found = ctx.cache.get("classes:misfiled")
+    if found is None:
+        found = ctx.cache["classes:misfiled"] = _misfiled_all(ctx)
+    return found.get(id(ind))
+
+
+# the cues' word lists that _may_fire asks about
+_CUE_WORDS = ("quality_time_words", "payment_verbs", "economic_words", "environment_words")
+
+
+def _misfiled_all(ctx: Context) -> dict[int, tuple[str, str, str]]:
+    """misfiled_as of every indicator (by id) that a cue contradicts, read once per document:
+    the cues run only on lines that _may_fire says they can fire on."""
+    c = ctx.config.values["classes"]
+    holders = {key: _holder_positions(ctx, c[key]) for key in _CUE_WORDS}
+    out = {}
+    for k, ind in enumerate(ctx.result.indicators):
+        heading = headed(ind)
+        if heading is None:
+            continue
+        # where the measure cannot match, the satisfaction cue is skipped
+        is_measured = measured(ctx, ind)
+        if _may_fire(ind, k, heading, is_measured, holders):
+            found = _misfiled_as(ind, ctx.config, measured=is_measured)
+            if found is not None:
+                out[id(ind)] = found
+    return out
+
+
+def _holder_positions(ctx: Context, words: list[str]) -> set[int] | range:
+    """The positions of the indicators whose normalised text may hold one of `words` (all of
+    them where the words cannot be joined: holding)."""
+    if not words or any(not w or "\0" in w for w in words):
+        return range(len(ctx.result.indicators))
+    return set(_joined(ctx, True).matched(_literals(words)))
+
+
+def _may_fire(ind: Indicator, key: int, heading: str, is_measured: bool,
+              holders: dict[str, set[int] | range]) -> bool:
+    """Whether one of the cues that apply under `heading` (_cues_for) may fire: each test is
+    what one cue needs before it looks further (`holders`: the positions of the lines that may
+    hold a word of a cue's list; `key`: the line's). A cue changed must change its test here."""
+    if is_measured and heading != "satisfaction":  # _satisfaction_cue
+        return True
+    if heading in ("quantity", "quality"):  # _money_cue
+        money = ind.target if ind.target is not None else next(iter(ind.quantities), None)
+        if money is not None and money.kind == "money":
+            return True
+    if heading == "quality":
+        if key in holders["quality_time_words"] or ind.deadline is not None:  # _quality_time_cue
+            return True
+        if ind.target is not None and ind.target.kind in ("count", "measure"):  # _quality_count_cue
+            return True
+    if heading in BENEFIT:
+        if key in holders["payment_verbs"]:  # _payment_cue
+            return True
+        if heading == "social" and (key in holders["economic_words"]  # _economic_cue
+                                    or key in holders["environment_words"]):  # _environment_cue
+            return True
+    return False
 
 
 def _misfiled_as(ind: Indicator, config: Config, measured: bool = True) -> tuple[str, str, str] | None:
@@ -433,6 +494,18 @@ def satisfaction_subject(ctx: Context, ind: Indicator) -> str | None:
     return per_indicator(ctx, "classes:satisfaction_subject", ind, _satisfaction_subject)
 
 
+def satisfaction_subjects(ctx: Context) -> list[tuple[Indicator, str]]:
+    """(indicator, satisfaction_subject) of the satisfaction measures, in document order:
+    read once from the few lines the measure may match, so that R23, R24 and R48 walk those
+    instead of every line."""
+    found = ctx.cache.get("classes:satisfaction_subjects")
+    if found is None:
+        found = ctx.cache["classes:satisfaction_subjects"] = [
+            (ind, subject) for ind in matching(ctx, ctx.config["classes.satisfaction_measure"])
+            if (subject := satisfaction_subject(ctx, ind)) is not None]
+    return found
+
+
 def _satisfaction_subject(ind: Indicator, config: Config) -> str | None:
     text = norm(ind.text)
     found = pattern(config["classes.satisfaction_measure"]).search(text)
@@ -483,9 +556,8 @@ class SatisfactionSubjectMissing(Rule):
     suggestion = "写明服务对象或受益群体，如“受益群众满意度≥90%”“参训学员满意度≥90%”。"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for ind in ctx.result.indicators:
-            subject = satisfaction_subject(ctx, ind)
-            if subject is not None and not names_group(subject, ctx.config):
+        for ind, subject in satisfaction_subjects(ctx):
+            if not names_group(subject, ctx.config):
                 yield flag(ctx, self, ind, evidence={"subject": subject})
 
 
@@ -508,7 +580,9 @@ def _project_context(ctx: Context, ind: Indicator) -> str:
             parts += [g.text for g in result.goals if g.project and g.project.name == name]
         else:
             parts += [row.label for row in result.money_rows]
-        contexts[name] = norm("\n".join(parts))
+        # norm() part by part (the indicators' are cached): a line break is a starter that
+        # nothing composes with, so normalising the joined text gives the same string
+        contexts[name] = "\n".join(map(norm, parts))
     # the surveyed line itself does not count as project content
     return contexts[name].replace(norm(ind.text), "", 1)
 
@@ -550,8 +624,7 @@ class SatisfactionSubjectMismatch(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         keywords: dict[str, list[str]] = ctx.config["classes.subject_keywords"]
         internal = ctx.config["classes.internal_subjects"]
-        for ind in ctx.result.indicators:
-            subject = satisfaction_subject(ctx, ind)
+        for ind, subject in satisfaction_subjects(ctx):
             if not subject:
                 continue
             inside = first_word(internal, subject)
@@ -603,9 +676,9 @@ class SatisfactionValueAtypical(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         low, high = ctx.config["thresholds.satisfaction_low"], ctx.config["thresholds.satisfaction_high"]
-        for ind in ctx.result.indicators:
+        for ind, _subject in satisfaction_subjects(ctx):
             target = ind.target
-            if target is None or target.unit != "%" or satisfaction_subject(ctx, ind) is None:
+            if target is None or target.unit != "%":
                 continue
             value = target.value
             if value >= 100 and target.operator in ("=", "≥"):

@@ -10,17 +10,18 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 
 import regex
 
-from extractor.checks.base import Context, Rule, register
+from extractor.checks.base import Context, Rule, any_word, register
 from extractor.checks.classes import first_word
 from extractor.checks.skeletons import TOWNSHIP_LIST
 from extractor.checks.structure import (
+    JoinedTexts,
     clause_around,
     compact,
+    compact_joined,
     goal_texts,
     group_key,
     indicator_index,
@@ -40,27 +41,48 @@ def normalised(text: str) -> str:
     return compact(_ITEM_LEAD.sub("", text))
 
 
-@dataclass
-class _Lines:
-    """The document's indicators as the cross-project rules compare them, read once."""
+# _ITEM_LEAD at the start of each text of a NUL-joined run (NUL is no space, punctuation,
+# symbol or digit: neither pattern matches it or across it)
+_ITEM_LEADS = regex.compile(r"(?:^|(?<=\0))" + _ITEM_LEAD.pattern.removeprefix("^"))
 
-    keys: list[str | None]  # group_key of each indicator, in document order
-    texts: list[str]  # normalised text of each indicator
-    carriers: dict[str, set[str]]  # normalised text → projects whose indicators say it
-    projects: list[str]  # the projects, sorted
+
+def normalised_all(texts: list[str]) -> list[str]:
+    """[normalised(t) for t in texts], with two scans of the joined texts instead of two
+    per text."""
+    joined = "\0".join(texts)
+    if joined.count("\0") != max(len(texts) - 1, 0):
+        return [normalised(t) for t in texts]  # a text holds a NUL itself
+    return compact_joined(_ITEM_LEADS.sub("", joined)).split("\0") if texts else []
+
+
+class _Lines:
+    """The document's indicators as the cross-project rules compare them, read once; the
+    texts only when a rule compares them (a document of one project never does)."""
+
+    def __init__(self, inds: list[Indicator]) -> None:
+        self.inds = inds
+        self.keys = [group_key(i) for i in inds]  # in document order
+        self.projects = sorted({k for k in self.keys if k})
+
+    @cached_property
+    def texts(self) -> list[str]:
+        """The normalised text of each indicator."""
+        return normalised_all([i.text for i in self.inds])
+
+    @cached_property
+    def carriers(self) -> dict[str, set[str]]:
+        """Normalised text → the projects whose indicators say it."""
+        carriers: dict[str, set[str]] = defaultdict(set)
+        for key, text in zip(self.keys, self.texts, strict=True):
+            if key:
+                carriers[text].add(key)
+        return carriers
 
 
 def _lines(ctx: Context) -> _Lines:
     found = ctx.cache.get("projects:lines")
     if found is None:
-        inds = ctx.result.indicators
-        keys = [group_key(i) for i in inds]
-        texts = [normalised(i.text) for i in inds]
-        carriers: dict[str, set[str]] = defaultdict(set)
-        for key, text in zip(keys, texts, strict=True):
-            if key:
-                carriers[text].add(key)
-        found = ctx.cache["projects:lines"] = _Lines(keys, texts, carriers, sorted({k for k in keys if k}))
+        found = ctx.cache["projects:lines"] = _Lines(ctx.result.indicators)
     return found
 
 
@@ -75,6 +97,9 @@ def _boilerplate(ctx: Context) -> dict[str, set[str]]:
         return cached
     lines = _lines(ctx)
     projects = lines.projects
+    if len(projects) < ctx.config["thresholds.boilerplate_min"]:
+        ctx.cache["projects:boilerplate"] = {}
+        return {}  # too few projects for a template: the texts are not read
     carriers: dict[str, set[str]] = defaultdict(set)
     for ind, key, text in zip(ctx.result.indicators, lines.keys, lines.texts, strict=True):
         if key and ind.field == "indicator":
@@ -152,6 +177,8 @@ class BoilerplateAcrossProjects(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         common = _boilerplate(ctx)
+        if not common:
+            return
         total = len(_project_names(ctx))
         for ind, text in zip(ctx.result.indicators, _lines(ctx).texts, strict=True):
             carriers = common.get(text) if ind.field == "indicator" else None
@@ -240,6 +267,8 @@ class CopyPasteResidue(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         words = ctx.config["projects.activity_words"]
         read = _lines(ctx)
+        if len(read.projects) < 2:
+            return  # a line copied from another project needs another project
         groups: dict[str | None, list[tuple[Indicator, str]]] = defaultdict(list)
         for ind, key, text in zip(ctx.result.indicators, read.keys, read.texts, strict=True):
             groups[key].append((ind, text))
@@ -271,7 +300,10 @@ class CopyPasteResidue(Rule):
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+    if not (a and b):
+        return 0.0
+    common = len(a & b)  # the union's size from it: no union set built
+    return common / (len(a) + len(b) - common)
 
 
 def _grams(text: str) -> set[str]:
@@ -327,7 +359,9 @@ class OverlappingProjects(Rule):
     suggestion = "说明两个项目的分工和资金边界，或合并为一个项目。"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        raw, own = self._contents(ctx, 10**6), self._contents(ctx, ctx.config["projects.overlap_template_min"])
+        if len(_project_names(ctx)) < 2:
+            return  # no pair to compare
+        raw, own = self._contents(ctx, ctx.config["projects.overlap_template_min"])
         nouns = ctx.config["projects.domain_nouns"]
         names = [n for n in raw if n in own]
         # each project's domain nouns, in the configured order (a pair shares those of one
@@ -336,9 +370,10 @@ class OverlappingProjects(Rule):
         sets = {n: set(ws) for n, ws in named.items()}
         grams: dict[tuple[int, str], set[str]] = {}  # made for projects that share a noun only
 
-        def gram_set(contents: dict[str, str], key: str) -> set[str]:
+        def gram_set(contents: dict[str, list[str]], key: str) -> set[str]:
             if (id(contents), key) not in grams:
-                grams[id(contents), key] = _grams(_NUMBER.sub("", contents[key]))
+                text = " ".join([goal_texts(ctx).get(key, ""), *contents[key]])
+                grams[id(contents), key] = _grams(_NUMBER.sub("", text))
             return grams[id(contents), key]
 
         for k, name in enumerate(names):
@@ -358,16 +393,20 @@ class OverlappingProjects(Rule):
                                       name=name, other=other, score=max(score, filtered), noun=shared[0])
 
     @staticmethod
-    def _contents(ctx: Context, template_min: int) -> dict[str, str]:
-        """Goal and indicator text per project, leaving out lines that `template_min` or
-        more projects share (templates say nothing about the work funded); the caller
-        removes digits."""
+    def _contents(ctx: Context, template_min: int) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """Indicator texts per project: all of them, and those without the lines that
+        `template_min` or more projects share (templates say nothing about the work funded),
+        in one pass; the caller joins them after the goal (for the few projects it compares)
+        and removes digits."""
         read = _lines(ctx)
-        texts: dict[str, list[str]] = defaultdict(list)
+        raw: dict[str, list[str]] = defaultdict(list)
+        own: dict[str, list[str]] = defaultdict(list)
         for ind, key, line in zip(ctx.result.indicators, read.keys, read.texts, strict=True):
-            if key and ind.field == "indicator" and len(read.carriers[line]) < template_min:
-                texts[key].append(ind.text)
-        return {key: " ".join([goal_texts(ctx).get(key, ""), *parts]) for key, parts in texts.items()}
+            if key and ind.field == "indicator":
+                raw[key].append(ind.text)
+                if len(read.carriers[line]) < template_min:
+                    own[key].append(ind.text)
+        return raw, own
 
 
 _GOV_LEVEL = [(regex.compile(r"村(?:民委员会|委会)|社区居民委员会"), 1),
@@ -483,6 +522,90 @@ def _any_confusion(pairs: tuple[tuple[str, str], ...]) -> regex.Pattern[str] | N
     return regex.compile("|".join(f"(?:{p})" for p, _ in pairs) or "(?!)")
 
 
+_META = set("\\.^$*+?{}[]()|")
+_INLINE_FLAG = regex.compile(r"\(\?[a-zA-Z^]")
+
+
+def _skip_group(p: str, i: int) -> int:
+    """The position after the group opening at p[i] (escapes and classes skipped)."""
+    depth = 0
+    while i < len(p):
+        c = p[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = _skip_class(p, i)
+            continue
+        depth += (c == "(") - (c == ")")
+        i += 1
+        if depth == 0:
+            return i
+    return i
+
+
+def _skip_class(p: str, i: int) -> int:
+    """The position after the character class opening at p[i]."""
+    i += 1
+    if i < len(p) and p[i] == "^":
+        i += 1
+    if i < len(p) and p[i] == "]":
+        i += 1
+    while i < len(p) and p[i] != "]":
+        i += 2 if p[i] == "\\" else 1
+    return i + 1
+
+
+def _alternatives(p: str) -> list[str]:
+    """The top-level alternatives of a pattern."""
+    out, start, i, depth = [], 0, 0, 0
+    while i < len(p):
+        c = p[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = _skip_class(p, i)
+            continue
+        if c in "()":
+            depth += 1 if c == "(" else -1
+        elif c == "|" and depth == 0:
+            out.append(p[start:i])
+            start = i + 1
+        i += 1
+    return [*out, p[start:]]
+
+
+def leading_literal(alternative: str) -> str:
+    """The plain characters every match of a pattern alternative starts with (after its
+    leading lookarounds, which match nothing); '' when it starts otherwise."""
+    i = 0
+    while alternative.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+        i = _skip_group(alternative, i)
+    j = i
+    while j < len(alternative) and alternative[j] not in _META:
+        j += 1
+    if j < len(alternative) and alternative[j] in "*?{":
+        j -= 1  # the last character may be repeated no times
+    return alternative[i:max(i, j)]
+
+
+@cache
+def _confusion_literals(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Literals one of which every match of the confusions holds (each alternative's
+    leading_literal); None when some alternative has none, or a pattern sets a flag."""
+    literals = []
+    for p in patterns:
+        if _INLINE_FLAG.search(p):
+            return None
+        for alternative in _alternatives(p):
+            literal = leading_literal(alternative)
+            if not literal or "\0" in literal:
+                return None
+            literals.append(literal)
+    return any_word(literals)
+
+
 @register
 class TypoOrRepetition(Rule):
     """R49: slips of the pen: a doubled word (「营造营造」, 「的的」), a known confusion of this
@@ -529,7 +652,7 @@ class TypoOrRepetition(Rule):
         result = ctx.result
         # most texts: a few scans of all of them rule out every slip
         chosen = self._may_slip([i.text for i in result.indicators] + [g.text for g in result.goals],
-                                any_confusion)
+                                any_confusion, _confusion_literals(tuple(p for p, _ in pairs)))
         texts = _texts(result)
         for start, text, project, ind in (texts[k] for k in sorted(chosen)):
             seen: set[str] = set()
@@ -542,14 +665,19 @@ class TypoOrRepetition(Rule):
                                   span=ind.span if ind else Span(start + cs, start + ce), project=project,
                                   evidence={"slip": slip, "fix": fix}, slip=slip, why=why, fix=fix)
 
-    def _may_slip(self, texts: list[str], any_confusion: regex.Pattern[str] | None) -> set[int]:
+    def _may_slip(self, texts: list[str], any_confusion: regex.Pattern[str] | None,
+                  literals: re.Pattern[str] | None = None) -> set[int]:
         """The texts where a slip pattern may match: the doubled word and 的的 match no NUL,
-        the verb pattern no newline, and it reads a newline as it reads a text's end."""
+        the verb pattern no newline, and it reads a newline as it reads a text's end; a
+        confusion is looked for only in texts holding one of `literals` (when given, one of
+        them is in every match)."""
         if any_confusion is None:
             return set(range(len(texts)))
-        chosen = {*texts_containing(texts, _DOUBLED_WIDE), *texts_containing(texts, _DOUBLED_DE),
+        joined = JoinedTexts(texts)  # joined once for the scans by NUL
+        chosen = {*joined.matched(_DOUBLED_WIDE), *joined.matched(_DOUBLED_DE),
                   *texts_containing(texts, self._VERB_AROUND, sep="\n")}
-        return chosen | {k for k, t in enumerate(texts) if k not in chosen and any_confusion.search(t)}
+        rest = range(len(texts)) if literals is None else joined.matched(literals)
+        return chosen | {k for k in rest if k not in chosen and any_confusion.search(texts[k])}
 
     def _slips(self, text: str, confusions: list[tuple[regex.Pattern[str], str]],
                legit: set[str]) -> Iterator[tuple[int, int, str, str, str]]:
@@ -676,12 +804,17 @@ class IndicatorCopiesGoal(Rule):
         return ""
 
     def _best(self, mine: str, goal: str) -> float:
-        whole, windows = _goal_windows(goal)
+        whole, windows, window_counts, lengths = _goal_windows(goal)
         if mine in whole:
             return 1.0
         best = 0.0
-        counts, chars = Counter(mine), set(mine)
-        for window, window_counts, window_chars in windows:
+        counts, chars = None, set(mine)
+        # the windows whose length lets real_quick_ratio pass the lowest floor (0.84: a
+        # window of 0.72 to 1.39 times the line's length, with a margin), in their order
+        lo = bisect.bisect_left(lengths, (len(mine) * 18 // 25, -1))
+        hi = bisect.bisect_right(lengths, (-(-len(mine) * 7 // 5), len(windows)))
+        for k in sorted(k for _n, k in lengths[lo:hi]):
+            window, window_chars = windows[k]
             if abs(len(window) - len(mine)) <= len(mine) // 2:
                 floor, length = max(best, self._RATIO - 0.01), len(mine) + len(window)
                 if 2.0 * min(len(mine), len(window)) / length <= floor:
@@ -689,7 +822,12 @@ class IndicatorCopiesGoal(Rule):
                 if 2.0 * (len(mine) - len(chars - window_chars)) / length <= floor:
                     continue  # so does a bound from the characters the window lacks
                 # SequenceMatcher.quick_ratio, from character counts made once per window
-                matches = sum(min(n, window_counts.get(c, 0)) for c, n in counts.items())
+                # (and per line) when first needed: the bounds above reject most pairs
+                if counts is None:
+                    counts = Counter(mine)
+                if k not in window_counts:
+                    window_counts[k] = Counter(window)
+                matches = sum(min(n, window_counts[k].get(c, 0)) for c, n in counts.items())
                 if 2.0 * matches / length > floor:
                     matcher = difflib.SequenceMatcher(None, mine, window, autojunk=False)
                     best = max(best, matcher.ratio())
@@ -700,13 +838,16 @@ _GOAL_CLAUSE = regex.compile(r"[，。；;,！!？?]")
 
 
 @lru_cache(maxsize=512)  # a project's goal, asked for each of its effect lines
-def _goal_windows(goal: str) -> tuple[str, list[tuple[str, Counter[str], set[str]]]]:
-    """The goal compacted, and its windows of one to three consecutive clauses (in R51's
-    order: by first clause, then width) with their character counts and sets."""
+def _goal_windows(goal: str) -> tuple[str, list[tuple[str, set[str]]], dict[int, Counter[str]],
+                                      list[tuple[int, int]]]:
+    """The goal compacted, its windows of one to three consecutive clauses (in R51's order:
+    by first clause, then width) with their character sets, a memo of the windows'
+    character counts (by position, filled by the caller as it needs them), and (length,
+    position) of the windows sorted."""
     clauses = [compact(c) for c in _GOAL_CLAUSE.split(goal) if compact(c)]
     windows = ["".join(clauses[k:k + width]) for k in range(len(clauses)) for width in (1, 2, 3)
                if k + width <= len(clauses)]
-    return compact(goal), [(w, Counter(w), set(w)) for w in windows]
+    return compact(goal), [(w, set(w)) for w in windows], {}, sorted((len(w), k) for k, w in enumerate(windows))
 
 
 @register
@@ -748,20 +889,26 @@ class EnumeratorDigitCollision(Rule):
     suggestion = "在编号后加空格或顿号（如“{number}. {head}”），避免编号与数字混淆。"
 
     _GLUED = regex.compile(r"(?:^|(?<=[\s:：>]))(\d{1,2})([.．、])\Z")
+    _DOTS = (".", "．", "、")  # what _GLUED ends in
     _BARE = regex.compile(r"(?:^|(?<=[\s:：>]))(1)\Z")  # the outline reads only a first item undotted
     _HEAD = regex.compile(r"^[\d.]+\p{Han}?|^\p{Han}{1,2}")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         text = ctx.result.text
         for ind in ctx.result.indicators:
-            head = self._HEAD.match(ind.text)
-            if not head:
+            if not ind.text:
                 continue
             before = text[max(0, ind.span.start - 4):ind.span.start]
             digit = ind.text[0].isdigit()
+            # the cheap tests first: a glued marker ends in its dot, a bare one is a 1
+            if not before.endswith(self._DOTS) if digit else "1" not in before:
+                continue
+            head = self._HEAD.match(ind.text)
+            if not head:
+                continue
             glued = self._GLUED.search(before) if digit else None  # only read before a digit
-            if (glued is None) if digit else ("1" not in before):
-                continue  # neither reading can apply (the bare marker is a 1)
+            if digit and glued is None:
+                continue  # neither reading can apply
             bare = self._BARE.search(before)
             if glued and digit:
                 marker, also = glued.group(), f"，而非小数“{glued.group(1)}.{head.group()}”"

@@ -10,7 +10,7 @@ import bisect
 import difflib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import accumulate
@@ -22,7 +22,8 @@ from extractor import lexicon
 from extractor.checks.base import Context, Rule, any_word, register
 from extractor.checks.skeletons import ROAD_TABLE, TOWNSHIP_LIST
 from extractor.layout import column_role, split_row
-from extractor.outline import classify_label, find_headings
+from extractor.outline import _ANNOTATION as ANNOTATION
+from extractor.outline import NUMBERING, classify_label, find_headings
 from extractor.records import DocumentResult, Finding, GoalBlock, Indicator, Span
 
 # ---------------------------------------------------------------------------------------
@@ -97,6 +98,12 @@ def compact(text: str) -> str:
     return _NOT_WORD.sub("", text)
 
 
+def compact_joined(joined: str) -> str:
+    """compact() of texts joined by NUL, uncached: NUL is neither space, punctuation nor
+    symbol, so splitting the result at NUL gives each text's compact()."""
+    return _NOT_WORD.sub("", joined)
+
+
 class JoinedTexts:
     """Many short texts joined by `sep`, to ask which of them a pattern (a `re` or `regex`
     one) matches with one scan instead of one scan per text. Exact for patterns that cannot
@@ -163,13 +170,28 @@ def indicator_index(ctx: Context) -> SpanIndex:
     return ctx.cache["structure:indicator_index"]
 
 
-def project_name_at(ctx: Context, pos: int) -> str | None:
-    """The project of the indicator nearest before `pos` on its line, else the first after
-    it on the line (a project row: goal cell, then indicator cell), else the nearest before."""
+def _project_starts(ctx: Context) -> tuple[list[int], list[str | None]]:
+    """The indicators' starts in order, and their group keys."""
     if "structure:project_starts" not in ctx.cache:
         ordered = sorted(ctx.result.indicators, key=lambda i: i.span.start)
         ctx.cache["structure:project_starts"] = ([i.span.start for i in ordered], [group_key(i) for i in ordered])
-    starts, keys = ctx.cache["structure:project_starts"]
+    return ctx.cache["structure:project_starts"]
+
+
+def projects_on_line(ctx: Context, line_start: int, line_end: int) -> set[str | None]:
+    """Every project_name_at may give for a position of the line [line_start, line_end):
+    those of the indicators starting on it, and that of the nearest before it."""
+    starts, keys = _project_starts(ctx)
+    if not starts:
+        return {None}
+    first, last = bisect.bisect_left(starts, line_start), bisect.bisect_left(starts, line_end)
+    return {*keys[first:last], keys[max(first - 1, 0)]}
+
+
+def project_name_at(ctx: Context, pos: int) -> str | None:
+    """The project of the indicator nearest before `pos` on its line, else the first after
+    it on the line (a project row: goal cell, then indicator cell), else the nearest before."""
+    starts, keys = _project_starts(ctx)
     if not starts:
         return None
     text = ctx.result.text
@@ -353,6 +375,8 @@ def _empty_row_labels(cells: list[Any], any_level: bool) -> Iterator[tuple[int, 
 def _empty_outline(text: str, closed: bool, any_level: bool) -> Iterator[tuple[int, int, str, str]]:
     """Headings of free text followed directly by the next heading (or by the end of a
     table cell, when `closed`)."""
+    if not _empty_outline_hint().search(text):
+        return  # most outlines fill every heading: one scan says so, without parsing them
     heads = [h for h in _headings(text) if not h.text.startswith("【")]
     for k, h in enumerate(heads):
         level = h.level2 or (h.level1 if any_level else None)
@@ -363,6 +387,20 @@ def _empty_outline(text: str, closed: bool, any_level: bool) -> Iterator[tuple[i
             continue  # a heading alone at the end of a prose line: content may follow
         if _FILLER.match(text[h.end:nxt]):
             yield h.start, h.end, level, h.text
+
+
+@cache
+def _empty_outline_hint() -> re.Pattern[str]:
+    """What every empty outline heading leaves in the text: a category surface (the
+    heading's alias), its annotations, separators, then the end, an item number or the next
+    heading's surface. find_headings reads headings of these parts (outline.py), so a text
+    without this has no empty heading; the converse does not hold (the parse decides). The
+    standard library's `re`: its \\s takes every space `regex`'s does, so it finds at least
+    what `regex` would, and scans faster. One pattern for every level: a second one for
+    second levels only saved fewer parses than its compiling cost."""
+    lex = lexicon.load()
+    every = any_word([*lex.level1, *lex.level2]).pattern
+    return re.compile(rf"(?:{every})(?:{ANNOTATION})[\s|:：,，;；。.、]*(?:$|{NUMBERING}|{every})")
 
 
 @dataclass(frozen=True)
@@ -599,20 +637,21 @@ class MissingRequiredPrimary(Rule):
     suggestion = "按产出、效益、满意度补充{cls}指标，并细化为可衡量的三级指标。"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        texts = cached_regions(ctx)
         for key, inds in tabled_projects(ctx):
             present = {i.level1 for i in inds if i.text.strip()}
-            counts = {c: sum(1 for i in inds if i.level1 == c) for c in _L1_NAMES}
-            region = texts.get(key, "")
+            if {"output", "benefit", "satisfaction"} <= present:
+                continue  # the common case: nothing can be missing
+            region = cached_regions(ctx).get(key, "")
             for cls in ("output", "benefit"):
                 if cls not in present and not class_mentioned(ctx, region, cls):
-                    yield self._finding(ctx, key, cls, counts)
+                    yield self._finding(ctx, key, cls, inds)
             if "satisfaction" not in present and not class_mentioned(ctx, region, "satisfaction") \
                     and self._has_recipients(ctx, key, inds):
-                yield self._finding(ctx, key, "satisfaction", counts, severity="warning")
+                yield self._finding(ctx, key, "satisfaction", inds, severity="warning")
 
-    def _finding(self, ctx: Context, key: str | None, cls: str, counts: dict[str, int],
+    def _finding(self, ctx: Context, key: str | None, cls: str, inds: list[Indicator],
                  severity: str | None = None) -> Finding:
+        counts = {c: sum(1 for i in inds if i.level1 == c) for c in _L1_NAMES}
         name = label_for(key, ctx.result)
         return ctx.finding(self, name, project=key, severity=severity,
                            evidence={"missing": cls, "counts": counts},
@@ -657,11 +696,10 @@ class MissingCoreSecondary(Rule):
               "quality": "写明达到的标准（合格率、达标率、准确率等）。"}
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        texts = cached_regions(ctx)
         for key, inds in tabled_projects(ctx):
             have = {effective_level(i)[1] for i in inds}
             for cls in ("quantity", "quality"):
-                if cls not in have and not self._slot_filled(ctx, texts.get(key, ""), cls):
+                if cls not in have and not self._slot_filled(ctx, cached_regions(ctx).get(key, ""), cls):
                     name = label_for(key, ctx.result)
                     yield ctx.finding(self, name, project=key,
                                       evidence={"missing": cls, "indicators": len(inds)},
@@ -707,7 +745,10 @@ class EmptySecondarySlot(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         result = ctx.result
         filled = {(group_key(i), i.level2) for i in result.indicators}
+        may_open = self._open_levels(ctx, filled)
         for pos, line in hinted_lines(ctx):
+            if not may_open(pos, line):
+                continue
             for start, end, level2, heading in line_empties(ctx, line):
                 key = project_name_at(ctx, pos + start)
                 if (key, level2) in filled:
@@ -716,6 +757,49 @@ class EmptySecondarySlot(Rule):
                 yield ctx.finding(self, heading, span=Span(pos + start, pos + end), project=key,
                                   severity=severity, evidence={"level2": level2},
                                   heading=heading)
+
+    @staticmethod
+    def _open_levels(ctx: Context, filled: set[tuple[str | None, str | None]]) -> Callable[[int, str], bool]:
+        """A test of whether the line at `pos` may hold an empty heading of a class that its
+        project has no indicator of: its category surfaces or table cells name such a class.
+        Most empty headings belong to classes filled in their project; their lines are not
+        parsed. A first test asks about the classes some project of the document lacks, then
+        about those the projects on the line lack."""
+        keys = {k for k, _ in filled} or {None}  # every project project_name_at can give
+        surfaces = _level2_surfaces()  # a few words a class: `in` tests, no pattern to compile
+        levels = {*surfaces, *lexicon.load().level2.values()}
+        open_levels = frozenset(lv for lv in levels if any((k, lv) not in filled for k in keys))
+
+        def names(line: str, levels: Iterable[str]) -> bool:
+            if any(w in line for lv in levels for w in surfaces.get(lv, ())):
+                return True
+            return ("\t" in line or line.count("|") >= 2) and any(
+                classify_label(c.text)[1] in levels for c in _split(line) if c.text)
+
+        def may_open(pos: int, line: str) -> bool:
+            if not names(line, open_levels):
+                return False
+            here = projects_on_line(ctx, pos, pos + len(line))
+            line_open = frozenset(lv for lv in open_levels if any((k, lv) not in filled for k in here))
+            return line_open == open_levels or names(line, line_open)
+
+        return may_open
+
+
+@cache
+def _level2_surfaces() -> dict[str, tuple[str, ...]]:
+    """Second-level class → its surfaces: what an outline heading of that class holds (its
+    alias, read by classify_label; outline.find_headings gives a 满意度 first level whose
+    alias has a second level that second level, hence those surfaces too)."""
+    lex = lexicon.load()
+    by_level: dict[str, list[str]] = defaultdict(list)
+    for surface in sorted({*lex.level1, *lex.level2}):
+        l1, l2 = classify_label(surface)
+        if l2:
+            by_level[l2].append(surface)
+            if l1 == "satisfaction":
+                by_level["satisfaction"].append(surface)
+    return {level: tuple(words) for level, words in by_level.items()}
 
 
 @register
@@ -1079,7 +1163,7 @@ class NearDuplicateText(Rule):
             pieces = [(goal.text[it.body_start:it.end].strip(), it) for it in goal_items(goal.text)]
             for k, (text, it) in enumerate(pieces):
                 for prev, pit in pieces[:k]:
-                    ratio = _similar(prev, text, minimum)
+                    ratio = _similar(prev, text, minimum, threshold)
                     if ratio >= threshold:
                         yield self._emit(ctx, goal, it.body_start, it.end, prev, ratio, f"第{pit.number}条")
                         break
@@ -1095,44 +1179,73 @@ class NearDuplicateText(Rule):
                            item=_short(text), other=where, ratio=ratio)
 
     def _across_projects(self, ctx: Context, threshold: float, minimum: int) -> Iterator[Finding]:
-        seen: dict[str, GoalBlock] = {}  # compact text → first goal block with it
+        if len({g.project.name for g in ctx.result.goals if g.project is not None}) < 2:
+            return  # a copy is flagged across projects only
+        seen: dict[str, tuple[GoalBlock, frozenset[str]]] = {}  # compact text → first goal with it
         for goal in (g for g in ctx.result.goals if g.project is not None):
             text = compact(goal.text)
             if len(text) < minimum:
                 continue
             name = goal.project.name if goal.project else ""
-            match, ratio = seen.get(text), 1.0
+            first, ratio = seen.get(text), 1.0
+            match = first[0] if first is not None else None
             if match is None and len(seen) <= self._MAX_COMPARED:
                 match, ratio = self._closest(text, seen, threshold)
             if match is not None and match.project and match.project.name != name:
                 yield self._emit(ctx, goal, 0, len(goal.text), match.text, ratio,
                                  f"项目“{match.project.name}”的绩效目标")
-            seen.setdefault(text, goal)
+            if text not in seen:
+                seen[text] = (goal, frozenset(text))
 
     _MAX_COMPARED = 300  # distinct goals compared pairwise; beyond that only exact copies
 
     @staticmethod
-    def _closest(text: str, seen: dict[str, GoalBlock], threshold: float) -> tuple[GoalBlock | None, float]:
-        # `text` is the second sequence of every comparison: its index is built once
-        matcher = difflib.SequenceMatcher(None, "", text, autojunk=False)
-        for other, block in seen.items():
+    def _closest(text: str, seen: dict[str, tuple[GoalBlock, frozenset[str]]],
+                 threshold: float) -> tuple[GoalBlock | None, float]:
+        # `text` is the second sequence of every comparison: its index is built once, when
+        # a pair first passes the bounds (most goals are like none before them)
+        matcher = None
+        chars, size = frozenset(text), len(text)
+        for other, (block, other_chars) in seen.items():
+            total = len(other) + size
+            if 2.0 * min(len(other), size) / total < threshold:
+                continue  # real_quick_ratio's bound
+            # quick_ratio's matches are at most each text's length less one character per
+            # distinct character the other lacks: a set intersection, not a count per character
+            common = len(chars & other_chars)
+            bound = min(size - len(chars), len(other) - len(other_chars)) + common
+            if 2.0 * bound / total < threshold:
+                continue
+            if matcher is None:
+                matcher = difflib.SequenceMatcher(None, "", text, autojunk=False)
             matcher.set_seq1(other)
-            if matcher.real_quick_ratio() >= threshold and matcher.quick_ratio() >= threshold:
+            if matcher.quick_ratio() >= threshold:
                 ratio = matcher.ratio()
                 if ratio >= threshold:
                     return block, ratio
         return None, 0.0
 
 
-def _similar(a: str, b: str, minimum: int) -> float:
+def _similar(a: str, b: str, minimum: int, threshold: float = 0.0) -> float:
+    """The similarity of two items' compact texts; 0.0 for a short item, and for a pair whose
+    bounds (as in _closest) show it falls below `threshold`."""
     a, b = compact(a), compact(b)
     if min(len(a), len(b)) < minimum:
+        return 0.0
+    total = len(a) + len(b)
+    if 2.0 * min(len(a), len(b)) / total < threshold:
+        return 0.0
+    chars_a, chars_b = set(a), set(b)
+    common = len(chars_a & chars_b)
+    if 2.0 * (min(len(a) - len(chars_a), len(b) - len(chars_b)) + common) / total < threshold:
         return 0.0
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
 def _diff(a: str, b: str) -> list[str]:
     a, b = compact(a), compact(b)
+    if a == b:
+        return []  # an exact copy (most across projects): no opcode but "equal"
     out = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op != "equal":

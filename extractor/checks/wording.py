@@ -28,6 +28,7 @@ from extractor.checks.classes import (
     misfiled_as,
     norm,
     pattern,
+    per_indicator,
     search,
     source_quantity,
     value_part,
@@ -139,6 +140,15 @@ def vague_tokens(text: str, config: Config) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _tokens(ctx: Context, ind: Indicator) -> list[str]:
+    """vague_tokens of the indicator's text, read once (the code's choice, then the report)."""
+    return per_indicator(ctx, "wording:tokens", ind, _read_tokens)
+
+
+def _read_tokens(ind: Indicator, config: Config) -> list[str]:
+    return vague_tokens(norm(ind.text), config)
+
+
 def bare_qualitative(ind: Indicator, config: Config) -> str | None:
     """A table row whose value cell is a short qualitative phrase (有效提升, 定性 明显提高)."""
     value = value_part(ind)
@@ -163,7 +173,7 @@ def vague_code(ctx: Context, ind: Indicator) -> str | None:
         return "unquantified_output"
     if bare_qualitative(ind, config):
         return "qualitative_without_grades"
-    if vague_tokens(norm(ind.text), config):
+    if _tokens(ctx, ind):
         return "vague_wording"
     if level2 in BENEFIT or level2 == "satisfaction":
         return "qualitative_without_grades"
@@ -194,7 +204,7 @@ class _VagueRule(Rule):
             yield self.report(ctx, ind)
 
     def report(self, ctx: Context, ind: Indicator) -> Finding:
-        tokens = vague_tokens(norm(ind.text), ctx.config)
+        tokens = list(_tokens(ctx, ind))  # a copy: the finding keeps it
         return flag(ctx, self, ind, tokens="、".join(tokens) or "无",
                                 evidence={"tokens": tokens, "level2": ind.level2})
 
@@ -431,6 +441,8 @@ class UnitMissingOrMismatched(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for ind in ctx.result.indicators:
+            if not ind.quantities and ind.target is None:
+                continue  # no amount and no target: no unit to judge
             found = self._problem(ind, ctx.config)
             if found is not None:
                 why, fix = found

@@ -8,6 +8,7 @@ years (「2021-2025年」), a start (「2020年以来」). Only the first kind m
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from functools import lru_cache
 import regex
 
 from extractor.checks.base import Config, Context, Rule, any_word, register
+from extractor.checks.classes import joined_texts
 from extractor.checks.skeletons import ROAD_TABLE, TOWNSHIP_LIST
 from extractor.checks.structure import clause_around, group_key, indicator_index
 from extractor.records import DocumentResult, Finding, Indicator, Span
@@ -195,9 +197,9 @@ class StaleOrWrongYear(Rule):
 
     def _hits(self, ctx: Context, by: int) -> Iterator[tuple[str, object, list[int], str, Span | None]]:
         s = _settings(ctx)
-        for ind in ctx.result.indicators:
-            if not _YEAR.search(ind.text):  # most lines name no year
-                continue
+        inds = ctx.result.indicators
+        for k in self._wrong_year_lines(ctx, s, by):
+            ind = inds[k]
             years = [y.year for y in _mentions(ind.text, s.words)
                      if y.target and self._wrong(s, y.year, by)]
             if years:
@@ -216,6 +218,16 @@ class StaleOrWrongYear(Rule):
                 seen.add((s, e))
                 project = goal.project.name if goal.project else None
                 yield "goal", project, [y.year], goal.text[s:e], Span(goal.span.start + s, goal.span.start + e)
+
+    def _wrong_year_lines(self, ctx: Context, s: _Settings, by: int) -> list[int]:
+        """The positions of the indicators naming a wrong year, from one scan of their joined
+        texts (a year matches neither a NUL nor across one, and reads a NUL as it reads a
+        text's edge); only these are read for context (most lines name the budget year or
+        none)."""
+        joined = joined_texts(ctx)
+        found = {bisect.bisect_right(joined.starts, m.start()) - 1
+                 for m in _YEAR.finditer(joined.joined) if self._wrong(s, _value(m), by)}
+        return sorted(found)
 
     @staticmethod
     def _goal_target(text: str, y: YearMention) -> bool:
