@@ -209,12 +209,13 @@ def warm_up(extract: Any, docs: list[Doc], mode: str) -> float:
     start = time.perf_counter()
     try:
         extract(doc.path if mode == "path" else doc.text)
-        # the process's own jieba tokenizer (a one-time dictionary load, like the reference's
-        # jieba.initialize()) loads on the first document that needs words: load it here so
-        # that the timed run does not carry it whichever document comes first
-        segment = importlib.import_module("extractor.segment")
-        if hasattr(segment, "tokenizer"):
-            segment.tokenizer()
+        # the process's own dictionaries (a one-time load, like the reference's
+        # jieba.initialize()) load on the first document that needs words: the word table
+        # the truncated-text rule cuts with, else jieba's tokenizer. Load them here so that the
+        # timed run does not carry them whichever document comes first
+        wordtable = importlib.import_module("extractor.wordtable")
+        if wordtable.table() is None:
+            importlib.import_module("extractor.segment").tokenizer()
     except Exception as exc:  # reported; the timed run records it again
         print(f"warm-up on {doc.path} raised {type(exc).__name__}: {exc}", file=sys.stderr)
     return time.perf_counter() - start
