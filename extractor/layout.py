@@ -998,7 +998,7 @@ class Walker:
                                                         item.path, self.project))
                 continue
             text = self.text[item.start:item.end]
-            for s, e in clauses.split_measured(text):
+            for s, e in _item_clauses(text):
                 self._add(Candidate(item.start + s, item.start + e, "indicator", item.path,
                                     item.level1, item.level2, self.project, row=self.row_no))
 
@@ -1023,6 +1023,20 @@ class Walker:
 
     def _add(self, candidate: Candidate) -> None:
         self.out.candidates.append(candidate)
+
+
+# what clauses.split_measured cuts at (its major and minor separators)
+_CLAUSE_CUT = regex.compile(r"[,，;；。!！?？|、]")
+
+
+def _item_clauses(text: str) -> list[tuple[int, int]]:
+    """clauses.split_measured(text) for an item. An item without a separator inside its
+    trimmed span is one clause, and it is kept whole whether measured or not: answered
+    without cutting it or scanning it for quantities."""
+    s, e = clauses.trim(text, 0, len(text))
+    if _CLAUSE_CUT.search(text, s, e) is None:
+        return [(s, e)] if s < e else []
+    return clauses.split_measured(text)
 
 
 def _is_operator(text: str) -> bool:
