@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
@@ -84,11 +85,31 @@ def _fits(level1: str | None, level2: str, parent: str) -> bool:
 def clean_label(cell: str) -> str:
     return _SPACES.sub("", _CLEAN_CELL.sub("", cell))
 _DASH = regex.compile(r"[-—－]")
+_MISSPELT_END = "指标"  # a word ending so may be a misspelt label (_misspelt_label)
+
+
+@cache
+def _label_chars() -> regex.Pattern[str]:
+    """A few characters of which every label holds one (标 for 数量指标, 量 for 数量, 效 for
+    时效 …): cleaning drops characters and adds none, so a cell with none of them names no
+    label, and is answered without the costly cleaning (its pattern is tried at every
+    position of the cell)."""
+    lex = lexicon.load()
+    uncovered = [*lex.level1, *lex.level2, _MISSPELT_END]
+    chosen: set[str] = set()
+    while uncovered:  # greedy: the character in most uncovered words, until all are covered
+        counts = Counter(ch for word in uncovered for ch in set(word))
+        best = max(sorted(counts), key=counts.__getitem__)
+        chosen.add(best)
+        uncovered = [word for word in uncovered if best not in word]
+    return regex.compile("[" + "".join(sorted(chosen)) + "]")
 
 
 @lru_cache(maxsize=8192)
 def classify_label(cell: str) -> tuple[str | None, str | None]:
     """(level1, level2) that a whole cell names; (None, None) when it is not a label."""
+    if _label_chars().search(cell) is None:
+        return None, None
     lex = lexicon.load()
     word = clean_label(cell)
     if not word:
@@ -100,7 +121,7 @@ def classify_label(cell: str) -> tuple[str | None, str | None]:
             return l1, l2
     # both set for 成本指标 and 满意度指标: the caller decides by position
     found = lex.level1.get(word), lex.level2.get(word)
-    if found == (None, None) and word.endswith("指标"):
+    if found == (None, None) and word.endswith(_MISSPELT_END):
         return _misspelt_label(word)
     return found
 

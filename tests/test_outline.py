@@ -78,3 +78,15 @@ def test_a_mistyped_label_keeps_its_class() -> None:
     assert classify_label("质最指标") == (None, "quality")
     assert classify_label("培训指标") == (None, None)
     assert classify_label("数量指标") == (None, "quantity")
+
+
+def test_label_chars_cover_every_label() -> None:
+    """The pre-test of classify_label may answer (None, None) only for a cell that holds no
+    label: every label surface (and a misspelt …指标) holds one of its characters."""
+    from extractor import lexicon
+    from extractor.outline import _label_chars, classify_label
+    lex = lexicon.load()
+    for word in (*lex.level1, *lex.level2, "日效指标"):
+        assert _label_chars().search(word), word
+        assert any(classify_label(word)), word
+    assert classify_label("覆盖行政村的人口") == (None, None)
