@@ -181,18 +181,54 @@ def _heading_pattern() -> regex.Pattern[str]:
 
 
 @cache
-def _heading_hint() -> regex.Pattern[str]:
-    """What every heading holds: a 【 or a category surface (the heading pattern's alias is
-    one of them). A text with neither has no heading, and the costly pattern is not run."""
+def _heading_anchor() -> regex.Pattern[str]:
+    """Where a heading's core can stand: a 【, or a category surface that no Han character
+    precedes (the heading pattern refuses an alias after one)."""
     lex = lexicon.load()
-    return regex.compile("【|" + lexicon.alternation([*lex.level1, *lex.level2]))
+    return regex.compile(r"【|(?<!\p{Han})(?:" + lexicon.alternation([*lex.level1, *lex.level2]) + ")")
+
+
+# the longest NUMBERING marker (目标十二：, （十二三）) is 5 characters
+_MARKER_REACH = 6
+
+
+def _heading_matches(text: str) -> list[regex.Match[str]]:
+    r"""_heading_pattern().finditer(text), with the pattern tried only near the places where a
+    heading can stand (it is costly at every position of a long line). A match holds an
+    anchor, and before it only its marker and whitespace: the search starts before the next
+    anchor by that much (never inside a whitespace run, where \G would accept a start that
+    the whole-text search does not), so it finds the same next match."""
+    anchors = [m.start() for m in _heading_anchor().finditer(text, overlapped=True)]
+    if not anchors:
+        return []
+    pattern = _heading_pattern()
+    out: list[regex.Match[str]] = []
+    pos, i = 0, 0
+    while True:
+        while i < len(anchors) and anchors[i] < pos:
+            i += 1
+        if i == len(anchors):
+            return out
+        q = _back_over_space(text, anchors[i], pos)
+        q = _back_over_space(text, max(pos, q - _MARKER_REACH), pos)
+        m = pattern.search(text, q)
+        if m is None:
+            return out
+        out.append(m)
+        pos = m.end()
+
+
+def _back_over_space(text: str, q: int, floor: int) -> int:
+    while q > floor and text[q - 1].isspace():
+        q -= 1
+    return q
 
 
 def find_headings(text: str) -> list[Heading]:
-    if not _heading_hint().search(text):
-        return []
+    if "【" not in text and _label_chars().search(text) is None:
+        return []  # every heading holds a 【 or a category surface
     out = []
-    for m in _heading_pattern().finditer(text):
+    for m in _heading_matches(text):
         if m.group("bracket"):
             l1, l2 = classify_label(m.group("b1"))
             if not (l1 or l2):
@@ -222,6 +258,9 @@ def _resolve_ambiguous(headings: list[Heading]) -> list[Heading]:
 
 
 _ITEM_MARK = regex.compile(
+    # every marker starts with one of these characters: the lookahead refuses any other
+    # position at once, before the alternatives and their lookbehinds are tried there
+    r"(?=[\d指①-⑳(（])"
     r"(?:(?<=^|[\s,，;；。:：、])(?P<num>\d{1,2})(?:[.、．](?!\d)|[.、．](?=\d)|(?=[\p{Han}“\"《(（]))"
     r"|(?P<zhibiao>指标\s*(?P<zn>\d{1,2})\s*[:：])"
     r"|(?<=^|[\s,，;；。])(?P<circled>[①-⑳])"
