@@ -19,7 +19,7 @@ from functools import cache, lru_cache
 
 import regex
 
-from extractor import clauses, deadlines, displaced, lexicon, prose, quantities, runon
+from extractor import clauses, deadlines, displaced, lexicon, lines, prose, quantities, runon
 from extractor.outline import (
     SCORE_MARK,
     Heading,
@@ -139,8 +139,16 @@ _BARE_SCORE = regex.compile(r"\d{1,3}(?:\.\d{1,2})?")
 _REQUIRED_MARK = regex.compile(r"^[*＊★☆]+")
 
 
+@cache
+def _column_chars() -> regex.Pattern[str]:
+    """A few characters of which every column header holds one (extractor/lines.py)."""
+    return lines.char_test(lexicon.load().columns)
+
+
 @lru_cache(maxsize=8192)
 def column_role(cell: str) -> str | None:
+    if _column_chars().search(cell) is None:
+        return None  # no header word in it
     # `*指标值`: a template marks its required columns with a star
     compact = _REQUIRED_MARK.sub("", _WHITESPACE.sub("", cell))
     m = _role_pattern().match(compact)
@@ -293,8 +301,8 @@ class Walker:
         if grids:
             self._displaced(start, grids)
             return
-        if self._try_header(cells):
-            return
+        if _column_chars().search(line) is not None and self._try_header(cells):
+            return  # (a line without any header word is no header)
         if "项" in line and "绩" in line and self._try_project_list(cells):
             return
         if self.plist is not None and self._project_row(cells):
@@ -1217,7 +1225,14 @@ _SECTION = regex.compile(r"^\s*+(?:[一二三四五六七八九十]{1,3}[、.]|[
                          r"|\d{1,2}[、.](?!\d))?\s*+(?P<title>[^\s:：,，。]{2,12})\s*+[:：]?\s*+$")
 
 
+# the longest section title line without its whitespace: a marker (（十二）), 12 characters,
+# a colon
+_SECTION_MAX = 18
+
+
 def _section_title(line: str) -> str | None:
+    if len(line) > _SECTION_MAX and len("".join(line.split())) > _SECTION_MAX:
+        return None
     m = _SECTION.match(line)
     if not m:
         return None
@@ -1291,11 +1306,21 @@ def _key_only() -> regex.Pattern[str]:
 
 
 @cache
+def _money_keys() -> list[str]:
+    words = _money_words()
+    return [w for role in ("total", "fiscal", "other") for w in words[f"{role}_keys"]]
+
+
+@cache
 def _money_key_hint() -> regex.Pattern[str]:
     """Any funding key: a line without one is neither a key with its amount nor a key alone."""
-    words = _money_words()
-    return regex.compile(lexicon.alternation([w for role in ("total", "fiscal", "other")
-                                              for w in words[f"{role}_keys"]]))
+    return regex.compile(lexicon.alternation(_money_keys()))
+
+
+@cache
+def _money_key_chars() -> regex.Pattern[str]:
+    """A few characters of which every funding key holds one: cheaper than _money_key_hint."""
+    return lines.char_test(_money_keys())
 
 
 _MONEY_CELL = regex.compile(r"\s*(\d[\d,]*(?:\.\d+)?)\s*(?:万元|元)?\s*")
@@ -1459,7 +1484,8 @@ class _MoneyReader:
     def _key_values(self, line: str, start: int, project: Project | None, unit: str) -> None:
         cut = _FLAT_HEADER.search(line) if _FLAT_HEADER_TEXT in line else None
         text = (line[:cut.start()] if cut else line).rstrip(" \t|")  # `年度资金总额 |` (PN)
-        keyed = _money_key_hint().search(text) is not None  # both patterns need a key
+        keyed = _money_key_chars().search(text) is not None and \
+            _money_key_hint().search(text) is not None  # both patterns need a key
         found = list(_key_value().finditer(text)) if keyed else []
         if not found and self.pending and _number(text) is not None:
             end = start + len(text.rstrip())

@@ -7,13 +7,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 import regex
 
-from extractor import lexicon
+from extractor import lexicon, lines
 from extractor.clauses import trim
 
 NUMBERING = (r"(?:[一二三四五六七八九十]{1,3}[、.]|[(（][一二三四五六七八九十]{1,3}[)）]"
@@ -90,19 +89,10 @@ _MISSPELT_END = "指标"  # a word ending so may be a misspelt label (_misspelt_
 
 @cache
 def _label_chars() -> regex.Pattern[str]:
-    """A few characters of which every label holds one (标 for 数量指标, 量 for 数量, 效 for
-    时效 …): cleaning drops characters and adds none, so a cell with none of them names no
-    label, and is answered without the costly cleaning (its pattern is tried at every
-    position of the cell)."""
+    """A few characters of which every label holds one (extractor/lines.py); a cell without
+    any is answered before the costly clean_label (its pattern is tried at every position)."""
     lex = lexicon.load()
-    uncovered = [*lex.level1, *lex.level2, _MISSPELT_END]
-    chosen: set[str] = set()
-    while uncovered:  # greedy: the character in most uncovered words, until all are covered
-        counts = Counter(ch for word in uncovered for ch in set(word))
-        best = max(sorted(counts), key=counts.__getitem__)
-        chosen.add(best)
-        uncovered = [word for word in uncovered if best not in word]
-    return regex.compile("[" + "".join(sorted(chosen)) + "]")
+    return lines.char_test([*lex.level1, *lex.level2, _MISSPELT_END])
 
 
 @lru_cache(maxsize=8192)
