@@ -19,7 +19,7 @@ from functools import cache, lru_cache
 
 import regex
 
-from extractor import clauses, deadlines, displaced, lexicon, lines, prose, quantities, runon
+from extractor import clauses, deadlines, displaced, lexicon, lines, outline, prose, quantities, runon
 from extractor.outline import (
     SCORE_MARK,
     Heading,
@@ -1246,7 +1246,24 @@ def _section_title(line: str) -> str | None:
 
 
 def walk(text: str) -> Layout:
+    _prepare()
     return Walker(text).run()
+
+
+@cache
+def _prepare() -> None:
+    """Builds, at the first walk, the patterns and word sets of every layout the walk reads
+    (built at first use instead, the first document with a rare layout — a flattened or
+    run-on table — pays for them)."""
+    for build in (_flat_column, _role_pattern, _field_pattern, _column_chars, _label_heads,
+                  _header_word_pattern, _amount_pattern, _flat_project_name,
+                  _strong_label_pattern, _goal_label_pattern, _breakdown_keys,
+                  _total_column_ends, _key_value, _key_only, _money_key_hint, _money_key_chars):
+        build()
+    outline.prepare()
+    runon.prepare()
+    displaced.prepare()
+    prose.prepare()
 
 
 # -- amounts: task rows, project lists, funding blocks, breakdowns and their totals ----------

@@ -344,3 +344,9 @@ def _bare_marker_ok(text: str, pos: int) -> bool:
 def _unit_prefix() -> regex.Pattern[str]:
     return regex.compile(lexicon.alternation(list(lexicon.load().units)))
 
+
+def prepare() -> None:
+    """Builds the patterns and word sets before the first document needs them."""
+    for build in (_label_chars, _label_skeletons, label_surfaces, _heading_pattern,
+                  _heading_anchor, _unit_prefix):
+        build()
