@@ -1258,7 +1258,8 @@ def _prepare() -> None:
     for build in (_flat_column, _role_pattern, _field_pattern, _column_chars, _label_heads,
                   _header_word_pattern, _amount_pattern, _flat_project_name,
                   _strong_label_pattern, _goal_label_pattern, _breakdown_keys,
-                  _total_column_ends, _key_value, _key_only, _money_key_hint, _money_key_chars):
+                  _total_column_ends, _key_value, _key_only, _money_key_hint, _money_key_chars,
+                  _money_chars):
         build()
     outline.prepare()
     runon.prepare()
@@ -1335,6 +1336,16 @@ def _money_key_hint() -> regex.Pattern[str]:
 
 
 @cache
+def _money_chars() -> regex.Pattern[str]:
+    """A character of every word a money table starts with: the last character of a total
+    column (_column_header), the first of a breakdown key, an amount column (both
+    _breakdown_row), a funding key (_key_values)."""
+    words = _money_words()
+    return lines.char_test([*_total_column_ends(), *_breakdown_keys()[1], *_money_keys(),
+                            *words["amount_columns"]])
+
+
+@cache
 def _money_key_chars() -> regex.Pattern[str]:
     """A few characters of which every funding key holds one: cheaper than _money_key_hint."""
     return lines.char_test(_money_keys())
@@ -1379,6 +1390,10 @@ class _MoneyReader:
         if in_table:
             self.flush()
             self.columns = self.breakdown = None
+            return
+        if self.columns is None and self.breakdown is None and self.pending is None and \
+                _money_chars().search(line) is None:
+            self.flush()  # no header, breakdown or funding word: what _key_values ends with
             return
         if self.columns is not None and self._column_row(cells, project, unit):
             return
