@@ -27,7 +27,10 @@ _ANNOTATION = r"(?:\s*(?:[(（][^()（）\n≥≤=<>%]{0,14}[)）]|★+|☆+|\*+
 # can be given back to the colon and spaces after them), and the trailing part tried only at
 # the start of a whitespace run (\G: where the leading part stopped) — otherwise every position
 # of a run rescans the rest of it in several ways (cubic time)
-_CLEAN_CELL = regex.compile(rf"^\s*+(?:{NUMBERING})?\s*+|(?:\G|(?<!\s))(?>{_ANNOTATION})\s*+[:：]?\s*+$")
+# (the trailing part starts with a blank, a bracket, a star or a colon, or at the end: the
+# lookahead refuses every other position before the annotations are tried there)
+_CLEAN_CELL = regex.compile(rf"^\s*+(?:{NUMBERING})?\s*+"
+                            rf"|(?:\G|(?<!\s))(?=[\s(（★☆*:：]|$)(?>{_ANNOTATION})\s*+[:：]?\s*+$")
 _SPACES = regex.compile(r"\s+")
 
 
