@@ -243,29 +243,30 @@ class Walker:
     # -- driver ----------------------------------------------------------------------
     def run(self) -> Layout:
         pos = 0
+        prose_lines = []  # lines that may state targets in prose: long enough, no cells
         for line in self.text.split("\n"):
             self.row_no += 1
             self._line(line, pos)
-            pos += len(line) + 1
+            end = pos + len(line)
+            if len(line) >= 8 and "|" not in line and "\t" not in line and len(line.strip()) >= 8:
+                prose_lines.append((pos, end))
+            pos = end + 1
         self._flush_stream()
         self.money.flush()
-        for s, e in prose.target_spans(self.text, self._untaken_prose_lines()):
+        for s, e in prose.target_spans(self.text, self._untaken(prose_lines)):
             self._goal_prose(s, e)
         return self.out
 
-    def _untaken_prose_lines(self) -> list[tuple[int, int]]:
-        """Lines of prose (no cells) that no candidate came from, in order."""
+    def _untaken(self, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The lines (start, end, in order) that no candidate came from."""
         taken = sorted((c.start, c.end) for c in self.out.candidates)
-        lines, pos, i = [], 0, 0
-        for line in self.text.split("\n"):
-            start, end = pos, pos + len(line)
-            pos = end + 1
+        out, i = [], 0
+        for start, end in lines:
             while i < len(taken) and taken[i][1] <= start:
                 i += 1
-            overlapped = i < len(taken) and taken[i][0] < end
-            if not overlapped and len(line.strip()) >= 8 and "|" not in line and "\t" not in line:
-                lines.append((start, end))
-        return lines
+            if not (i < len(taken) and taken[i][0] < end):
+                out.append((start, end))
+        return out
 
     def _line(self, line: str, start: int) -> None:
         if not line.strip():
