@@ -181,11 +181,11 @@ def split_row(line: str, start: int) -> list[Cell]:
 
 
 def _cells(line: str, start: int, sep: str) -> list[Cell]:
-    out, pos = [], 0
+    out, pos = [], start
     for part in line.split(sep) if sep != "\x00" else [line]:
-        lead = len(part) - len(part.lstrip())
-        text = part.strip()
-        s = start + pos + lead
+        rest = part.lstrip()
+        text = rest.rstrip()
+        s = pos + len(part) - len(rest)
         out.append(Cell(text, s, s + len(text)))
         pos += len(part) + 1
     return out
@@ -1231,9 +1231,18 @@ _SECTION = regex.compile(r"^\s*+(?:[一二三四五六七八九十]{1,3}[、.]|[
 _SECTION_MAX = 18
 
 
+@cache
+def _section_chars() -> regex.Pattern[str]:
+    """A character of every section title word (extractor/lines.py)."""
+    words = lexicon.load().words
+    return lines.char_test([*words["goal_sections"], *words["context_sections"]])
+
+
 def _section_title(line: str) -> str | None:
     if len(line) > _SECTION_MAX and len("".join(line.split())) > _SECTION_MAX:
         return None
+    if _section_chars().search(line) is None:
+        return None  # the title is one of the section words
     m = _SECTION.match(line)
     if not m:
         return None
@@ -1258,7 +1267,7 @@ def _prepare() -> None:
     run-on table — pays for them)."""
     for build in (_flat_column, _role_pattern, _field_pattern, _column_chars, _label_heads,
                   _header_word_pattern, _amount_pattern, _flat_project_name,
-                  _strong_label_pattern, _goal_label_pattern, _breakdown_keys,
+                  _strong_label_pattern, _goal_label_pattern, _section_chars, _breakdown_keys,
                   _total_column_ends, _key_value, _key_only, _money_key_hint, _money_key_chars,
                   _money_chars):
         build()

@@ -271,6 +271,8 @@ def split_items(text: str, state: LevelState, base: int = 0,
     items: list[Item] = []
     if headings is None:
         headings = find_headings(text)
+    if not headings:  # most lines: one region, the whole text
+        return _region_items(text, 0, len(text), state, base)
     bounds = [(h.start, h.end) for h in headings]
     regions = []
     cursor = 0
