@@ -195,3 +195,9 @@ def _header_words() -> frozenset[str]:
     lex = lexicon.load()
     return frozenset((*lex.columns, *lex.words["table_labels"], *lex.words["runon_stop_words"],
                       *lex.words["total_rows"]))
+
+
+def prepare() -> None:
+    """Builds the patterns and word sets before the first document needs them."""
+    for build in (_value_start, _end, _header_words):
+        build()

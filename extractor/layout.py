@@ -19,7 +19,7 @@ from functools import cache, lru_cache
 
 import regex
 
-from extractor import clauses, deadlines, displaced, lexicon, prose, quantities, runon
+from extractor import clauses, deadlines, displaced, lexicon, lines, outline, prose, quantities, runon
 from extractor.outline import (
     SCORE_MARK,
     Heading,
@@ -139,8 +139,16 @@ _BARE_SCORE = regex.compile(r"\d{1,3}(?:\.\d{1,2})?")
 _REQUIRED_MARK = regex.compile(r"^[*＊★☆]+")
 
 
+@cache
+def _column_chars() -> regex.Pattern[str]:
+    """A few characters of which every column header holds one (extractor/lines.py)."""
+    return lines.char_test(lexicon.load().columns)
+
+
 @lru_cache(maxsize=8192)
 def column_role(cell: str) -> str | None:
+    if _column_chars().search(cell) is None:
+        return None  # no header word in it
     # `*指标值`: a template marks its required columns with a star
     compact = _REQUIRED_MARK.sub("", _WHITESPACE.sub("", cell))
     m = _role_pattern().match(compact)
@@ -173,11 +181,11 @@ def split_row(line: str, start: int) -> list[Cell]:
 
 
 def _cells(line: str, start: int, sep: str) -> list[Cell]:
-    out, pos = [], 0
+    out, pos = [], start
     for part in line.split(sep) if sep != "\x00" else [line]:
-        lead = len(part) - len(part.lstrip())
-        text = part.strip()
-        s = start + pos + lead
+        rest = part.lstrip()
+        text = rest.rstrip()
+        s = pos + len(part) - len(rest)
         out.append(Cell(text, s, s + len(text)))
         pos += len(part) + 1
     return out
@@ -235,29 +243,30 @@ class Walker:
     # -- driver ----------------------------------------------------------------------
     def run(self) -> Layout:
         pos = 0
+        prose_lines = []  # lines that may state targets in prose: long enough, no cells
         for line in self.text.split("\n"):
             self.row_no += 1
             self._line(line, pos)
-            pos += len(line) + 1
+            end = pos + len(line)
+            if len(line) >= 8 and "|" not in line and "\t" not in line and len(line.strip()) >= 8:
+                prose_lines.append((pos, end))
+            pos = end + 1
         self._flush_stream()
         self.money.flush()
-        for s, e in prose.target_spans(self.text, self._untaken_prose_lines()):
+        for s, e in prose.target_spans(self.text, self._untaken(prose_lines)):
             self._goal_prose(s, e)
         return self.out
 
-    def _untaken_prose_lines(self) -> list[tuple[int, int]]:
-        """Lines of prose (no cells) that no candidate came from, in order."""
+    def _untaken(self, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The lines (start, end, in order) that no candidate came from."""
         taken = sorted((c.start, c.end) for c in self.out.candidates)
-        lines, pos, i = [], 0, 0
-        for line in self.text.split("\n"):
-            start, end = pos, pos + len(line)
-            pos = end + 1
+        out, i = [], 0
+        for start, end in lines:
             while i < len(taken) and taken[i][1] <= start:
                 i += 1
-            overlapped = i < len(taken) and taken[i][0] < end
-            if not overlapped and len(line.strip()) >= 8 and "|" not in line and "\t" not in line:
-                lines.append((start, end))
-        return lines
+            if not (i < len(taken) and taken[i][0] < end):
+                out.append((start, end))
+        return out
 
     def _line(self, line: str, start: int) -> None:
         if not line.strip():
@@ -293,8 +302,8 @@ class Walker:
         if grids:
             self._displaced(start, grids)
             return
-        if self._try_header(cells):
-            return
+        if _column_chars().search(line) is not None and self._try_header(cells):
+            return  # (a line without any header word is no header)
         if "项" in line and "绩" in line and self._try_project_list(cells):
             return
         if self.plist is not None and self._project_row(cells):
@@ -998,7 +1007,7 @@ class Walker:
                                                         item.path, self.project))
                 continue
             text = self.text[item.start:item.end]
-            for s, e in clauses.split_measured(text):
+            for s, e in _item_clauses(text):
                 self._add(Candidate(item.start + s, item.start + e, "indicator", item.path,
                                     item.level1, item.level2, self.project, row=self.row_no))
 
@@ -1023,6 +1032,20 @@ class Walker:
 
     def _add(self, candidate: Candidate) -> None:
         self.out.candidates.append(candidate)
+
+
+# what clauses.split_measured cuts at (its major and minor separators)
+_CLAUSE_CUT = regex.compile(r"[,，;；。!！?？|、]")
+
+
+def _item_clauses(text: str) -> list[tuple[int, int]]:
+    """clauses.split_measured(text) for an item. An item without a separator inside its
+    trimmed span is one clause, and it is kept whole whether measured or not: answered
+    without cutting it or scanning it for quantities."""
+    s, e = clauses.trim(text, 0, len(text))
+    if _CLAUSE_CUT.search(text, s, e) is None:
+        return [(s, e)] if s < e else []
+    return clauses.split_measured(text)
 
 
 def _is_operator(text: str) -> bool:
@@ -1203,7 +1226,23 @@ _SECTION = regex.compile(r"^\s*+(?:[一二三四五六七八九十]{1,3}[、.]|[
                          r"|\d{1,2}[、.](?!\d))?\s*+(?P<title>[^\s:：,，。]{2,12})\s*+[:：]?\s*+$")
 
 
+# the longest section title line without its whitespace: a marker (（十二）), 12 characters,
+# a colon
+_SECTION_MAX = 18
+
+
+@cache
+def _section_chars() -> regex.Pattern[str]:
+    """A character of every section title word (extractor/lines.py)."""
+    words = lexicon.load().words
+    return lines.char_test([*words["goal_sections"], *words["context_sections"]])
+
+
 def _section_title(line: str) -> str | None:
+    if len(line) > _SECTION_MAX and len("".join(line.split())) > _SECTION_MAX:
+        return None
+    if _section_chars().search(line) is None:
+        return None  # the title is one of the section words
     m = _SECTION.match(line)
     if not m:
         return None
@@ -1217,7 +1256,25 @@ def _section_title(line: str) -> str | None:
 
 
 def walk(text: str) -> Layout:
+    _prepare()
     return Walker(text).run()
+
+
+@cache
+def _prepare() -> None:
+    """Builds, at the first walk, the patterns and word sets of every layout the walk reads
+    (built at first use instead, the first document with a rare layout — a flattened or
+    run-on table — pays for them)."""
+    for build in (_flat_column, _role_pattern, _field_pattern, _column_chars, _label_heads,
+                  _header_word_pattern, _amount_pattern, _flat_project_name,
+                  _strong_label_pattern, _goal_label_pattern, _section_chars, _breakdown_keys,
+                  _total_column_ends, _key_value, _key_only, _money_key_hint, _money_key_chars,
+                  _money_chars):
+        build()
+    outline.prepare()
+    runon.prepare()
+    displaced.prepare()
+    prose.prepare()
 
 
 # -- amounts: task rows, project lists, funding blocks, breakdowns and their totals ----------
@@ -1277,11 +1334,31 @@ def _key_only() -> regex.Pattern[str]:
 
 
 @cache
+def _money_keys() -> list[str]:
+    words = _money_words()
+    return [w for role in ("total", "fiscal", "other") for w in words[f"{role}_keys"]]
+
+
+@cache
 def _money_key_hint() -> regex.Pattern[str]:
     """Any funding key: a line without one is neither a key with its amount nor a key alone."""
+    return regex.compile(lexicon.alternation(_money_keys()))
+
+
+@cache
+def _money_chars() -> regex.Pattern[str]:
+    """A character of every word a money table starts with: the last character of a total
+    column (_column_header), the first of a breakdown key, an amount column (both
+    _breakdown_row), a funding key (_key_values)."""
     words = _money_words()
-    return regex.compile(lexicon.alternation([w for role in ("total", "fiscal", "other")
-                                              for w in words[f"{role}_keys"]]))
+    return lines.char_test([*_total_column_ends(), *_breakdown_keys()[1], *_money_keys(),
+                            *words["amount_columns"]])
+
+
+@cache
+def _money_key_chars() -> regex.Pattern[str]:
+    """A few characters of which every funding key holds one: cheaper than _money_key_hint."""
+    return lines.char_test(_money_keys())
 
 
 _MONEY_CELL = regex.compile(r"\s*(\d[\d,]*(?:\.\d+)?)\s*(?:万元|元)?\s*")
@@ -1323,6 +1400,10 @@ class _MoneyReader:
         if in_table:
             self.flush()
             self.columns = self.breakdown = None
+            return
+        if self.columns is None and self.breakdown is None and self.pending is None and \
+                _money_chars().search(line) is None:
+            self.flush()  # no header, breakdown or funding word: what _key_values ends with
             return
         if self.columns is not None and self._column_row(cells, project, unit):
             return
@@ -1445,7 +1526,8 @@ class _MoneyReader:
     def _key_values(self, line: str, start: int, project: Project | None, unit: str) -> None:
         cut = _FLAT_HEADER.search(line) if _FLAT_HEADER_TEXT in line else None
         text = (line[:cut.start()] if cut else line).rstrip(" \t|")  # `年度资金总额 |` (PN)
-        keyed = _money_key_hint().search(text) is not None  # both patterns need a key
+        keyed = _money_key_chars().search(text) is not None and \
+            _money_key_hint().search(text) is not None  # both patterns need a key
         found = list(_key_value().finditer(text)) if keyed else []
         if not found and self.pending and _number(text) is not None:
             end = start + len(text.rstrip())

@@ -12,7 +12,7 @@ from functools import cache, lru_cache
 
 import regex
 
-from extractor import lexicon
+from extractor import lexicon, lines
 from extractor.clauses import trim
 
 NUMBERING = (r"(?:[一二三四五六七八九十]{1,3}[、.]|[(（][一二三四五六七八九十]{1,3}[)）]"
@@ -27,7 +27,10 @@ _ANNOTATION = r"(?:\s*(?:[(（][^()（）\n≥≤=<>%]{0,14}[)）]|★+|☆+|\*+
 # can be given back to the colon and spaces after them), and the trailing part tried only at
 # the start of a whitespace run (\G: where the leading part stopped) — otherwise every position
 # of a run rescans the rest of it in several ways (cubic time)
-_CLEAN_CELL = regex.compile(rf"^\s*+(?:{NUMBERING})?\s*+|(?:\G|(?<!\s))(?>{_ANNOTATION})\s*+[:：]?\s*+$")
+# (the trailing part starts with a blank, a bracket, a star or a colon, or at the end: the
+# lookahead refuses every other position before the annotations are tried there)
+_CLEAN_CELL = regex.compile(rf"^\s*+(?:{NUMBERING})?\s*+"
+                            rf"|(?:\G|(?<!\s))(?=[\s(（★☆*:：]|$)(?>{_ANNOTATION})\s*+[:：]?\s*+$")
 _SPACES = regex.compile(r"\s+")
 
 
@@ -84,11 +87,22 @@ def _fits(level1: str | None, level2: str, parent: str) -> bool:
 def clean_label(cell: str) -> str:
     return _SPACES.sub("", _CLEAN_CELL.sub("", cell))
 _DASH = regex.compile(r"[-—－]")
+_MISSPELT_END = "指标"  # a word ending so may be a misspelt label (_misspelt_label)
+
+
+@cache
+def _label_chars() -> regex.Pattern[str]:
+    """A few characters of which every label holds one (extractor/lines.py); a cell without
+    any is answered before the costly clean_label (its pattern is tried at every position)."""
+    lex = lexicon.load()
+    return lines.char_test([*lex.level1, *lex.level2, _MISSPELT_END])
 
 
 @lru_cache(maxsize=8192)
 def classify_label(cell: str) -> tuple[str | None, str | None]:
     """(level1, level2) that a whole cell names; (None, None) when it is not a label."""
+    if _label_chars().search(cell) is None:
+        return None, None
     lex = lexicon.load()
     word = clean_label(cell)
     if not word:
@@ -100,7 +114,7 @@ def classify_label(cell: str) -> tuple[str | None, str | None]:
             return l1, l2
     # both set for 成本指标 and 满意度指标: the caller decides by position
     found = lex.level1.get(word), lex.level2.get(word)
-    if found == (None, None) and word.endswith("指标"):
+    if found == (None, None) and word.endswith(_MISSPELT_END):
         return _misspelt_label(word)
     return found
 
@@ -160,18 +174,54 @@ def _heading_pattern() -> regex.Pattern[str]:
 
 
 @cache
-def _heading_hint() -> regex.Pattern[str]:
-    """What every heading holds: a 【 or a category surface (the heading pattern's alias is
-    one of them). A text with neither has no heading, and the costly pattern is not run."""
+def _heading_anchor() -> regex.Pattern[str]:
+    """Where a heading's core can stand: a 【, or a category surface that no Han character
+    precedes (the heading pattern refuses an alias after one)."""
     lex = lexicon.load()
-    return regex.compile("【|" + lexicon.alternation([*lex.level1, *lex.level2]))
+    return regex.compile(r"【|(?<!\p{Han})(?:" + lexicon.alternation([*lex.level1, *lex.level2]) + ")")
+
+
+# the longest NUMBERING marker (目标十二：, （十二三）) is 5 characters
+_MARKER_REACH = 6
+
+
+def _heading_matches(text: str) -> list[regex.Match[str]]:
+    r"""_heading_pattern().finditer(text), with the pattern tried only near the places where a
+    heading can stand (it is costly at every position of a long line). A match holds an
+    anchor, and before it only its marker and whitespace: the search starts before the next
+    anchor by that much (never inside a whitespace run, where \G would accept a start that
+    the whole-text search does not), so it finds the same next match."""
+    anchors = [m.start() for m in _heading_anchor().finditer(text, overlapped=True)]
+    if not anchors:
+        return []
+    pattern = _heading_pattern()
+    out: list[regex.Match[str]] = []
+    pos, i = 0, 0
+    while True:
+        while i < len(anchors) and anchors[i] < pos:
+            i += 1
+        if i == len(anchors):
+            return out
+        q = _back_over_space(text, anchors[i], pos)
+        q = _back_over_space(text, max(pos, q - _MARKER_REACH), pos)
+        m = pattern.search(text, q)
+        if m is None:
+            return out
+        out.append(m)
+        pos = m.end()
+
+
+def _back_over_space(text: str, q: int, floor: int) -> int:
+    while q > floor and text[q - 1].isspace():
+        q -= 1
+    return q
 
 
 def find_headings(text: str) -> list[Heading]:
-    if not _heading_hint().search(text):
-        return []
+    if "【" not in text and _label_chars().search(text) is None:
+        return []  # every heading holds a 【 or a category surface
     out = []
-    for m in _heading_pattern().finditer(text):
+    for m in _heading_matches(text):
         if m.group("bracket"):
             l1, l2 = classify_label(m.group("b1"))
             if not (l1 or l2):
@@ -201,6 +251,9 @@ def _resolve_ambiguous(headings: list[Heading]) -> list[Heading]:
 
 
 _ITEM_MARK = regex.compile(
+    # every marker starts with one of these characters: the lookahead refuses any other
+    # position at once, before the alternatives and their lookbehinds are tried there
+    r"(?=[\d指①-⑳(（])"
     r"(?:(?<=^|[\s,，;；。:：、])(?P<num>\d{1,2})(?:[.、．](?!\d)|[.、．](?=\d)|(?=[\p{Han}“\"《(（]))"
     r"|(?P<zhibiao>指标\s*(?P<zn>\d{1,2})\s*[:：])"
     r"|(?<=^|[\s,，;；。])(?P<circled>[①-⑳])"
@@ -218,6 +271,8 @@ def split_items(text: str, state: LevelState, base: int = 0,
     items: list[Item] = []
     if headings is None:
         headings = find_headings(text)
+    if not headings:  # most lines: one region, the whole text
+        return _region_items(text, 0, len(text), state, base)
     bounds = [(h.start, h.end) for h in headings]
     regions = []
     cursor = 0
@@ -294,3 +349,9 @@ def _bare_marker_ok(text: str, pos: int) -> bool:
 def _unit_prefix() -> regex.Pattern[str]:
     return regex.compile(lexicon.alternation(list(lexicon.load().units)))
 
+
+def prepare() -> None:
+    """Builds the patterns and word sets before the first document needs them."""
+    for build in (_label_chars, _label_skeletons, label_surfaces, _heading_pattern,
+                  _heading_anchor, _unit_prefix):
+        build()

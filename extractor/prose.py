@@ -116,3 +116,8 @@ def _cued(text: str, start: int, end: int, words: _Words) -> list[tuple[int, int
             out.append((cue.end(), _before_actuals(text, cue.end(), i, words)))
         sentence_start = i + 1
     return out
+
+
+def prepare() -> None:
+    """Builds the patterns and word sets before the first document needs them."""
+    _words()

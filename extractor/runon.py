@@ -116,3 +116,9 @@ def _is_header_word(token: str) -> bool:
 @cache
 def _labels() -> regex.Pattern[str]:
     return regex.compile(lexicon.alternation(label_surfaces()))
+
+
+def prepare() -> None:
+    """Builds the patterns and word sets before the first document needs them."""
+    _header_words()
+    _labels()

@@ -78,3 +78,25 @@ def test_a_mistyped_label_keeps_its_class() -> None:
     assert classify_label("质最指标") == (None, "quality")
     assert classify_label("培训指标") == (None, None)
     assert classify_label("数量指标") == (None, "quantity")
+
+
+def test_label_chars_cover_every_label() -> None:
+    """The pre-test of classify_label may answer (None, None) only for a cell that holds no
+    label: every label surface (and a misspelt …指标) holds one of its characters."""
+    from extractor import lexicon
+    from extractor.outline import _label_chars, classify_label
+    lex = lexicon.load()
+    for word in (*lex.level1, *lex.level2, "日效指标"):
+        assert _label_chars().search(word), word
+        assert any(classify_label(word)), word
+    assert classify_label("覆盖行政村的人口") == (None, None)
+
+
+def test_heading_search_near_anchors_finds_what_the_whole_search_finds() -> None:
+    from extractor.outline import _heading_matches, _heading_pattern
+    lines = ["一、 数量指标", "  (一)  数量指标：1.培训100人", "【产出指标-数量指标】x",
+             "目标十二：数量 1.", "a  \t 质量指标 b", "1.数量 2.质量", "产出指标数量指标质量指标",
+             " 时效指标 (30分) 成本指标", "1.工程质量达到标准", "覆盖行政村数量为66个"]
+    for line in lines:
+        whole = [m.span() for m in _heading_pattern().finditer(line)]
+        assert [m.span() for m in _heading_matches(line)] == whole, line
