@@ -21,7 +21,9 @@ _CN = "[零〇一二两三四五六七八九十百千万亿]+(?:点[零〇一二
 # A PDF wraps long decimals in groups (968.191 8万元); the group must run into a unit.
 _NUM = (r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d{3} \d{1,3}(?=\s?[\p{Han}%])|\d+(?:\.\d+)?")
 # Arabic digits between scale words, two groups or more: 7万5千4百元, 1万2千人, 5千3百万元
-_MIXED = r"\d{1,4}[亿万千百](?:\d{1,4}[亿万千百十]+)+(?!\d)"
+# at most eight more parts (亿, 千万 … 十): unbounded, a long run of 44万44万… made every start
+# scan to the run's end and back (quadratic); no written amount has more
+_MIXED = r"\d{1,4}[亿万千百](?:\d{1,4}[亿万千百十]+){1,8}(?!\d)"
 # a minus sign, never a range dash (0-6岁, 5%-10%) nor inside a code (A-12)
 _NEG = r"(?<![\d.,%‰)）\]\p{Latin}])[-−](?=\d)"
 # `百分之` / `千分之` in front of a numeral, and the unit each one gives
