@@ -188,14 +188,17 @@ def effective_class(ctx: Context, ind: Indicator) -> str | None:
 
 
 def vague_groups(ctx: Context) -> dict[str | None, list[Indicator]]:
-    """The indicators by vague code, in document order: read once for the three rules."""
-    if "wording:vague_groups" not in ctx.cache:
-        groups: dict[str | None, list[Indicator]] = {}
-        for ind in ctx.result.indicators:
-            if ind.vague:  # a measurable line gets no code: skip the reading
-                groups.setdefault(vague_code(ctx, ind), []).append(ind)
-        ctx.cache["wording:vague_groups"] = groups
-    return ctx.cache["wording:vague_groups"]
+    """The indicators by vague code, in document order: read once for the three rules
+    (through ctx.shared, so that a failure is reported once and skips only R10–R12)."""
+    return ctx.shared("wording:vague_groups", _vague_groups)
+
+
+def _vague_groups(ctx: Context) -> dict[str | None, list[Indicator]]:
+    groups: dict[str | None, list[Indicator]] = {}
+    for ind in ctx.result.indicators:
+        if ind.vague:  # a measurable line gets no code: skip the reading
+            groups.setdefault(vague_code(ctx, ind), []).append(ind)
+    return groups
 
 
 class _VagueRule(Rule):
