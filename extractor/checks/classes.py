@@ -198,20 +198,36 @@ def misfiled_as(ctx: Context, ind: Indicator) -> tuple[str, str, str] | None:
     """(class it belongs to, cue id, matched word) when a strong cue contradicts the heading."""
     found = ctx.cache.get("classes:misfiled")
     if found is None:
-        found = ctx.cache["classes:misfiled"] = _misfiled_all(ctx)
+        found = _misfiled(ctx)
     return found.get(id(ind))
+
+
+def misfiled_lines(ctx: Context) -> list[tuple[Indicator, tuple[str, str, str]]]:
+    """The indicators a cue contradicts, with misfiled_as's reading, in document order (R21
+    walks these few, not every line)."""
+    _misfiled(ctx)
+    return ctx.cache["classes:misfiled_lines"]
+
+
+def _misfiled(ctx: Context) -> dict[int, tuple[str, str, str]]:
+    found = ctx.cache.get("classes:misfiled")
+    if found is None:
+        lines = _misfiled_all(ctx)
+        ctx.cache["classes:misfiled_lines"] = lines
+        found = ctx.cache["classes:misfiled"] = {id(ind): read for ind, read in lines}
+    return found
 
 
 # the cues' word lists that _may_fire asks about
 _CUE_WORDS = ("quality_time_words", "payment_verbs", "economic_words", "environment_words")
 
 
-def _misfiled_all(ctx: Context) -> dict[int, tuple[str, str, str]]:
-    """misfiled_as of every indicator (by id) that a cue contradicts, read once per document:
-    the cues run only on lines that _may_fire says they can fire on."""
+def _misfiled_all(ctx: Context) -> list[tuple[Indicator, tuple[str, str, str]]]:
+    """misfiled_as of every indicator that a cue contradicts, read once per document: the
+    cues run only on lines that _may_fire says they can fire on."""
     c = ctx.config.values["classes"]
     holders = {key: _holder_positions(ctx, c[key]) for key in _CUE_WORDS}
-    out = {}
+    out = []
     for k, ind in enumerate(ctx.result.indicators):
         heading = headed(ind)
         if heading is None:
@@ -221,7 +237,7 @@ def _misfiled_all(ctx: Context) -> dict[int, tuple[str, str, str]]:
         if _may_fire(ind, k, heading, is_measured, holders):
             found = _misfiled_as(ind, ctx.config, measured=is_measured)
             if found is not None:
-                out[id(ind)] = found
+                out.append((ind, found))
     return out
 
 
@@ -422,11 +438,7 @@ class MisclassifiedIndicator(Rule):
     suggestion = "将该指标移至{should}，或改写为符合{filed}含义的指标。"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for ind in ctx.result.indicators:
-            found = misfiled_as(ctx, ind)
-            if found is None:
-                continue
-            should, cue, word = found
+        for ind, (should, cue, word) in misfiled_lines(ctx):
             filed = headed(ind) or ""
             yield flag(
                 ctx, self, ind, filed=LEVEL2_ZH.get(filed, filed), should=LEVEL2_ZH[should], cue=word,
@@ -439,7 +451,18 @@ def lacks_time(ctx: Context, ind: Indicator) -> bool:
     """R22: a 时效 line with no date, deadline, duration, cycle or on-time rate, and no
     measurable target at all (an amount or a pass/fail value makes it auditable, so not vague,
     and this finding would mark it vague)."""
-    return per_indicator(ctx, "classes:lacks_time", ind, _lacks_time)
+    return id(ind) in _timeless(ctx)[0]
+
+
+def _timeless(ctx: Context) -> tuple[set[int], list[Indicator]]:
+    """The indicators lacks_time is true of (ids, and in document order), from one pass:
+    most lines are not vague 时效 lines, and R22 then walks only these."""
+    found = ctx.cache.get("classes:timeless")
+    if found is None:
+        config = ctx.config
+        lines = [i for i in ctx.result.indicators if _lacks_time(i, config)]
+        found = ctx.cache["classes:timeless"] = ({id(i) for i in lines}, lines)
+    return found
 
 
 def _lacks_time(ind: Indicator, config: Config) -> bool:
@@ -479,9 +502,8 @@ class TimelinessWithoutTime(Rule):
     suggestion = "写明完成时限，如“2024年6月30日前完成”“每月10日前发放”或“受理后5个工作日内办结”。"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for ind in ctx.result.indicators:
-            if lacks_time(ctx, ind):
-                yield flag(ctx, self, ind, evidence={"filed_as": "timeliness"})
+        for ind in _timeless(ctx)[1]:
+            yield flag(ctx, self, ind, evidence={"filed_as": "timeliness"})
 
 
 # ---------------------------------------------------------------- R23 / R24 / R48
