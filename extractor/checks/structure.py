@@ -892,6 +892,9 @@ class TruncatedText(Rule):
         return limit, []
 
     def _cut_names(self, ctx: Context) -> Iterator[Finding]:
+        shortest = ctx.config["thresholds.truncation_min_length"]
+        if not any(len(i.name) >= shortest for i in ctx.lines if i.name):
+            return  # no name is long enough to be cut at a limit: the cells are not read
         cells = [i for i in ctx.result.indicators if is_name_cell(i)]
         names = [i.name.strip() for i in cells if i.name]
         limit, cut = self._at_limit(ctx, names)
