@@ -791,8 +791,7 @@ class TimelinessStandardUndefined(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         words = ctx.config["classes_time.on_time_words"]
-        # the clause's own date, cycle or limit: an on-time rate is what needs one, not one
-        own_time = [e for e in ctx.config["classes.time_elements"] if not any(w in e for w in words)]
+        own_time = ctx.settings(_own_time)
         split = pattern(ctx.config["classes_time.clause_split"])
         for ind in holding(ctx, words):
             if not first_word(words, norm(ind.text)) or lacks_time(ctx, ind) \
@@ -809,3 +808,11 @@ class TimelinessStandardUndefined(Rule):
             return True
         found = misfiled_as(ctx, ind)
         return found is not None and found[0] == "timeliness"
+
+
+def _own_time(config: Config) -> list[str]:
+    """The time elements that are a clause's own date, cycle or limit (an on-time rate is
+    what needs one, not one): made once per configuration, so it is also one list for
+    `pattern`'s cache, not a new one per document."""
+    words = config["classes_time.on_time_words"]
+    return [e for e in config["classes.time_elements"] if not any(w in e for w in words)]
