@@ -666,13 +666,19 @@ class EffectIsActivity(Rule):
         # an outcome noun or a rate makes it an effect, however it opens (培训后就业人员比例≥75%)
         if first_word(w["outcome_nouns"], text) or any(q.kind == "rate" for q in ind.quantities):
             return None
-        stripped = pattern("^(?:" + "|".join(w["intensity"]) + ")+").sub("", text)
+        stripped = config.derived(_leading_intensity).sub("", text)
         if search(w["activity_openers"], stripped):
             return "工作措施"
         if not ind.quantities and first_word(w["output_nouns"], text) \
                 and search(w["intensity"] + w["directional"], text):
             return "产出活动"
         return None
+
+
+def _leading_intensity(config: Config) -> regex.Pattern[str]:
+    """The intensity words at a text's start (进一步有效…), one pattern per configuration
+    rather than one alternation string built and hashed per line."""
+    return pattern("^(?:" + "|".join(config.values["wording"]["intensity"]) + ")+")
 
 
 # ---------------------------------------------------------------- R46 / R47
@@ -715,9 +721,10 @@ class TargetTooLow(Rule):
             if search(w["entitlement_rates"], text):
                 yield flag(ctx, self, ind, value=value, why="应保尽保、应发尽发的资金应足额、准确发放",
                                        fix="将目标值设为100%。", evidence={"value": q.value, "expected": 100})
-            elif first_word(w["pass_rate_words"], text) and q.value < w["pass_rate_min"]:
+            # the floor first: most rates clear it, and then the words need no scan
+            elif q.value < w["pass_rate_min"] and first_word(w["pass_rate_words"], text):
                 yield self._info(ctx, ind, q, w["pass_rate_min"])
-            elif first_word(w["timely_rate_words"], text) and q.value < w["timely_rate_min"]:
+            elif q.value < w["timely_rate_min"] and first_word(w["timely_rate_words"], text):
                 yield self._info(ctx, ind, q, w["timely_rate_min"])
 
     def _info(self, ctx: Context, ind: Indicator, q: Quantity, floor: float) -> Finding:
