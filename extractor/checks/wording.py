@@ -458,13 +458,18 @@ class UnitMissingOrMismatched(Rule):
         if any(not q.unit for q in ind.quantities):
             return "数值没有计量单位", "补充计量单位（人、次、个、万元、% 等）。"
         units = {q.unit for q in ind.quantities}
-        if (units and units <= set(w["physical_work_units"]) and first_word(w["physical_work_verbs"], norm(ind.text))
+        if (units and units <= config.derived(_work_units) and first_word(w["physical_work_verbs"], norm(ind.text))
                 and not first_word(w["activity_nouns"], norm(ind.text))):
             return "工程或作业量用“次”计量，看不出完成的工作量", "改用实物量，如公里、米、处、座、立方米。"
         target = ind.target
         if ind.level2 == "satisfaction" and target is not None and target.unit != "%":
             return f"满意度以“{target.unit}”计量", "满意度应以百分比（%）表示。"
         return None
+
+
+def _work_units(config: Config) -> frozenset[str]:
+    """R15 (b)'s units as a set, made once per configuration, not once per valued line."""
+    return frozenset(config.values["wording"]["physical_work_units"])
 
 
 @register
@@ -503,8 +508,10 @@ class RateInQuantitySlot(Rule):
             if headed(ind) != "quantity" or not ind.quantities:
                 continue
             kinds = {q.kind for q in ind.quantities}
+            if kinds != {"rate"} and kinds & {"count", "measure"}:
+                continue  # a count or measure given: no rate measure can make it a finding
             rate_measure = first_word(rates, norm(ind.text))
-            if kinds == {"rate"} or (rate_measure and not kinds & {"count", "measure"}):
+            if kinds == {"rate"} or rate_measure:
                 yield flag(ctx, self, ind, evidence={"kinds": sorted(kinds),
                                                             "measure": rate_measure})
 
