@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import accumulate
+from operator import itemgetter
 from typing import Any
 
 import regex
@@ -1185,6 +1187,7 @@ class NearDuplicateText(Rule):
         if len({g.project.name for g in ctx.result.goals if g.project is not None}) < 2:
             return  # a copy is flagged across projects only
         seen: dict[str, tuple[GoalBlock, frozenset[str]]] = {}  # compact text → first goal with it
+        by_length: list[tuple[int, int, str]] = []  # (length, order of arrival, text) of seen
         for goal in (g for g in ctx.result.goals if g.project is not None):
             text = compact(goal.text)
             if len(text) < minimum:
@@ -1193,23 +1196,27 @@ class NearDuplicateText(Rule):
             first, ratio = seen.get(text), 1.0
             match = first[0] if first is not None else None
             if match is None and len(seen) <= self._MAX_COMPARED:
-                match, ratio = self._closest(text, seen, threshold)
+                match, ratio = self._closest(text, seen, _within_length(by_length, len(text), threshold),
+                                             threshold)
             if match is not None and match.project and match.project.name != name:
                 yield self._emit(ctx, goal, 0, len(goal.text), match.text, ratio,
                                  f"项目“{match.project.name}”的绩效目标")
             if text not in seen:
+                bisect.insort(by_length, (len(text), len(seen), text))
                 seen[text] = (goal, frozenset(text))
 
     _MAX_COMPARED = 300  # distinct goals compared pairwise; beyond that only exact copies
 
     @staticmethod
-    def _closest(text: str, seen: dict[str, tuple[GoalBlock, frozenset[str]]],
+    def _closest(text: str, seen: dict[str, tuple[GoalBlock, frozenset[str]]], others: list[str],
                  threshold: float) -> tuple[GoalBlock | None, float]:
-        # `text` is the second sequence of every comparison: its index is built once, when
-        # a pair first passes the bounds (most goals are like none before them)
+        # `others`: the seen texts whose length can pass real_quick_ratio's bound, in their
+        # order of arrival. `text` is the second sequence of every comparison: its index is
+        # built once, when a pair first passes the bounds (most goals are like none before)
         matcher = None
         chars, size = frozenset(text), len(text)
-        for other, (block, other_chars) in seen.items():
+        for other in others:
+            block, other_chars = seen[other]
             total = len(other) + size
             if 2.0 * min(len(other), size) / total < threshold:
                 continue  # real_quick_ratio's bound
@@ -1227,6 +1234,22 @@ class NearDuplicateText(Rule):
                 if ratio >= threshold:
                     return block, ratio
         return None, 0.0
+
+
+def _within_length(by_length: list[tuple[int, int, str]], size: int, threshold: float) -> list[str]:
+    """The texts of `by_length` (sorted by length) whose length L may pass real_quick_ratio's
+    bound 2·min(L, size)/(L + size) ≥ threshold, in their order of arrival: found by bisection
+    over a window one character wider on each side than the bound (the bound itself is still
+    tested for each), not by walking every goal seen."""
+    if threshold <= 0:
+        return [t for _, _, t in sorted(by_length, key=itemgetter(1))]
+    if threshold >= 2:
+        return []  # no ratio reaches it
+    low = math.floor(threshold * size / (2.0 - threshold)) - 1
+    high = math.ceil(size * (2.0 - threshold) / threshold) + 1
+    window = by_length[bisect.bisect_left(by_length, (low,)):bisect.bisect_right(by_length, (high, math.inf))]
+    window.sort(key=itemgetter(1))
+    return [t for _, _, t in window]
 
 
 def _similar(a: str, b: str, minimum: int, threshold: float = 0.0) -> float:
