@@ -139,10 +139,15 @@ def matching(ctx: Context, words: str | list[str]) -> list[Indicator]:
 
 def measured(ctx: Context, ind: Indicator) -> bool:
     """Whether the satisfaction measure may match the indicator's text (R21, R23, R24, R48)."""
-    if "classes:measured" not in ctx.cache:
-        found = matching(ctx, ctx.config["classes.satisfaction_measure"])
-        ctx.cache["classes:measured"] = {id(i) for i in found}
-    return id(ind) in ctx.cache["classes:measured"]
+    return id(ind) in _measured_ids(ctx)
+
+
+def _measured_ids(ctx: Context) -> set[int]:
+    found = ctx.cache.get("classes:measured")
+    if found is None:
+        inds = matching(ctx, ctx.config["classes.satisfaction_measure"])
+        found = ctx.cache["classes:measured"] = {id(i) for i in inds}
+    return found
 
 
 def joined_texts(ctx: Context) -> JoinedTexts:
@@ -228,12 +233,13 @@ def _misfiled_all(ctx: Context) -> list[tuple[Indicator, tuple[str, str, str]]]:
     c = ctx.config.values["classes"]
     holders = {key: _holder_positions(ctx, c[key]) for key in _CUE_WORDS}
     out = []
+    measured_ids = _measured_ids(ctx)  # read here, not through measured(), once per line
     for k, ind in enumerate(ctx.result.indicators):
-        heading = headed(ind)
+        heading = ind.level2 if ind.label_source == "heading" else None  # headed(ind)
         if heading is None:
             continue
         # where the measure cannot match, the satisfaction cue is skipped
-        is_measured = measured(ctx, ind)
+        is_measured = id(ind) in measured_ids
         if _may_fire(ind, k, heading, is_measured, holders):
             found = _misfiled_as(ind, ctx.config, measured=is_measured)
             if found is not None:
