@@ -772,18 +772,23 @@ class EmptySecondarySlot(Rule):
         levels = {*surfaces, *lexicon.load().level2.values()}
         open_levels = frozenset(lv for lv in levels if any((k, lv) not in filled for k in keys))
 
-        def names(line: str, levels: Iterable[str]) -> bool:
-            if any(w in line for lv in levels for w in surfaces.get(lv, ())):
+        def names(line: str, levels: frozenset[str], words: tuple[str, ...]) -> bool:
+            if any(w in line for w in words):
                 return True
             return ("\t" in line or line.count("|") >= 2) and any(
                 classify_label(c.text)[1] in levels for c in _split(line) if c.text)
 
+        def words_of(levels: frozenset[str]) -> tuple[str, ...]:
+            return tuple(w for lv in levels for w in surfaces.get(lv, ()))
+
+        open_words = words_of(open_levels)  # flattened once, not per line
+
         def may_open(pos: int, line: str) -> bool:
-            if not names(line, open_levels):
+            if not names(line, open_levels, open_words):
                 return False
             here = projects_on_line(ctx, pos, pos + len(line))
             line_open = frozenset(lv for lv in open_levels if any((k, lv) not in filled for k in here))
-            return line_open == open_levels or names(line, line_open)
+            return line_open == open_levels or names(line, line_open, words_of(line_open))
 
         return may_open
 
