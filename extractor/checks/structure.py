@@ -899,11 +899,12 @@ class TruncatedText(Rule):
         return limit, []
 
     def _cut_names(self, ctx: Context) -> Iterator[Finding]:
+        # a name is cut at the column's limit, the longest name cell's length, which must be
+        # at least `shortest`: only names that long are read as cells (_at_limit finds the
+        # same limit and cells among them as among all)
         shortest = ctx.config["thresholds.truncation_min_length"]
-        if not any(len(i.name) >= shortest for i in ctx.lines if i.name):
-            return  # no name is long enough to be cut at a limit: the cells are not read
-        cells = [i for i in ctx.result.indicators if is_name_cell(i)]
-        names = [i.name.strip() for i in cells if i.name]
+        cells = [i for i in ctx.lines if i.name and len(i.name.strip()) >= shortest and is_name_cell(i)]
+        names = [i.name.strip() for i in cells]
         limit, cut = self._at_limit(ctx, names)
         for k in cut:
             ind = cells[k]
