@@ -494,6 +494,16 @@ class _Texts:
     def __iter__(self) -> Iterator[tuple[int, str, str | None, Indicator | None]]:
         return (self[k] for k in range(len(self.inds) + len(self.goals)))
 
+    def containing(self, word: str) -> Iterator[tuple[int, str, str | None, Indicator | None]]:
+        """The entries whose text holds `word`, in the same order (the others not built)."""
+        inds = self.inds
+        for k, ind in enumerate(inds):
+            if word in ind.text:
+                yield self[k]
+        for k, goal in enumerate(self.goals, len(inds)):
+            if word in goal.text:
+                yield self[k]
+
 
 def _texts(result: DocumentResult) -> _Texts:
     return _Texts(result)
@@ -732,9 +742,7 @@ class MalformedDocReference(Rule):
                          r"|\p{Han}{1,6}(?<!年|月|日)(?:19|20)\d{2}\s+\d{1,4}\s*号")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for start, text, project, ind in _texts(ctx.result):
-            if "号" not in text:
-                continue
+        for start, text, project, ind in _texts(ctx.result).containing("号"):
             for m in self._BAD.finditer(text):
                 if ind is None and indicator_index(ctx).covers(start + m.start()):
                     continue
