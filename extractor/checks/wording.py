@@ -326,7 +326,12 @@ def _explicit_operator(ctx: Context, ind: Indicator, q: Quantity) -> bool:
         return False
     start = source.span.start
     before = norm(ctx.result.text[max(0, start - 6):start]).rstrip(" \t\n|（(")
-    return any(before.endswith(m) for m in ctx.config["wording.comparator_marks"])
+    return before.endswith(ctx.settings(_comparator_marks))
+
+
+def _comparator_marks(config: Config) -> tuple[str, ...]:
+    """The comparator marks as one tuple for str.endswith, made once per configuration."""
+    return tuple(config["wording.comparator_marks"])
 
 
 @register
@@ -587,9 +592,8 @@ class FormulaAsIndicator(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for ind in ctx.result.indicators:
-            per_unit = [q for q in ind.quantities if q.kind == "money" and "/" in q.unit]
-            counts = [q for q in ind.quantities if q.kind == "count"]
-            if ind.formulas or (per_unit and counts):
+            if ind.formulas or (any(q.kind == "money" and "/" in q.unit for q in ind.quantities)
+                                and any(q.kind == "count" for q in ind.quantities)):
                 yield flag(ctx, self, ind, evidence={
                     "formulas": [f.text for f in ind.formulas],
                     "amounts": [q.text for q in ind.quantities]})
