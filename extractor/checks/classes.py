@@ -754,7 +754,7 @@ class TimelinessIsWholeYear(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         year = ctx.result.budget_year
         for ind in ctx.result.indicators:
-            if headed(ind) != "timeliness" and ind.level2 != "timeliness":
+            if ind.level2 != "timeliness":  # headed(ind) is the level2 or None
                 continue
             value = norm(value_part(ind) or ind.text).strip(_EDGE).replace(" ", "")
             if search(ctx.config["classes_time.whole_year"], value) is None:

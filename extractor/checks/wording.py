@@ -553,7 +553,7 @@ class InputAsOutput(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         phrases = ctx.config["wording.input_phrases"]
-        for ind in ctx.result.indicators:
+        for ind in ctx.by_kind.get("money", ()):  # the lines giving money, in order
             if headed(ind) not in ("quantity", "quality") or misfiled_as(ctx, ind):
                 continue
             money = [q for q in ind.quantities if q.kind == "money" and "/" not in q.unit]
