@@ -9,7 +9,7 @@ import difflib
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache, cached_property, lru_cache
 
 import regex
@@ -604,6 +604,14 @@ def leading_literal(alternative: str) -> str:
 def _confusion_literals(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     """Literals one of which every match of the confusions holds (each alternative's
     leading_literal); None when some alternative has none, or a pattern sets a flag."""
+    literals = pattern_literals(patterns)
+    return None if literals is None else any_word(literals)
+
+
+def pattern_literals(patterns: Iterable[str]) -> list[str] | None:
+    """The literals one of which every match of one of the patterns holds (each top-level
+    alternative's leading_literal, in order); None when some alternative has none (or a
+    NUL), or a pattern sets a flag."""
     literals = []
     for p in patterns:
         if _INLINE_FLAG.search(p):
@@ -613,7 +621,7 @@ def _confusion_literals(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
             if not literal or "\0" in literal:
                 return None
             literals.append(literal)
-    return any_word(literals)
+    return literals
 
 
 @register

@@ -33,6 +33,7 @@ from extractor.checks.classes import (
     source_quantity,
     value_part,
 )
+from extractor.checks.projects import pattern_literals
 from extractor.records import Finding, GoalBlock, Indicator, Quantity, Span
 
 _DIGIT = regex.compile(r"\d")
@@ -692,6 +693,13 @@ def _leading_intensity(config: Config) -> regex.Pattern[str]:
     return pattern("^(?:" + "|".join(config.values["wording"]["intensity"]) + ")+")
 
 
+def _absolute_heads(config: Config) -> list[str] | None:
+    """The literals every match of R47's absolute words (both lists) starts with, once per
+    configuration; None when some word has no such literal."""
+    w = config.values["wording"]
+    return pattern_literals(w["absolute_words"] + w["absolute_words_effects"])
+
+
 # ---------------------------------------------------------------- R46 / R47
 
 @register
@@ -778,10 +786,15 @@ class AbsoluteOrUnverifiableTarget(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         w = ctx.config.values["wording"]
         plain, effects = pattern(w["absolute_words"]), pattern(w["absolute_words"] + w["absolute_words_effects"])
+        heads = ctx.settings(_absolute_heads)  # every absolute word starts with one
+        may = None if heads is None else {id(i) for i in holding(ctx, heads)}
         for ind in ctx.result.indicators:
             effect = ind.level1 == "benefit" or ind.level2 in BENEFIT
-            text, q = norm(ind.text), ind.target
+            q = ind.target
             full = effect and q and q.unit == "%" and q.value >= 100 and q.operator in ("=", "≥")
+            if not full and may is not None and id(ind) not in may:
+                continue  # no full rate to read and no absolute word: nothing to normalise
+            text = norm(ind.text)
             rate = first_word(w["outcome_rates"], text) if full else None
             if rate:
                 yield flag(ctx, self, ind, severity="warning", word=f"{rate}100%",
