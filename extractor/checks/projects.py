@@ -14,7 +14,7 @@ from functools import cache, cached_property, lru_cache
 
 import regex
 
-from extractor.checks.base import Context, Rule, any_word, register
+from extractor.checks.base import Config, Context, Rule, any_word, register
 from extractor.checks.classes import first_word
 from extractor.checks.skeletons import TOWNSHIP_LIST
 from extractor.checks.structure import (
@@ -624,6 +624,15 @@ def pattern_literals(patterns: Iterable[str]) -> list[str] | None:
     return literals
 
 
+def _slip_settings(config: Config) -> tuple[list[tuple[regex.Pattern[str], str]], regex.Pattern[str] | None,
+                                            re.Pattern[str] | None, set[str]]:
+    """R49's confusions (compiled, as one alternation and as the literals their matches
+    hold) and legitimate repeats, made once per configuration, not once per document."""
+    pairs = tuple(tuple(p) for p in config["projects.confusions"])
+    return (_confusions(pairs), _any_confusion(pairs), _confusion_literals(tuple(p for p, _ in pairs)),
+            set(config["projects.legit_repeats"]))
+
+
 @register
 class TypoOrRepetition(Rule):
     """R49: slips of the pen: a doubled word (「营造营造」, 「的的」), a known confusion of this
@@ -664,13 +673,11 @@ class TypoOrRepetition(Rule):
     _VERB_AROUND = regex.compile(r"(提高|提升|增强|改善|加强)[^，。；;、,\s]{1,12}?\1(?=[，。；;、,\s]|$)")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        pairs = tuple(tuple(p) for p in ctx.config["projects.confusions"])
-        confusions, any_confusion = _confusions(pairs), _any_confusion(pairs)
-        legit = set(ctx.config["projects.legit_repeats"])
+        confusions, any_confusion, literals, legit = ctx.settings(_slip_settings)
         result = ctx.result
         # most texts: a few scans of all of them rule out every slip
         chosen = self._may_slip([i.text for i in result.indicators] + [g.text for g in result.goals],
-                                any_confusion, _confusion_literals(tuple(p for p, _ in pairs)))
+                                any_confusion, literals)
         texts = _texts(result)
         for start, text, project, ind in (texts[k] for k in sorted(chosen)):
             seen: set[str] = set()

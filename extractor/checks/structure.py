@@ -55,17 +55,24 @@ def is_complete_table(result: DocumentResult) -> bool:
     return result.budget_year is not None or bool(result.projects)
 
 
-def tabled_projects(ctx: Context) -> Iterator[tuple[str | None, list[Indicator]]]:
+def tabled_projects(ctx: Context) -> list[tuple[str | None, list[Indicator]]]:
     """The projects of a whole target table that file enough indicators under headings for a
-    missing class or a short list to mean something (a fragment or prose has none)."""
+    missing class or a short list to mean something (a fragment or prose has none): chosen
+    once per document for the three rules that ask."""
+    found = ctx.cache.get("structure:tabled")
+    if found is None:
+        found = ctx.cache["structure:tabled"] = _tabled(ctx)
+    return found
+
+
+def _tabled(ctx: Context) -> list[tuple[str | None, list[Indicator]]]:
     if not is_complete_table(ctx.result):
-        return
+        return []
     minimum = ctx.config["structure.min_headed_indicators"]
     if "structure:by_project" not in ctx.cache:
         ctx.cache["structure:by_project"] = by_project(ctx.result)
-    for key, inds in ctx.cache["structure:by_project"].items():
-        if len(headed(inds)) >= minimum:
-            yield key, inds
+    return [(key, inds) for key, inds in ctx.cache["structure:by_project"].items()
+            if len(headed(inds)) >= minimum]
 
 
 def headed(inds: Iterable[Indicator]) -> list[Indicator]:
@@ -778,9 +785,7 @@ class EmptySecondarySlot(Rule):
             return ("\t" in line or line.count("|") >= 2) and any(
                 classify_label(c.text)[1] in levels for c in _split(line) if c.text)
 
-        def words_of(levels: frozenset[str]) -> tuple[str, ...]:
-            return tuple(w for lv in levels for w in surfaces.get(lv, ()))
-
+        words_of = _surface_words
         open_words = words_of(open_levels)  # flattened once, not per line
 
         def may_open(pos: int, line: str) -> bool:
@@ -791,6 +796,13 @@ class EmptySecondarySlot(Rule):
             return line_open == open_levels or names(line, line_open, words_of(line_open))
 
         return may_open
+
+
+@lru_cache(maxsize=256)  # a few dozen sets of open classes recur across documents
+def _surface_words(levels: frozenset[str]) -> tuple[str, ...]:
+    """The surfaces of the classes `levels`, as one flat tuple for the per-line test."""
+    surfaces = _level2_surfaces()
+    return tuple(w for lv in levels for w in surfaces.get(lv, ()))
 
 
 @cache
