@@ -78,7 +78,8 @@ def first_word(words: Iterable[str], text: str) -> str | None:
 
 # word list (by identity, as _BY_LIST) → an alternation of its words for the stdlib `re`,
 # which finds literals several times faster than `regex` or a loop of `in` tests
-_LITERALS: dict[int, tuple[list[str], re.Pattern[str]]] = {}
+# (and whether the words can be looked for in NUL-joined texts: none empty, none with a NUL)
+_LITERALS: dict[int, tuple[list[str], re.Pattern[str], bool]] = {}
 
 
 def _literals(words: list[str]) -> re.Pattern[str]:
@@ -86,8 +87,16 @@ def _literals(words: list[str]) -> re.Pattern[str]:
     if known is None or known[0] is not words:
         if len(_LITERALS) >= 256:
             _LITERALS.clear()
-        known = _LITERALS[id(words)] = (words, any_word(words))
+        joinable = bool(words) and all(w and "\0" not in w for w in words)
+        known = _LITERALS[id(words)] = (words, any_word(words), joinable)
     return known[1]
+
+
+def _joinable(words: list[str]) -> re.Pattern[str] | None:
+    """_literals(words) when the words can be looked for in the NUL-joined texts, else None
+    (asked once per list, not once per call)."""
+    scan = _literals(words)
+    return scan if _LITERALS[id(words)][2] else None
 
 
 def per_indicator(ctx: Context, name: str, ind: Indicator,
@@ -109,9 +118,10 @@ def holding(ctx: Context, words: list[str], normed: bool = True) -> list[Indicat
     of `words`, in document order, from one scan of all the texts (structure.texts_containing)
     instead of one per indicator. A superset of the holders: callers keep their own test."""
     inds = ctx.result.indicators
-    if not words or any(not w or "\0" in w for w in words):
+    scan = _joinable(words)
+    if scan is None:
         return list(inds)
-    return [inds[k] for k in _joined(ctx, normed).matched(_literals(words))]
+    return [inds[k] for k in _joined(ctx, normed).matched(scan)]
 
 
 # what lets a regex match a NUL or see a text's edge: anchors, any-character classes,
@@ -250,9 +260,10 @@ def _misfiled_all(ctx: Context) -> list[tuple[Indicator, tuple[str, str, str]]]:
 def _holder_positions(ctx: Context, words: list[str]) -> set[int] | range:
     """The positions of the indicators whose normalised text may hold one of `words` (all of
     them where the words cannot be joined: holding)."""
-    if not words or any(not w or "\0" in w for w in words):
+    scan = _joinable(words)
+    if scan is None:
         return range(len(ctx.result.indicators))
-    return set(_joined(ctx, True).matched(_literals(words)))
+    return set(_joined(ctx, True).matched(scan))
 
 
 def _may_fire(ind: Indicator, key: int, heading: str, is_measured: bool,
