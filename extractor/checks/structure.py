@@ -775,9 +775,8 @@ class EmptySecondarySlot(Rule):
         parsed. A first test asks about the classes some project of the document lacks, then
         about those the projects on the line lack."""
         keys = {k for k, _ in filled} or {None}  # every project project_name_at can give
-        surfaces = _level2_surfaces()  # a few words a class: `in` tests, no pattern to compile
-        levels = {*surfaces, *lexicon.load().level2.values()}
-        open_levels = frozenset(lv for lv in levels if any((k, lv) not in filled for k in keys))
+        # a few words a class (_surface_words): `in` tests, no pattern to compile
+        open_levels = frozenset(lv for lv in _all_levels() if any((k, lv) not in filled for k in keys))
 
         def names(line: str, levels: frozenset[str], words: tuple[str, ...]) -> bool:
             if any(w in line for w in words):
@@ -796,6 +795,12 @@ class EmptySecondarySlot(Rule):
             return line_open == open_levels or names(line, line_open, words_of(line_open))
 
         return may_open
+
+
+@cache
+def _all_levels() -> tuple[str, ...]:
+    """Every second-level class a heading can name: those with surfaces and the lexicon's."""
+    return tuple({*_level2_surfaces(), *lexicon.load().level2.values()})
 
 
 @lru_cache(maxsize=256)  # a few dozen sets of open classes recur across documents
