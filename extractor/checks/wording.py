@@ -371,13 +371,12 @@ class ComparatorMissingOrAmbiguous(Rule):
             q = ind.target
             if q is None or ind.field == "goal" or ind.formulas:
                 continue
-            plain = f"{q.value:g}{q.unit}"
             if q.operator == "≈":
-                yield flag(ctx, self, ind, severity="warning", value=q.text, plain=plain,
+                yield flag(ctx, self, ind, severity="warning", value=q.text, plain=f"{q.value:g}{q.unit}",
                                        why="是近似值，无法据以考核",
                                        evidence={"operator": "≈", "value": q.value, "unit": q.unit})
             elif not _explicit_operator(ctx, ind, q):
-                yield flag(ctx, self, ind, value=q.text, plain=plain,
+                yield flag(ctx, self, ind, value=q.text, plain=f"{q.value:g}{q.unit}",
                                        why="没有比较符，按“=”理解",
                                        evidence={"operator": "=", "value": q.value, "unit": q.unit})
 
