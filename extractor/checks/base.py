@@ -254,6 +254,9 @@ class Context:
             made = self.cache[name] = build(self)
         except MemoryError:  # the document is too large: the caller decides, as in `run`
             raise
+        except SharedFailed as exc:  # built on another shared reading that failed (reported)
+            self.failed[name] = exc
+            raise
         except Exception as exc:
             failure = self.failed[name] = SharedFailed(name, exc)
             warnings.warn(f"{self.result.doc}: {failure}", RuntimeWarning, stacklevel=1)

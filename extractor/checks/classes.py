@@ -220,16 +220,16 @@ def misfiled_as(ctx: Context, ind: Indicator) -> tuple[str, str, str] | None:
 def misfiled_lines(ctx: Context) -> list[tuple[Indicator, tuple[str, str, str]]]:
     """The indicators a cue contradicts, with misfiled_as's reading, in document order (R21
     walks these few, not every line)."""
-    _misfiled(ctx)
-    return ctx.cache["classes:misfiled_lines"]
+    return ctx.shared("classes:misfiled_lines", _misfiled_all)
 
 
 def _misfiled(ctx: Context) -> dict[int, tuple[str, str, str]]:
+    # asked for every line by several rules: the cache first, ctx.shared (which reports a
+    # failure once and skips the rules needing it) on the first ask
     found = ctx.cache.get("classes:misfiled")
     if found is None:
-        lines = _misfiled_all(ctx)
-        ctx.cache["classes:misfiled_lines"] = lines
-        found = ctx.cache["classes:misfiled"] = {id(ind): read for ind, read in lines}
+        found = ctx.shared("classes:misfiled",
+                           lambda c: {id(ind): read for ind, read in misfiled_lines(c)})
     return found
 
 
@@ -476,10 +476,14 @@ def _timeless(ctx: Context) -> tuple[set[int], list[Indicator]]:
     most lines are not vague 时效 lines, and R22 then walks only these."""
     found = ctx.cache.get("classes:timeless")
     if found is None:
-        config = ctx.config
-        lines = [i for i in ctx.result.indicators if _lacks_time(i, config)]
-        found = ctx.cache["classes:timeless"] = ({id(i) for i in lines}, lines)
+        found = ctx.shared("classes:timeless", _read_timeless)
     return found
+
+
+def _read_timeless(ctx: Context) -> tuple[set[int], list[Indicator]]:
+    config = ctx.config
+    lines = [i for i in ctx.result.indicators if _lacks_time(i, config)]
+    return {id(i) for i in lines}, lines
 
 
 def _lacks_time(ind: Indicator, config: Config) -> bool:
