@@ -146,3 +146,41 @@ def test_seen_offers_exactly_the_keys_that_name_the_same_item() -> None:
                 for value in numbers._values(settings, result.text, ind):
                     seen.add(value)
     assert loose  # the documents do restate an item under another key
+
+
+_VAGUE = {"unquantified_output", "vague_wording", "qualitative_without_grades"}
+
+
+@pytest.mark.parametrize(("module", "build", "name", "needing"), [
+    ("wording", "_vague_groups", "wording:vague_groups", _VAGUE),
+    ("classes", "_misfiled_all", "classes:misfiled_lines", {"misclassified_indicator", *_VAGUE}),
+])
+def test_a_failing_shared_reading_skips_only_the_rules_that_need_it(
+        monkeypatch, module: str, build: str, name: str, needing: set[str]) -> None:
+    """A per-document reading several rules share (R10–R12's vague groups, R21's misfiled
+    lines) that raises is built once and reported once; the rules asking for it are reported
+    skipped, and every other rule's findings are still produced, unchanged."""
+    from extractor.checks import classes, wording
+
+    text = wording.VagueWording.example + wording.UnquantifiedOutput.example + \
+        classes.MisclassifiedIndicator.example
+    plain = pipeline.extract_text(text)
+    assert needing & {f.code for f in plain.findings}  # the reading matters here
+    assert {f.code for f in plain.findings} - needing  # and other rules find something too
+    calls = []
+
+    def broken(ctx: base.Context) -> dict:
+        calls.append(ctx)
+        raise ValueError("injected")
+
+    monkeypatch.setattr({"wording": wording, "classes": classes}[module], build, broken)
+    with pytest.warns(RuntimeWarning) as caught:
+        result = pipeline.extract_text(text)
+    said = [str(w.message) for w in caught]
+    assert len(calls) == 1  # built once, not once per asking rule
+    failed = [s for s in said if "skipped" not in s]
+    assert len(failed) == 1 and f"shared reading {name!r} failed: ValueError: injected" in failed[0]
+    skipped = {s.split("rule ")[1].split(" ")[0] for s in said if "skipped" in s}
+    assert needing <= skipped
+    key = [(f.code, f.span, f.message) for f in plain.findings if f.code not in skipped]
+    assert [(f.code, f.span, f.message) for f in result.findings] == key

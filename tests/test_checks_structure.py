@@ -388,3 +388,24 @@ def test_leading_literal_is_what_every_match_of_an_alternative_starts_with() -> 
         assert [leading_literal(a) for a in _alternatives(pattern)] == literals, pattern
     assert _confusion_literals(("(?i)ab",)) is None and _confusion_literals(("a|[b]",)) is None
     assert _confusion_literals(("科技(?=及以下)", "提改善")).pattern == "提改善|科技"
+
+
+def test_within_length_is_the_real_quick_ratio_bound_in_arrival_order() -> None:
+    """R51's length window against the bound it stands in for: every text it leaves out
+    fails 2·min/(sum) ≥ threshold, and the kept ones come in their order of arrival."""
+    import bisect
+    import random
+
+    from extractor.checks.structure import _within_length
+
+    rng = random.Random(7)
+    for _ in range(200):
+        texts = list(dict.fromkeys("x" * rng.randint(1, 120) + str(k) for k in range(rng.randint(0, 40))))
+        by_length: list = []
+        for rank, text in enumerate(texts):
+            bisect.insort(by_length, (len(text), rank, text))
+        size, threshold = rng.randint(1, 150), rng.choice([0.0, 0.5, 0.8, 0.85, 0.9, 1.0, 1.5])
+        got = _within_length(by_length, size, threshold)
+        assert got == [t for t in texts if t in got]  # arrival order
+        for text in set(texts) - set(got):
+            assert 2.0 * min(len(text), size) / (len(text) + size) < threshold

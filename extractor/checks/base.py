@@ -36,6 +36,17 @@ class ConfigError(ExtractorError):
 T = TypeVar("T")
 
 
+class SharedFailed(Exception):
+    """A reading several rules share (Context.shared) failed for this document: it was
+    reported once when it failed, and each rule asking for it again is skipped, not run on
+    a half-built index."""
+
+    def __init__(self, name: str, cause: Exception) -> None:
+        super().__init__(f"shared reading {name!r} failed: {type(cause).__name__}: {cause}")
+        self.name = name
+        self.cause = cause
+
+
 @dataclass(frozen=True)
 class Config:
     values: dict[str, dict[str, Any]]  # section → key → value
@@ -228,12 +239,29 @@ class Context:
     result: DocumentResult
     config: Config
     cache: dict[str, Any] = field(default_factory=dict)  # shared results between rules
+    failed: dict[str, SharedFailed] = field(default_factory=dict)  # shared builds that raised
 
     def shared(self, name: str, build: Callable[[Context], T]) -> T:
-        """`build(self)`, computed by the first rule that asks and reused by the others."""
-        if name not in self.cache:
-            self.cache[name] = build(self)
-        return self.cache[name]
+        """`build(self)`, computed by the first rule that asks and reused by the others.
+        A build that raises is reported once (a RuntimeWarning, as a failing rule is) and
+        not tried again: every rule asking for it raises SharedFailed, which `run` reports
+        as that rule skipped; the rules that do not need it run as usual."""
+        if name in self.cache:
+            return self.cache[name]
+        if name in self.failed:
+            raise self.failed[name]
+        try:
+            made = self.cache[name] = build(self)
+        except MemoryError:  # the document is too large: the caller decides, as in `run`
+            raise
+        except SharedFailed as exc:  # built on another shared reading that failed (reported)
+            self.failed[name] = exc
+            raise
+        except Exception as exc:
+            failure = self.failed[name] = SharedFailed(name, exc)
+            warnings.warn(f"{self.result.doc}: {failure}", RuntimeWarning, stacklevel=1)
+            raise failure from exc
+        return made
 
     def settings(self, build: Callable[[Config], T]) -> T:
         """A family's settings read from the configuration once (see Config.derived)."""
@@ -325,6 +353,9 @@ def run(result: DocumentResult, config: Config) -> list[Finding]:
             found.extend(rule_class().check(ctx))
         except MemoryError:  # the document is too large, not the rule wrong: the caller decides
             raise
+        except SharedFailed as exc:  # the reading's failure itself was reported once
+            warnings.warn(f"{result.doc}: rule {rule_class.code} skipped: {exc}",
+                          RuntimeWarning, stacklevel=1)
         except Exception as exc:  # a rule's bug must not cost the document its other findings
             warnings.warn(f"{result.doc}: rule {rule_class.code} failed: "
                           f"{type(exc).__name__}: {exc}", RuntimeWarning, stacklevel=1)

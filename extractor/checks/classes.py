@@ -78,7 +78,8 @@ def first_word(words: Iterable[str], text: str) -> str | None:
 
 # word list (by identity, as _BY_LIST) → an alternation of its words for the stdlib `re`,
 # which finds literals several times faster than `regex` or a loop of `in` tests
-_LITERALS: dict[int, tuple[list[str], re.Pattern[str]]] = {}
+# (and whether the words can be looked for in NUL-joined texts: none empty, none with a NUL)
+_LITERALS: dict[int, tuple[list[str], re.Pattern[str], bool]] = {}
 
 
 def _literals(words: list[str]) -> re.Pattern[str]:
@@ -86,8 +87,16 @@ def _literals(words: list[str]) -> re.Pattern[str]:
     if known is None or known[0] is not words:
         if len(_LITERALS) >= 256:
             _LITERALS.clear()
-        known = _LITERALS[id(words)] = (words, any_word(words))
+        joinable = bool(words) and all(w and "\0" not in w for w in words)
+        known = _LITERALS[id(words)] = (words, any_word(words), joinable)
     return known[1]
+
+
+def _joinable(words: list[str]) -> re.Pattern[str] | None:
+    """_literals(words) when the words can be looked for in the NUL-joined texts, else None
+    (asked once per list, not once per call)."""
+    scan = _literals(words)
+    return scan if _LITERALS[id(words)][2] else None
 
 
 def per_indicator(ctx: Context, name: str, ind: Indicator,
@@ -109,9 +118,10 @@ def holding(ctx: Context, words: list[str], normed: bool = True) -> list[Indicat
     of `words`, in document order, from one scan of all the texts (structure.texts_containing)
     instead of one per indicator. A superset of the holders: callers keep their own test."""
     inds = ctx.result.indicators
-    if not words or any(not w or "\0" in w for w in words):
+    scan = _joinable(words)
+    if scan is None:
         return list(inds)
-    return [inds[k] for k in _joined(ctx, normed).matched(_literals(words))]
+    return [inds[k] for k in _joined(ctx, normed).matched(scan)]
 
 
 # what lets a regex match a NUL or see a text's edge: anchors, any-character classes,
@@ -139,10 +149,15 @@ def matching(ctx: Context, words: str | list[str]) -> list[Indicator]:
 
 def measured(ctx: Context, ind: Indicator) -> bool:
     """Whether the satisfaction measure may match the indicator's text (R21, R23, R24, R48)."""
-    if "classes:measured" not in ctx.cache:
-        found = matching(ctx, ctx.config["classes.satisfaction_measure"])
-        ctx.cache["classes:measured"] = {id(i) for i in found}
-    return id(ind) in ctx.cache["classes:measured"]
+    return id(ind) in _measured_ids(ctx)
+
+
+def _measured_ids(ctx: Context) -> set[int]:
+    found = ctx.cache.get("classes:measured")
+    if found is None:
+        inds = matching(ctx, ctx.config["classes.satisfaction_measure"])
+        found = ctx.cache["classes:measured"] = {id(i) for i in inds}
+    return found
 
 
 def joined_texts(ctx: Context) -> JoinedTexts:
@@ -198,39 +213,57 @@ def misfiled_as(ctx: Context, ind: Indicator) -> tuple[str, str, str] | None:
     """(class it belongs to, cue id, matched word) when a strong cue contradicts the heading."""
     found = ctx.cache.get("classes:misfiled")
     if found is None:
-        found = ctx.cache["classes:misfiled"] = _misfiled_all(ctx)
+        found = _misfiled(ctx)
     return found.get(id(ind))
+
+
+def misfiled_lines(ctx: Context) -> list[tuple[Indicator, tuple[str, str, str]]]:
+    """The indicators a cue contradicts, with misfiled_as's reading, in document order (R21
+    walks these few, not every line)."""
+    return ctx.shared("classes:misfiled_lines", _misfiled_all)
+
+
+def _misfiled(ctx: Context) -> dict[int, tuple[str, str, str]]:
+    # asked for every line by several rules: the cache first, ctx.shared (which reports a
+    # failure once and skips the rules needing it) on the first ask
+    found = ctx.cache.get("classes:misfiled")
+    if found is None:
+        found = ctx.shared("classes:misfiled",
+                           lambda c: {id(ind): read for ind, read in misfiled_lines(c)})
+    return found
 
 
 # the cues' word lists that _may_fire asks about
 _CUE_WORDS = ("quality_time_words", "payment_verbs", "economic_words", "environment_words")
 
 
-def _misfiled_all(ctx: Context) -> dict[int, tuple[str, str, str]]:
-    """misfiled_as of every indicator (by id) that a cue contradicts, read once per document:
-    the cues run only on lines that _may_fire says they can fire on."""
+def _misfiled_all(ctx: Context) -> list[tuple[Indicator, tuple[str, str, str]]]:
+    """misfiled_as of every indicator that a cue contradicts, read once per document: the
+    cues run only on lines that _may_fire says they can fire on."""
     c = ctx.config.values["classes"]
     holders = {key: _holder_positions(ctx, c[key]) for key in _CUE_WORDS}
-    out = {}
+    out = []
+    measured_ids = _measured_ids(ctx)  # read here, not through measured(), once per line
     for k, ind in enumerate(ctx.result.indicators):
-        heading = headed(ind)
+        heading = ind.level2 if ind.label_source == "heading" else None  # headed(ind)
         if heading is None:
             continue
         # where the measure cannot match, the satisfaction cue is skipped
-        is_measured = measured(ctx, ind)
+        is_measured = id(ind) in measured_ids
         if _may_fire(ind, k, heading, is_measured, holders):
             found = _misfiled_as(ind, ctx.config, measured=is_measured)
             if found is not None:
-                out[id(ind)] = found
+                out.append((ind, found))
     return out
 
 
 def _holder_positions(ctx: Context, words: list[str]) -> set[int] | range:
     """The positions of the indicators whose normalised text may hold one of `words` (all of
     them where the words cannot be joined: holding)."""
-    if not words or any(not w or "\0" in w for w in words):
+    scan = _joinable(words)
+    if scan is None:
         return range(len(ctx.result.indicators))
-    return set(_joined(ctx, True).matched(_literals(words)))
+    return set(_joined(ctx, True).matched(scan))
 
 
 def _may_fire(ind: Indicator, key: int, heading: str, is_measured: bool,
@@ -422,11 +455,7 @@ class MisclassifiedIndicator(Rule):
     suggestion = "将该指标移至{should}，或改写为符合{filed}含义的指标。"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for ind in ctx.result.indicators:
-            found = misfiled_as(ctx, ind)
-            if found is None:
-                continue
-            should, cue, word = found
+        for ind, (should, cue, word) in misfiled_lines(ctx):
             filed = headed(ind) or ""
             yield flag(
                 ctx, self, ind, filed=LEVEL2_ZH.get(filed, filed), should=LEVEL2_ZH[should], cue=word,
@@ -439,7 +468,22 @@ def lacks_time(ctx: Context, ind: Indicator) -> bool:
     """R22: a 时效 line with no date, deadline, duration, cycle or on-time rate, and no
     measurable target at all (an amount or a pass/fail value makes it auditable, so not vague,
     and this finding would mark it vague)."""
-    return per_indicator(ctx, "classes:lacks_time", ind, _lacks_time)
+    return id(ind) in _timeless(ctx)[0]
+
+
+def _timeless(ctx: Context) -> tuple[set[int], list[Indicator]]:
+    """The indicators lacks_time is true of (ids, and in document order), from one pass:
+    most lines are not vague 时效 lines, and R22 then walks only these."""
+    found = ctx.cache.get("classes:timeless")
+    if found is None:
+        found = ctx.shared("classes:timeless", _read_timeless)
+    return found
+
+
+def _read_timeless(ctx: Context) -> tuple[set[int], list[Indicator]]:
+    config = ctx.config
+    lines = [i for i in ctx.result.indicators if _lacks_time(i, config)]
+    return {id(i) for i in lines}, lines
 
 
 def _lacks_time(ind: Indicator, config: Config) -> bool:
@@ -479,9 +523,8 @@ class TimelinessWithoutTime(Rule):
     suggestion = "写明完成时限，如“2024年6月30日前完成”“每月10日前发放”或“受理后5个工作日内办结”。"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for ind in ctx.result.indicators:
-            if lacks_time(ctx, ind):
-                yield flag(ctx, self, ind, evidence={"filed_as": "timeliness"})
+        for ind in _timeless(ctx)[1]:
+            yield flag(ctx, self, ind, evidence={"filed_as": "timeliness"})
 
 
 # ---------------------------------------------------------------- R23 / R24 / R48
@@ -726,7 +769,7 @@ class TimelinessIsWholeYear(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         year = ctx.result.budget_year
         for ind in ctx.result.indicators:
-            if headed(ind) != "timeliness" and ind.level2 != "timeliness":
+            if ind.level2 != "timeliness":  # headed(ind) is the level2 or None
                 continue
             value = norm(value_part(ind) or ind.text).strip(_EDGE).replace(" ", "")
             if search(ctx.config["classes_time.whole_year"], value) is None:
@@ -769,8 +812,7 @@ class TimelinessStandardUndefined(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         words = ctx.config["classes_time.on_time_words"]
-        # the clause's own date, cycle or limit: an on-time rate is what needs one, not one
-        own_time = [e for e in ctx.config["classes.time_elements"] if not any(w in e for w in words)]
+        own_time = ctx.settings(_own_time)
         split = pattern(ctx.config["classes_time.clause_split"])
         for ind in holding(ctx, words):
             if not first_word(words, norm(ind.text)) or lacks_time(ctx, ind) \
@@ -787,3 +829,11 @@ class TimelinessStandardUndefined(Rule):
             return True
         found = misfiled_as(ctx, ind)
         return found is not None and found[0] == "timeliness"
+
+
+def _own_time(config: Config) -> list[str]:
+    """The time elements that are a clause's own date, cycle or limit (an on-time rate is
+    what needs one, not one): made once per configuration, so it is also one list for
+    `pattern`'s cache, not a new one per document."""
+    words = config["classes_time.on_time_words"]
+    return [e for e in config["classes.time_elements"] if not any(w in e for w in words)]

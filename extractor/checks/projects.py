@@ -9,12 +9,12 @@ import difflib
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache, cached_property, lru_cache
 
 import regex
 
-from extractor.checks.base import Context, Rule, any_word, register
+from extractor.checks.base import Config, Context, Rule, any_word, register
 from extractor.checks.classes import first_word
 from extractor.checks.skeletons import TOWNSHIP_LIST
 from extractor.checks.structure import (
@@ -494,6 +494,16 @@ class _Texts:
     def __iter__(self) -> Iterator[tuple[int, str, str | None, Indicator | None]]:
         return (self[k] for k in range(len(self.inds) + len(self.goals)))
 
+    def containing(self, word: str) -> Iterator[tuple[int, str, str | None, Indicator | None]]:
+        """The entries whose text holds `word`, in the same order (the others not built)."""
+        inds = self.inds
+        for k, ind in enumerate(inds):
+            if word in ind.text:
+                yield self[k]
+        for k, goal in enumerate(self.goals, len(inds)):
+            if word in goal.text:
+                yield self[k]
+
 
 def _texts(result: DocumentResult) -> _Texts:
     return _Texts(result)
@@ -594,6 +604,14 @@ def leading_literal(alternative: str) -> str:
 def _confusion_literals(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     """Literals one of which every match of the confusions holds (each alternative's
     leading_literal); None when some alternative has none, or a pattern sets a flag."""
+    literals = pattern_literals(patterns)
+    return None if literals is None else any_word(literals)
+
+
+def pattern_literals(patterns: Iterable[str]) -> list[str] | None:
+    """The literals one of which every match of one of the patterns holds (each top-level
+    alternative's leading_literal, in order); None when some alternative has none (or a
+    NUL), or a pattern sets a flag."""
     literals = []
     for p in patterns:
         if _INLINE_FLAG.search(p):
@@ -603,7 +621,16 @@ def _confusion_literals(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
             if not literal or "\0" in literal:
                 return None
             literals.append(literal)
-    return any_word(literals)
+    return literals
+
+
+def _slip_settings(config: Config) -> tuple[list[tuple[regex.Pattern[str], str]], regex.Pattern[str] | None,
+                                            re.Pattern[str] | None, set[str]]:
+    """R49's confusions (compiled, as one alternation and as the literals their matches
+    hold) and legitimate repeats, made once per configuration, not once per document."""
+    pairs = tuple(tuple(p) for p in config["projects.confusions"])
+    return (_confusions(pairs), _any_confusion(pairs), _confusion_literals(tuple(p for p, _ in pairs)),
+            set(config["projects.legit_repeats"]))
 
 
 @register
@@ -646,13 +673,11 @@ class TypoOrRepetition(Rule):
     _VERB_AROUND = regex.compile(r"(提高|提升|增强|改善|加强)[^，。；;、,\s]{1,12}?\1(?=[，。；;、,\s]|$)")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        pairs = tuple(tuple(p) for p in ctx.config["projects.confusions"])
-        confusions, any_confusion = _confusions(pairs), _any_confusion(pairs)
-        legit = set(ctx.config["projects.legit_repeats"])
+        confusions, any_confusion, literals, legit = ctx.settings(_slip_settings)
         result = ctx.result
         # most texts: a few scans of all of them rule out every slip
         chosen = self._may_slip([i.text for i in result.indicators] + [g.text for g in result.goals],
-                                any_confusion, _confusion_literals(tuple(p for p, _ in pairs)))
+                                any_confusion, literals)
         texts = _texts(result)
         for start, text, project, ind in (texts[k] for k in sorted(chosen)):
             seen: set[str] = set()
@@ -732,9 +757,7 @@ class MalformedDocReference(Rule):
                          r"|\p{Han}{1,6}(?<!年|月|日)(?:19|20)\d{2}\s+\d{1,4}\s*号")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for start, text, project, ind in _texts(ctx.result):
-            if "号" not in text:
-                continue
+        for start, text, project, ind in _texts(ctx.result).containing("号"):
             for m in self._BAD.finditer(text):
                 if ind is None and indicator_index(ctx).covers(start + m.start()):
                     continue

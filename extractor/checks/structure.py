@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import accumulate
+from operator import itemgetter
 from typing import Any
 
 import regex
@@ -53,17 +55,24 @@ def is_complete_table(result: DocumentResult) -> bool:
     return result.budget_year is not None or bool(result.projects)
 
 
-def tabled_projects(ctx: Context) -> Iterator[tuple[str | None, list[Indicator]]]:
+def tabled_projects(ctx: Context) -> list[tuple[str | None, list[Indicator]]]:
     """The projects of a whole target table that file enough indicators under headings for a
-    missing class or a short list to mean something (a fragment or prose has none)."""
+    missing class or a short list to mean something (a fragment or prose has none): chosen
+    once per document for the three rules that ask."""
+    found = ctx.cache.get("structure:tabled")
+    if found is None:
+        found = ctx.cache["structure:tabled"] = _tabled(ctx)
+    return found
+
+
+def _tabled(ctx: Context) -> list[tuple[str | None, list[Indicator]]]:
     if not is_complete_table(ctx.result):
-        return
+        return []
     minimum = ctx.config["structure.min_headed_indicators"]
     if "structure:by_project" not in ctx.cache:
         ctx.cache["structure:by_project"] = by_project(ctx.result)
-    for key, inds in ctx.cache["structure:by_project"].items():
-        if len(headed(inds)) >= minimum:
-            yield key, inds
+    return [(key, inds) for key, inds in ctx.cache["structure:by_project"].items()
+            if len(headed(inds)) >= minimum]
 
 
 def headed(inds: Iterable[Indicator]) -> list[Indicator]:
@@ -766,24 +775,39 @@ class EmptySecondarySlot(Rule):
         parsed. A first test asks about the classes some project of the document lacks, then
         about those the projects on the line lack."""
         keys = {k for k, _ in filled} or {None}  # every project project_name_at can give
-        surfaces = _level2_surfaces()  # a few words a class: `in` tests, no pattern to compile
-        levels = {*surfaces, *lexicon.load().level2.values()}
-        open_levels = frozenset(lv for lv in levels if any((k, lv) not in filled for k in keys))
+        # a few words a class (_surface_words): `in` tests, no pattern to compile
+        open_levels = frozenset(lv for lv in _all_levels() if any((k, lv) not in filled for k in keys))
 
-        def names(line: str, levels: Iterable[str]) -> bool:
-            if any(w in line for lv in levels for w in surfaces.get(lv, ())):
+        def names(line: str, levels: frozenset[str], words: tuple[str, ...]) -> bool:
+            if any(w in line for w in words):
                 return True
             return ("\t" in line or line.count("|") >= 2) and any(
                 classify_label(c.text)[1] in levels for c in _split(line) if c.text)
 
+        words_of = _surface_words
+        open_words = words_of(open_levels)  # flattened once, not per line
+
         def may_open(pos: int, line: str) -> bool:
-            if not names(line, open_levels):
+            if not names(line, open_levels, open_words):
                 return False
             here = projects_on_line(ctx, pos, pos + len(line))
             line_open = frozenset(lv for lv in open_levels if any((k, lv) not in filled for k in here))
-            return line_open == open_levels or names(line, line_open)
+            return line_open == open_levels or names(line, line_open, words_of(line_open))
 
         return may_open
+
+
+@cache
+def _all_levels() -> tuple[str, ...]:
+    """Every second-level class a heading can name: those with surfaces and the lexicon's."""
+    return tuple({*_level2_surfaces(), *lexicon.load().level2.values()})
+
+
+@lru_cache(maxsize=256)  # a few dozen sets of open classes recur across documents
+def _surface_words(levels: frozenset[str]) -> tuple[str, ...]:
+    """The surfaces of the classes `levels`, as one flat tuple for the per-line test."""
+    surfaces = _level2_surfaces()
+    return tuple(w for lv in levels for w in surfaces.get(lv, ()))
 
 
 @cache
@@ -892,8 +916,12 @@ class TruncatedText(Rule):
         return limit, []
 
     def _cut_names(self, ctx: Context) -> Iterator[Finding]:
-        cells = [i for i in ctx.result.indicators if is_name_cell(i)]
-        names = [i.name.strip() for i in cells if i.name]
+        # a name is cut at the column's limit, the longest name cell's length, which must be
+        # at least `shortest`: only names that long are read as cells (_at_limit finds the
+        # same limit and cells among them as among all)
+        shortest = ctx.config["thresholds.truncation_min_length"]
+        cells = [i for i in ctx.lines if i.name and len(i.name.strip()) >= shortest and is_name_cell(i)]
+        names = [i.name.strip() for i in cells]
         limit, cut = self._at_limit(ctx, names)
         for k in cut:
             ind = cells[k]
@@ -1182,6 +1210,7 @@ class NearDuplicateText(Rule):
         if len({g.project.name for g in ctx.result.goals if g.project is not None}) < 2:
             return  # a copy is flagged across projects only
         seen: dict[str, tuple[GoalBlock, frozenset[str]]] = {}  # compact text → first goal with it
+        by_length: list[tuple[int, int, str]] = []  # (length, order of arrival, text) of seen
         for goal in (g for g in ctx.result.goals if g.project is not None):
             text = compact(goal.text)
             if len(text) < minimum:
@@ -1190,23 +1219,27 @@ class NearDuplicateText(Rule):
             first, ratio = seen.get(text), 1.0
             match = first[0] if first is not None else None
             if match is None and len(seen) <= self._MAX_COMPARED:
-                match, ratio = self._closest(text, seen, threshold)
+                match, ratio = self._closest(text, seen, _within_length(by_length, len(text), threshold),
+                                             threshold)
             if match is not None and match.project and match.project.name != name:
                 yield self._emit(ctx, goal, 0, len(goal.text), match.text, ratio,
                                  f"项目“{match.project.name}”的绩效目标")
             if text not in seen:
+                bisect.insort(by_length, (len(text), len(seen), text))
                 seen[text] = (goal, frozenset(text))
 
     _MAX_COMPARED = 300  # distinct goals compared pairwise; beyond that only exact copies
 
     @staticmethod
-    def _closest(text: str, seen: dict[str, tuple[GoalBlock, frozenset[str]]],
+    def _closest(text: str, seen: dict[str, tuple[GoalBlock, frozenset[str]]], others: list[str],
                  threshold: float) -> tuple[GoalBlock | None, float]:
-        # `text` is the second sequence of every comparison: its index is built once, when
-        # a pair first passes the bounds (most goals are like none before them)
+        # `others`: the seen texts whose length can pass real_quick_ratio's bound, in their
+        # order of arrival. `text` is the second sequence of every comparison: its index is
+        # built once, when a pair first passes the bounds (most goals are like none before)
         matcher = None
         chars, size = frozenset(text), len(text)
-        for other, (block, other_chars) in seen.items():
+        for other in others:
+            block, other_chars = seen[other]
             total = len(other) + size
             if 2.0 * min(len(other), size) / total < threshold:
                 continue  # real_quick_ratio's bound
@@ -1224,6 +1257,22 @@ class NearDuplicateText(Rule):
                 if ratio >= threshold:
                     return block, ratio
         return None, 0.0
+
+
+def _within_length(by_length: list[tuple[int, int, str]], size: int, threshold: float) -> list[str]:
+    """The texts of `by_length` (sorted by length) whose length L may pass real_quick_ratio's
+    bound 2·min(L, size)/(L + size) ≥ threshold, in their order of arrival: found by bisection
+    over a window one character wider on each side than the bound (the bound itself is still
+    tested for each), not by walking every goal seen."""
+    if threshold <= 0:
+        return [t for _, _, t in sorted(by_length, key=itemgetter(1))]
+    if threshold >= 2:
+        return []  # no ratio reaches it
+    low = math.floor(threshold * size / (2.0 - threshold)) - 1
+    high = math.ceil(size * (2.0 - threshold) / threshold) + 1
+    window = by_length[bisect.bisect_left(by_length, (low,)):bisect.bisect_right(by_length, (high, math.inf))]
+    window.sort(key=itemgetter(1))
+    return [t for _, _, t in window]
 
 
 def _similar(a: str, b: str, minimum: int, threshold: float = 0.0) -> float:

@@ -33,6 +33,7 @@ from extractor.checks.classes import (
     source_quantity,
     value_part,
 )
+from extractor.checks.projects import pattern_literals
 from extractor.records import Finding, GoalBlock, Indicator, Quantity, Span
 
 _DIGIT = regex.compile(r"\d")
@@ -188,14 +189,17 @@ def effective_class(ctx: Context, ind: Indicator) -> str | None:
 
 
 def vague_groups(ctx: Context) -> dict[str | None, list[Indicator]]:
-    """The indicators by vague code, in document order: read once for the three rules."""
-    if "wording:vague_groups" not in ctx.cache:
-        groups: dict[str | None, list[Indicator]] = {}
-        for ind in ctx.result.indicators:
-            if ind.vague:  # a measurable line gets no code: skip the reading
-                groups.setdefault(vague_code(ctx, ind), []).append(ind)
-        ctx.cache["wording:vague_groups"] = groups
-    return ctx.cache["wording:vague_groups"]
+    """The indicators by vague code, in document order: read once for the three rules
+    (through ctx.shared, so that a failure is reported once and skips only R10–R12)."""
+    return ctx.shared("wording:vague_groups", _vague_groups)
+
+
+def _vague_groups(ctx: Context) -> dict[str | None, list[Indicator]]:
+    groups: dict[str | None, list[Indicator]] = {}
+    for ind in ctx.result.indicators:
+        if ind.vague:  # a measurable line gets no code: skip the reading
+            groups.setdefault(vague_code(ctx, ind), []).append(ind)
+    return groups
 
 
 class _VagueRule(Rule):
@@ -323,7 +327,12 @@ def _explicit_operator(ctx: Context, ind: Indicator, q: Quantity) -> bool:
         return False
     start = source.span.start
     before = norm(ctx.result.text[max(0, start - 6):start]).rstrip(" \t\n|（(")
-    return any(before.endswith(m) for m in ctx.config["wording.comparator_marks"])
+    return before.endswith(ctx.settings(_comparator_marks))
+
+
+def _comparator_marks(config: Config) -> tuple[str, ...]:
+    """The comparator marks as one tuple for str.endswith, made once per configuration."""
+    return tuple(config["wording.comparator_marks"])
 
 
 @register
@@ -362,13 +371,12 @@ class ComparatorMissingOrAmbiguous(Rule):
             q = ind.target
             if q is None or ind.field == "goal" or ind.formulas:
                 continue
-            plain = f"{q.value:g}{q.unit}"
             if q.operator == "≈":
-                yield flag(ctx, self, ind, severity="warning", value=q.text, plain=plain,
+                yield flag(ctx, self, ind, severity="warning", value=q.text, plain=f"{q.value:g}{q.unit}",
                                        why="是近似值，无法据以考核",
                                        evidence={"operator": "≈", "value": q.value, "unit": q.unit})
             elif not _explicit_operator(ctx, ind, q):
-                yield flag(ctx, self, ind, value=q.text, plain=plain,
+                yield flag(ctx, self, ind, value=q.text, plain=f"{q.value:g}{q.unit}",
                                        why="没有比较符，按“=”理解",
                                        evidence={"operator": "=", "value": q.value, "unit": q.unit})
 
@@ -455,13 +463,18 @@ class UnitMissingOrMismatched(Rule):
         if any(not q.unit for q in ind.quantities):
             return "数值没有计量单位", "补充计量单位（人、次、个、万元、% 等）。"
         units = {q.unit for q in ind.quantities}
-        if (units and units <= set(w["physical_work_units"]) and first_word(w["physical_work_verbs"], norm(ind.text))
+        if (units and units <= config.derived(_work_units) and first_word(w["physical_work_verbs"], norm(ind.text))
                 and not first_word(w["activity_nouns"], norm(ind.text))):
             return "工程或作业量用“次”计量，看不出完成的工作量", "改用实物量，如公里、米、处、座、立方米。"
         target = ind.target
         if ind.level2 == "satisfaction" and target is not None and target.unit != "%":
             return f"满意度以“{target.unit}”计量", "满意度应以百分比（%）表示。"
         return None
+
+
+def _work_units(config: Config) -> frozenset[str]:
+    """R15 (b)'s units as a set, made once per configuration, not once per valued line."""
+    return frozenset(config.values["wording"]["physical_work_units"])
 
 
 @register
@@ -500,8 +513,10 @@ class RateInQuantitySlot(Rule):
             if headed(ind) != "quantity" or not ind.quantities:
                 continue
             kinds = {q.kind for q in ind.quantities}
+            if kinds != {"rate"} and kinds & {"count", "measure"}:
+                continue  # a count or measure given: no rate measure can make it a finding
             rate_measure = first_word(rates, norm(ind.text))
-            if kinds == {"rate"} or (rate_measure and not kinds & {"count", "measure"}):
+            if kinds == {"rate"} or rate_measure:
                 yield flag(ctx, self, ind, evidence={"kinds": sorted(kinds),
                                                             "measure": rate_measure})
 
@@ -538,7 +553,7 @@ class InputAsOutput(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         phrases = ctx.config["wording.input_phrases"]
-        for ind in ctx.result.indicators:
+        for ind in ctx.by_kind.get("money", ()):  # the lines giving money, in order
             if headed(ind) not in ("quantity", "quality") or misfiled_as(ctx, ind):
                 continue
             money = [q for q in ind.quantities if q.kind == "money" and "/" not in q.unit]
@@ -577,9 +592,8 @@ class FormulaAsIndicator(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for ind in ctx.result.indicators:
-            per_unit = [q for q in ind.quantities if q.kind == "money" and "/" in q.unit]
-            counts = [q for q in ind.quantities if q.kind == "count"]
-            if ind.formulas or (per_unit and counts):
+            if ind.formulas or (any(q.kind == "money" and "/" in q.unit for q in ind.quantities)
+                                and any(q.kind == "count" for q in ind.quantities)):
                 yield flag(ctx, self, ind, evidence={
                     "formulas": [f.text for f in ind.formulas],
                     "amounts": [q.text for q in ind.quantities]})
@@ -663,13 +677,26 @@ class EffectIsActivity(Rule):
         # an outcome noun or a rate makes it an effect, however it opens (培训后就业人员比例≥75%)
         if first_word(w["outcome_nouns"], text) or any(q.kind == "rate" for q in ind.quantities):
             return None
-        stripped = pattern("^(?:" + "|".join(w["intensity"]) + ")+").sub("", text)
+        stripped = config.derived(_leading_intensity).sub("", text)
         if search(w["activity_openers"], stripped):
             return "工作措施"
         if not ind.quantities and first_word(w["output_nouns"], text) \
                 and search(w["intensity"] + w["directional"], text):
             return "产出活动"
         return None
+
+
+def _leading_intensity(config: Config) -> regex.Pattern[str]:
+    """The intensity words at a text's start (进一步有效…), one pattern per configuration
+    rather than one alternation string built and hashed per line."""
+    return pattern("^(?:" + "|".join(config.values["wording"]["intensity"]) + ")+")
+
+
+def _absolute_heads(config: Config) -> list[str] | None:
+    """The literals every match of R47's absolute words (both lists) starts with, once per
+    configuration; None when some word has no such literal."""
+    w = config.values["wording"]
+    return pattern_literals(w["absolute_words"] + w["absolute_words_effects"])
 
 
 # ---------------------------------------------------------------- R46 / R47
@@ -712,9 +739,10 @@ class TargetTooLow(Rule):
             if search(w["entitlement_rates"], text):
                 yield flag(ctx, self, ind, value=value, why="应保尽保、应发尽发的资金应足额、准确发放",
                                        fix="将目标值设为100%。", evidence={"value": q.value, "expected": 100})
-            elif first_word(w["pass_rate_words"], text) and q.value < w["pass_rate_min"]:
+            # the floor first: most rates clear it, and then the words need no scan
+            elif q.value < w["pass_rate_min"] and first_word(w["pass_rate_words"], text):
                 yield self._info(ctx, ind, q, w["pass_rate_min"])
-            elif first_word(w["timely_rate_words"], text) and q.value < w["timely_rate_min"]:
+            elif q.value < w["timely_rate_min"] and first_word(w["timely_rate_words"], text):
                 yield self._info(ctx, ind, q, w["timely_rate_min"])
 
     def _info(self, ctx: Context, ind: Indicator, q: Quantity, floor: float) -> Finding:
@@ -757,10 +785,15 @@ class AbsoluteOrUnverifiableTarget(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         w = ctx.config.values["wording"]
         plain, effects = pattern(w["absolute_words"]), pattern(w["absolute_words"] + w["absolute_words_effects"])
+        heads = ctx.settings(_absolute_heads)  # every absolute word starts with one
+        may = None if heads is None else {id(i) for i in holding(ctx, heads)}
         for ind in ctx.result.indicators:
             effect = ind.level1 == "benefit" or ind.level2 in BENEFIT
-            text, q = norm(ind.text), ind.target
+            q = ind.target
             full = effect and q and q.unit == "%" and q.value >= 100 and q.operator in ("=", "≥")
+            if not full and may is not None and id(ind) not in may:
+                continue  # no full rate to read and no absolute word: nothing to normalise
+            text = norm(ind.text)
             rate = first_word(w["outcome_rates"], text) if full else None
             if rate:
                 yield flag(ctx, self, ind, severity="warning", word=f"{rate}100%",
