@@ -184,7 +184,8 @@ def screen(text: str, candidates: list[Candidate]) -> tuple[list[Candidate], lis
             key = (compact, c.level1, c.level2, id(c.project), row)
             if key in seen:
                 reason = "repeated"
-            elif kept and _beside_previous(text, kept[-1].end, s) and _VALUE_ONLY.match(compact):
+            elif kept and 0 <= s - kept[-1].end <= 2 and _beside_previous(text, kept[-1].end, s) \
+                    and _VALUE_ONLY.match(compact):
                 reason = "actual"  # a bare value glued after an indicator's target: its actual
         if reason is not None:
             rejected.append(Rejected(s, e, reason))
@@ -289,8 +290,9 @@ def _has_han(text: str) -> bool:
 
 
 def _colon_and_zhi(text: str) -> bool:
-    """A glossary entry (X：指…) cannot do without 指 and a colon: most texts need no match."""
-    return "指" in text and (":" in text or "：" in text)
+    """A glossary entry (X：指…) cannot do without a colon and a 指 that does not begin 指标
+    (数量指标：… holds a colon and 指 too): most texts need no match."""
+    return "指" in text and (":" in text or "：" in text) and text.count("指") > text.count("指标")
 
 
 def _is_header(candidate: str, compact: str, vocab: _Vocabulary) -> bool:

@@ -34,7 +34,8 @@ def build(doc: str, normal: NormalizedText, candidates: list[Candidate],
     seen: set[tuple[int, int]] = set()
     for c in candidates:
         s, e = trim(normal.text, c.start, c.end, _STRIP)
-        if s >= e or (s, e) in seen or not _HAN.search(normal.text, s, e):
+        if s >= e or (s, e) in seen or not (
+                "\u4e00" <= normal.text[s] <= "\u9fff" or _HAN.search(normal.text, s, e)):
             continue
         seen.add((s, e))
         out.append(_indicator(doc, normal, c, s, e, budget_year))
@@ -189,7 +190,11 @@ def _target(c: Candidate, found: list[Quantity], value: str, base: int) -> Quant
     """The target, a copy with its span relative to `value` (the value cell or the clause)."""
     pool = found if c.target_cell is None else [q for q in found if q.span and q.span.start >= base]
     chosen = quantities.choose_target(pool, value, base)
-    return None if chosen is None else _moved([chosen], -base)[0]
+    if chosen is None:
+        return None
+    assert chosen.span is not None
+    return Quantity(chosen.text, chosen.value, chosen.unit, chosen.operator, chosen.kind,
+                    Span(chosen.span.start - base, chosen.span.end - base))
 
 
 def _deadline(text: str, c: Candidate, value: str, base: int,

@@ -118,6 +118,8 @@ def scan(text: str, allow_bare: bool = False) -> list[Quantity]:
     """Quantities in normalised `text`; spans are offsets into `text`."""
     # Layout, clause splitting and record building look at the same clause in turn; the
     # cache makes that one scan. Fresh records go out because callers shift and edit them.
+    if _NUMERAL.search(text) is None:
+        return []
     return [Quantity(q.text, q.value, q.unit, q.operator, q.kind, q.span)
             for q in _scan_once(text, allow_bare)]
 
@@ -125,7 +127,8 @@ def scan(text: str, allow_bare: bool = False) -> list[Quantity]:
 def scan_shared(text: str, allow_bare: bool = False) -> tuple[Quantity, ...]:
     """`scan`'s records themselves, shared with every other caller: for a caller that only
     reads them, or copies them as it moves their spans (no copy made to be thrown away)."""
-    return _scan_once(text, allow_bare)
+    # the pre-test before the cache: a text with no numeral is neither looked up nor stored
+    return () if _NUMERAL.search(text) is None else _scan_once(text, allow_bare)
 
 
 # every form of the quantity pattern holds a digit or a Chinese numeral: a text with neither
@@ -135,8 +138,7 @@ _NUMERAL = regex.compile(r"[\d零〇一二两三四五六七八九十百千万�
 
 @lru_cache(maxsize=4096)
 def _scan_once(text: str, allow_bare: bool) -> tuple[Quantity, ...]:
-    if _NUMERAL.search(text) is None:
-        return ()
+    """Asked only of a text that passed _NUMERAL."""
     lex = lexicon.load()
     pats = _patterns()
     masked = _masked(text)
