@@ -254,7 +254,9 @@ def _negative(m: regex.Match, g: Groups, masked: str, kind: str) -> bool:
 
 
 def _number_start(m: regex.Match, g: Groups) -> int:
-    for name in ("pct", "mixed", "num", "cn"):
+    if g.num:  # the usual form first; the forms are alternatives, only one is set
+        return m.start(_G["num"])
+    for name in ("pct", "mixed", "cn"):
         if getattr(g, name):
             return m.start(_G[name])
     return m.start()
