@@ -233,8 +233,9 @@ def _name(normal: NormalizedText, c: Candidate, s: int, e: int,
     if c.name is not None:
         ns, ne = normal.to_source(*c.name)
         return normal.source[ns:ne]
-    first = min([q.span.start for q in found if q.span] or [e])
-    last = max([q.span.end for q in found if q.span] or [e])
+    spans = [q.span for q in found if q.span]
+    first = min([span.start for span in spans]) if spans else e
+    last = max([span.end for span in spans]) if spans else e
     before, after = trim(normal.text, s, first, _STRIP), trim(normal.text, last, e, _STRIP)
     ns, ne = before if before[1] - before[0] >= min(4, after[1] - after[0]) else after
     phrase = normal.text[ns:ne]

@@ -444,8 +444,8 @@ def choose_target(quantities: list[Quantity], text: str, base: int = 0) -> Quant
     """The amount a clause commits to (GOLD conventions): a formula's stated result, else
     a per-unit rate, else the last amount outside a parenthesised breakdown. The spans of
     `quantities` are offsets into `text` once `base` is taken off them."""
-    if not quantities:
-        return None
+    if len(quantities) < 2:  # every reading below chooses the one amount there is
+        return quantities[0] if quantities else None
     if "=" in text:  # a stated result is written after an `=`
         for q in quantities:
             assert q.span is not None
