@@ -303,14 +303,26 @@ def _colon_and_zhi(text: str) -> bool:
     return "指" in text and (":" in text or "：" in text) and text.count("指") > text.count("指标")
 
 
+# the characters a numbering (outline.NUMBERING) can begin with among the ideographs
+_NUMBERING_HAN = "一二三四五六七八九十目"
+
+
+def _cannot_lead(text: str) -> bool:
+    """A text opening with an ideograph no numbering begins with has no numbering to strip."""
+    return "\u4e00" <= text[:1] <= "\u9fff" and text[0] not in _NUMBERING_HAN
+
+
 def _is_header(candidate: str, compact: str, vocab: _Vocabulary) -> bool:
     """Header words only, once numbering and score annotations (`(50分)`) are gone; or a
     piece of a header word broken across lines (`益指标` of 经济效益指标)."""
     digits = _DIGIT.search(compact) is not None
-    lead = _LEAD.match(candidate)
+    lead = None if _cannot_lead(candidate) else _LEAD.match(candidate)
     if digits and "分" not in compact and lead is None:
         return False  # a value: no header carries digits but its score and its number
-    body = SCORE_MARK.sub("", candidate if lead is None else candidate[lead.end():])
+    if digits:
+        body = SCORE_MARK.sub("", candidate if lead is None else candidate[lead.end():])
+    else:  # a score mark holds a digit
+        body = candidate if lead is None else candidate[lead.end():]
     if body != candidate:  # else its compact text is the one given
         compact = _compact(body)
         digits = _DIGIT.search(compact) is not None
