@@ -32,10 +32,13 @@ def build(doc: str, normal: NormalizedText, candidates: list[Candidate],
           budget_year: int | None) -> list[Indicator]:
     out = []
     seen: set[tuple[int, int]] = set()
+    text = normal.text
     for c in candidates:
-        s, e = trim(normal.text, c.start, c.end, _STRIP)
+        s, e = c.start, c.end
+        if s >= e or text[s] in _STRIP or text[e - 1] in _STRIP:  # the gate trimmed most
+            s, e = trim(text, s, e, _STRIP)
         if s >= e or (s, e) in seen or not (
-                "\u4e00" <= normal.text[s] <= "\u9fff" or _HAN.search(normal.text, s, e)):
+                "\u4e00" <= text[s] <= "\u9fff" or _HAN.search(text, s, e)):
             continue
         seen.add((s, e))
         out.append(_indicator(doc, normal, c, s, e, budget_year))
@@ -236,9 +239,10 @@ def _name(normal: NormalizedText, c: Candidate, s: int, e: int,
     spans = [q.span for q in found if q.span]
     first = min([span.start for span in spans]) if spans else e
     last = max([span.end for span in spans]) if spans else e
-    before, after = trim(normal.text, s, first, _STRIP), trim(normal.text, last, e, _STRIP)
-    ns, ne = before if before[1] - before[0] >= min(4, after[1] - after[0]) else after
-    phrase = normal.text[ns:ne]
+    # the text before the amounts, or after them when that is longer and the text before
+    # is short (str.strip trims as clauses.trim does, without a Python step a character)
+    before, after = normal.text[s:first].strip(_STRIP), normal.text[last:e].strip(_STRIP)
+    phrase = before if len(before) >= min(4, len(after)) else after
     verb = _strip_verb().match(phrase)
     if verb:
         phrase = phrase[verb.end():]
