@@ -7,6 +7,7 @@ template placeholders are masked first so that they cannot be read as amounts.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import NamedTuple
@@ -440,7 +441,7 @@ def find_quantities(text: str, context: dict | None = None) -> list[Quantity]:
     return out
 
 
-def choose_target(quantities: list[Quantity], text: str, base: int = 0) -> Quantity | None:
+def choose_target(quantities: Sequence[Quantity], text: str, base: int = 0) -> Quantity | None:
     """The amount a clause commits to (GOLD conventions): a formula's stated result, else
     a per-unit rate, else the last amount outside a parenthesised breakdown. The spans of
     `quantities` are offsets into `text` once `base` is taken off them."""
