@@ -75,7 +75,8 @@ def _indicator(doc: str, normal: NormalizedText, c: Candidate, s: int, e: int,
         label_source="heading" if (level1 or level2) else None,
         confidence=1.0 if (level1 or level2) else None,
         target=target, quantities=found,
-        deadline=_deadline_to_source(normal, deadline), project=c.project, row=c.row,
+        deadline=None if deadline is None else _deadline_to_source(normal, deadline),
+        project=c.project, row=c.row,
     )
     ind.formulas = formulas.formulas_at(normal, s, e)
     ind.qualitative = target is None
@@ -119,7 +120,8 @@ def _amounts(normal: NormalizedText, c: Candidate, s: int, value: str,
             a, b = normal.to_source(start, end)
             found.append(Quantity(normal.source[a:b], q.value, q.unit, q.operator, q.kind,
                                   Span(a, b)))
-    return found, target, _bounds(spans)
+    # the bounds serve a clause with no name cell only
+    return found, target, _bounds(spans) if c.name is None else None
 
 
 def _bounds(spans: list[tuple[int, int]]) -> tuple[int, int] | None:
@@ -311,10 +313,14 @@ def _vague(text: str, found: list[Quantity], deadline: Deadline | None, c: Candi
     if _PASS_FAIL_FRAME.search(value):
         return False
     if (c.operator_cell or "").strip() == "定性" and value:
-        return value not in lex.words["pass_fail_values"] and not any(
-            value.endswith(w) for w in lex.words["pass_fail_values"] if len(w) > 1)
-    return not any(value == w or value.endswith(w) for w in lex.words["pass_fail_values"]
-                   if len(w) > 1) and value not in lex.words["pass_fail_values"]
+        return value not in lex.words["pass_fail_values"] and not value.endswith(_pass_fail_ends())
+    return not value.endswith(_pass_fail_ends()) and value not in lex.words["pass_fail_values"]
+
+
+@cache
+def _pass_fail_ends() -> tuple[str, ...]:
+    """The pass/fail values of two characters or more: a value ending on one is judged."""
+    return tuple(w for w in lexicon.load().words["pass_fail_values"] if len(w) > 1)
 
 
 def _value_text(text: str, c: Candidate, clause: str) -> str:
