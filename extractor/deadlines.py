@@ -221,12 +221,16 @@ def _interval(m: regex.Match, year: int | None) -> Interval:
 def scan(text: str, budget_year: int | None = None) -> list[Deadline]:
     """Deadlines in normalised `text`; spans are offsets into `text`."""
     # the same clause is scanned by layout, clause splitting and record building: scan once
+    if _CAN_HOLD.search(text) is None:
+        return []
     return [Deadline(d.text, d.start, d.end, d.span) for d in _scan_once(text, budget_year)]
 
 
 def scan_shared(text: str, budget_year: int | None = None) -> tuple[Deadline, ...]:
     """`scan`'s records themselves, shared with every other caller: only to be read."""
-    return _scan_once(text, budget_year)
+    # the pre-test before the cache: a clause that cannot hold a deadline (most of them) is
+    # neither looked up nor stored
+    return () if _CAN_HOLD.search(text) is None else _scan_once(text, budget_year)
 
 
 # Every form holds 年, 月 or 季(度), except the all-digit dates (2024-06-30, 2023.07-2024.01,
@@ -237,8 +241,7 @@ _CAN_HOLD = regex.compile(r"[年月季]|(?:19|20)\d\d")
 
 @lru_cache(maxsize=4096)
 def _scan_once(text: str, budget_year: int | None) -> tuple[Deadline, ...]:
-    if _CAN_HOLD.search(text) is None:
-        return ()
+    """Asked only of a text that passed _CAN_HOLD."""
     out: list[Deadline] = []
     for m in _PATTERN.finditer(text):
         if _FREQUENCY.search(text[max(0, m.start() - 6):m.start()]):

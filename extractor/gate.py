@@ -162,7 +162,7 @@ def screen(text: str, candidates: list[Candidate]) -> tuple[list[Candidate], lis
                 continue
         candidate = text[s:e]
         compact = _compact(candidate)  # once: the reasons, the key and the value test read it
-        line_start, line_end = lines.around(s, e)
+        line_start = lines.start_of(s)
         # the head of the line decides the next two (a bounded slice: a line may be huge)
         head = text[line_start:min(e, line_start + _HEAD_CHARS)]
         if _colon_and_zhi(head) and _GLOSSARY.match(_LEAD.sub("", head).lstrip()):
@@ -180,11 +180,12 @@ def screen(text: str, candidates: list[Candidate]) -> tuple[list[Candidate], lis
             # a cell alone on its line repeats under one heading when column groups (中期/年度,
             # target/actual) were printed one cell per line; in a row of many cells the same
             # text in another row is another project's own indicator
-            row = None if _alone_on_line(text, line_start, line_end, s, e) else c.row
+            row = None if _alone_on_line(text, lines, line_start, s, e) else c.row
             key = (compact, c.level1, c.level2, id(c.project), row)
             if key in seen:
                 reason = "repeated"
-            elif kept and _beside_previous(text, kept[-1].end, s) and _VALUE_ONLY.match(compact):
+            elif kept and 0 <= s - kept[-1].end <= 2 and _beside_previous(text, kept[-1].end, s) \
+                    and _VALUE_ONLY.match(compact):
                 reason = "actual"  # a bare value glued after an indicator's target: its actual
         if reason is not None:
             rejected.append(Rejected(s, e, reason))
@@ -213,9 +214,13 @@ def _beside_previous(text: str, previous_end: int, start: int) -> bool:
     return 0 <= start - previous_end <= 2 and not text[previous_end:start].strip(" ")
 
 
-def _alone_on_line(text: str, line_start: int, line_end: int, start: int, end: int) -> bool:
+def _alone_on_line(text: str, lines: _Lines, line_start: int, start: int, end: int) -> bool:
+    # most candidates follow a number or a cell on their line: the line's end is not needed
+    head = text[line_start] if line_start < start else ""
+    if "\u4e00" <= head <= "\u9fff" or "0" <= head <= "9":
+        return False
     return bool(_BLANKISH.fullmatch(text, line_start, start) and
-                _BLANKISH.fullmatch(text, end, line_end))
+                _BLANKISH.fullmatch(text, end, lines.end_of(end)))
 
 
 class _Lines:
@@ -229,11 +234,15 @@ class _Lines:
         self.length = len(text)
         self.content_end = len(text.rstrip(" \t|"))  # nothing but blanks after it
 
-    def around(self, start: int, end: int) -> tuple[int, int]:
+    def start_of(self, start: int) -> int:
+        """Where the line holding `start` begins."""
         i = bisect.bisect_left(self.breaks, start)
-        line_start = self.breaks[i - 1] + 1 if i else 0
+        return self.breaks[i - 1] + 1 if i else 0
+
+    def end_of(self, end: int) -> int:
+        """Where the line holding `end` ends (its break, or the text's end)."""
         j = bisect.bisect_left(self.breaks, end)
-        return line_start, self.breaks[j] if j < len(self.breaks) else self.length
+        return self.breaks[j] if j < len(self.breaks) else self.length
 
 
 def reject_reason(candidate: str, *, name: str | None = None, labelled: bool = True,
@@ -289,18 +298,31 @@ def _has_han(text: str) -> bool:
 
 
 def _colon_and_zhi(text: str) -> bool:
-    """A glossary entry (X：指…) cannot do without 指 and a colon: most texts need no match."""
-    return "指" in text and (":" in text or "：" in text)
+    """A glossary entry (X：指…) cannot do without a colon and a 指 that does not begin 指标
+    (数量指标：… holds a colon and 指 too): most texts need no match."""
+    return "指" in text and (":" in text or "：" in text) and text.count("指") > text.count("指标")
+
+
+# the characters a numbering (outline.NUMBERING) can begin with among the ideographs
+_NUMBERING_HAN = "一二三四五六七八九十目"
+
+
+def _cannot_lead(text: str) -> bool:
+    """A text opening with an ideograph no numbering begins with has no numbering to strip."""
+    return "\u4e00" <= text[:1] <= "\u9fff" and text[0] not in _NUMBERING_HAN
 
 
 def _is_header(candidate: str, compact: str, vocab: _Vocabulary) -> bool:
     """Header words only, once numbering and score annotations (`(50分)`) are gone; or a
     piece of a header word broken across lines (`益指标` of 经济效益指标)."""
     digits = _DIGIT.search(compact) is not None
-    lead = _LEAD.match(candidate)
+    lead = None if _cannot_lead(candidate) else _LEAD.match(candidate)
     if digits and "分" not in compact and lead is None:
         return False  # a value: no header carries digits but its score and its number
-    body = SCORE_MARK.sub("", candidate if lead is None else candidate[lead.end():])
+    if digits:
+        body = SCORE_MARK.sub("", candidate if lead is None else candidate[lead.end():])
+    else:  # a score mark holds a digit
+        body = candidate if lead is None else candidate[lead.end():]
     if body != candidate:  # else its compact text is the one given
         compact = _compact(body)
         digits = _DIGIT.search(compact) is not None

@@ -32,9 +32,13 @@ def build(doc: str, normal: NormalizedText, candidates: list[Candidate],
           budget_year: int | None) -> list[Indicator]:
     out = []
     seen: set[tuple[int, int]] = set()
+    text = normal.text
     for c in candidates:
-        s, e = trim(normal.text, c.start, c.end, _STRIP)
-        if s >= e or (s, e) in seen or not _HAN.search(normal.text, s, e):
+        s, e = c.start, c.end
+        if s >= e or text[s] in _STRIP or text[e - 1] in _STRIP:  # the gate trimmed most
+            s, e = trim(text, s, e, _STRIP)
+        if s >= e or (s, e) in seen or not (
+                "\u4e00" <= text[s] <= "\u9fff" or _HAN.search(text, s, e)):
             continue
         seen.add((s, e))
         out.append(_indicator(doc, normal, c, s, e, budget_year))
@@ -51,8 +55,13 @@ def _indicator(doc: str, normal: NormalizedText, c: Candidate, s: int, e: int,
         value = text[base:c.target_cell[1]]
     else:
         value, base = clause, s
-    found = _quantities(text, c, s, value, base)
-    target = _target(c, found, value, base)
+    if c.unit_cell or c.operator_cell:  # the columns edit the amounts the target is chosen from
+        found = _quantities(text, c, s, value, base)
+        target = _target(c, found, value, base)
+        bounds = _bounds([(q.span.start, q.span.end) for q in found if q.span])
+        found = _to_source(normal, found)
+    else:
+        found, target, bounds = _amounts(normal, c, s, value, base)
     if target is not None and not target.unit:
         _imply_unit(text, text[c.name[0]:c.name[1]] if c.name else clause, target, found)
     if c.level2 == "cost" or c.level1 == "cost":
@@ -60,14 +69,14 @@ def _indicator(doc: str, normal: NormalizedText, c: Candidate, s: int, e: int,
     deadline = _deadline(text, c, value, base, year)
     src_s, src_e = normal.to_source(s, e)
     level1, level2 = c.level1, c.level2
-    name = _name(normal, c, s, e, found)  # before the quantities' spans move to the source
     ind = Indicator(
         doc=doc, text=normal.source[src_s:src_e], span=Span(src_s, src_e), field=c.field,
-        path=list(c.path), name=name, level1=level1, level2=level2,
+        path=list(c.path), name=_name(normal, c, s, e, bounds), level1=level1, level2=level2,
         label_source="heading" if (level1 or level2) else None,
         confidence=1.0 if (level1 or level2) else None,
-        target=target, quantities=_to_source(normal, found),
-        deadline=_deadline_to_source(normal, deadline), project=c.project, row=c.row,
+        target=target, quantities=found,
+        deadline=None if deadline is None else _deadline_to_source(normal, deadline),
+        project=c.project, row=c.row,
     )
     ind.formulas = formulas.formulas_at(normal, s, e)
     ind.qualitative = target is None
@@ -75,6 +84,51 @@ def _indicator(doc: str, normal: NormalizedText, c: Candidate, s: int, e: int,
     ind.vague = (not c.value_unread and not found and deadline is None
                  and _vague(_value_text(text, c, clause), found, deadline, c))
     return ind
+
+
+def _amounts(normal: NormalizedText, c: Candidate, s: int, value: str,
+             base: int) -> tuple[list[Quantity], Quantity | None, tuple[int, int] | None]:
+    """`_quantities` and `_target` of a row with no unit or operator column, read from the
+    shared scan records: the amounts copied once, straight to the source, the target copied
+    with its span relative to `value` (the record's own), and the first start and last end of
+    the amounts in the normalised text (None without one)."""
+    text = normal.text
+    if c.target_cell is None:
+        parts = [(quantities.scan_shared(value), base)]
+        pool: list[Quantity] | tuple[Quantity, ...] = parts[0][0]
+    else:
+        name_end = c.name[1] if c.name else s
+        in_name = quantities.scan_shared(text[s:name_end]) if name_end > s else ()
+        in_value = quantities.scan_shared(value, allow_bare=True)
+        parts = [(in_name, s), (in_value, base)]
+        # a name's amount counts for the target only where it stands at or after the value
+        shift = s - base
+        early = [Quantity(q.text, q.value, q.unit, q.operator, q.kind,
+                          Span(q.span.start + shift, q.span.end + shift))
+                 for q in in_name if q.span and q.span.start + shift >= 0]
+        pool = [*early, *in_value] if early else in_value
+    chosen = quantities.choose_target(pool, value)
+    target = None if chosen is None else Quantity(chosen.text, chosen.value, chosen.unit,
+                                                  chosen.operator, chosen.kind, chosen.span)
+    found: list[Quantity] = []
+    spans: list[tuple[int, int]] = []
+    for records, offset in parts:
+        for q in records:
+            assert q.span is not None
+            start, end = q.span.start + offset, q.span.end + offset
+            spans.append((start, end))
+            a, b = normal.to_source(start, end)
+            found.append(Quantity(normal.source[a:b], q.value, q.unit, q.operator, q.kind,
+                                  Span(a, b)))
+    # the bounds serve a clause with no name cell only
+    return found, target, _bounds(spans) if c.name is None else None
+
+
+def _bounds(spans: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The first start and the last end of `spans`, None when there is none."""
+    if not spans:
+        return None
+    return min(start for start, _ in spans), max(end for _, end in spans)
 
 
 def _quantities(text: str, c: Candidate, s: int, value: str, base: int) -> list[Quantity]:
@@ -189,7 +243,11 @@ def _target(c: Candidate, found: list[Quantity], value: str, base: int) -> Quant
     """The target, a copy with its span relative to `value` (the value cell or the clause)."""
     pool = found if c.target_cell is None else [q for q in found if q.span and q.span.start >= base]
     chosen = quantities.choose_target(pool, value, base)
-    return None if chosen is None else _moved([chosen], -base)[0]
+    if chosen is None:
+        return None
+    assert chosen.span is not None
+    return Quantity(chosen.text, chosen.value, chosen.unit, chosen.operator, chosen.kind,
+                    Span(chosen.span.start - base, chosen.span.end - base))
 
 
 def _deadline(text: str, c: Candidate, value: str, base: int,
@@ -224,15 +282,17 @@ def _strip_verb() -> regex.Pattern[str]:
 
 
 def _name(normal: NormalizedText, c: Candidate, s: int, e: int,
-          found: list[Quantity]) -> str | None:
+          bounds: tuple[int, int] | None) -> str | None:
+    """The name cell, or the words of the clause before or after its amounts (`bounds`: the
+    first start and last end of the amounts in the normalised text)."""
     if c.name is not None:
         ns, ne = normal.to_source(*c.name)
         return normal.source[ns:ne]
-    first = min([q.span.start for q in found if q.span] or [e])
-    last = max([q.span.end for q in found if q.span] or [e])
-    before, after = trim(normal.text, s, first, _STRIP), trim(normal.text, last, e, _STRIP)
-    ns, ne = before if before[1] - before[0] >= min(4, after[1] - after[0]) else after
-    phrase = normal.text[ns:ne]
+    first, last = bounds or (e, e)
+    # the text before the amounts, or after them when that is longer and the text before
+    # is short (str.strip trims as clauses.trim does, without a Python step a character)
+    before, after = normal.text[s:first].strip(_STRIP), normal.text[last:e].strip(_STRIP)
+    phrase = before if len(before) >= min(4, len(after)) else after
     verb = _strip_verb().match(phrase)
     if verb:
         phrase = phrase[verb.end():]
@@ -253,10 +313,14 @@ def _vague(text: str, found: list[Quantity], deadline: Deadline | None, c: Candi
     if _PASS_FAIL_FRAME.search(value):
         return False
     if (c.operator_cell or "").strip() == "定性" and value:
-        return value not in lex.words["pass_fail_values"] and not any(
-            value.endswith(w) for w in lex.words["pass_fail_values"] if len(w) > 1)
-    return not any(value == w or value.endswith(w) for w in lex.words["pass_fail_values"]
-                   if len(w) > 1) and value not in lex.words["pass_fail_values"]
+        return value not in lex.words["pass_fail_values"] and not value.endswith(_pass_fail_ends())
+    return not value.endswith(_pass_fail_ends()) and value not in lex.words["pass_fail_values"]
+
+
+@cache
+def _pass_fail_ends() -> tuple[str, ...]:
+    """The pass/fail values of two characters or more: a value ending on one is judged."""
+    return tuple(w for w in lexicon.load().words["pass_fail_values"] if len(w) > 1)
 
 
 def _value_text(text: str, c: Candidate, clause: str) -> str:

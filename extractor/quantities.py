@@ -7,6 +7,7 @@ template placeholders are masked first so that they cannot be read as amounts.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import NamedTuple
@@ -104,8 +105,15 @@ def _patterns() -> _Patterns:
     return _Patterns(quantity, per, amount_before)
 
 
+# every distractor holds one of these characters, the first digits of a year or a phone's
+# eleven digits: most clauses (培训人数≥300人) hold none and are their own mask
+_CAN_DISTRACT = regex.compile(r"[号月日第分型—-]|(?:19|20)\d\d|\d{11}")
+
+
 def _masked(text: str) -> str:
     """The text with distractor digits replaced by '#', same length."""
+    if _CAN_DISTRACT.search(text) is None:
+        return text
     return _DISTRACTORS.sub(lambda m: "#" * len(m.group()), text)
 
 
@@ -113,6 +121,8 @@ def scan(text: str, allow_bare: bool = False) -> list[Quantity]:
     """Quantities in normalised `text`; spans are offsets into `text`."""
     # Layout, clause splitting and record building look at the same clause in turn; the
     # cache makes that one scan. Fresh records go out because callers shift and edit them.
+    if _NUMERAL.search(text) is None:
+        return []
     return [Quantity(q.text, q.value, q.unit, q.operator, q.kind, q.span)
             for q in _scan_once(text, allow_bare)]
 
@@ -120,7 +130,8 @@ def scan(text: str, allow_bare: bool = False) -> list[Quantity]:
 def scan_shared(text: str, allow_bare: bool = False) -> tuple[Quantity, ...]:
     """`scan`'s records themselves, shared with every other caller: for a caller that only
     reads them, or copies them as it moves their spans (no copy made to be thrown away)."""
-    return _scan_once(text, allow_bare)
+    # the pre-test before the cache: a text with no numeral is neither looked up nor stored
+    return () if _NUMERAL.search(text) is None else _scan_once(text, allow_bare)
 
 
 # every form of the quantity pattern holds a digit or a Chinese numeral: a text with neither
@@ -130,8 +141,7 @@ _NUMERAL = regex.compile(r"[\d零〇一二两三四五六七八九十百千万�
 
 @lru_cache(maxsize=4096)
 def _scan_once(text: str, allow_bare: bool) -> tuple[Quantity, ...]:
-    if _NUMERAL.search(text) is None:
-        return ()
+    """Asked only of a text that passed _NUMERAL."""
     lex = lexicon.load()
     pats = _patterns()
     masked = _masked(text)
@@ -247,7 +257,9 @@ def _negative(m: regex.Match, g: Groups, masked: str, kind: str) -> bool:
 
 
 def _number_start(m: regex.Match, g: Groups) -> int:
-    for name in ("pct", "mixed", "num", "cn"):
+    if g.num:  # the usual form first; the forms are alternatives, only one is set
+        return m.start(_G["num"])
+    for name in ("pct", "mixed", "cn"):
         if getattr(g, name):
             return m.start(_G[name])
     return m.start()
@@ -431,12 +443,12 @@ def find_quantities(text: str, context: dict | None = None) -> list[Quantity]:
     return out
 
 
-def choose_target(quantities: list[Quantity], text: str, base: int = 0) -> Quantity | None:
+def choose_target(quantities: Sequence[Quantity], text: str, base: int = 0) -> Quantity | None:
     """The amount a clause commits to (GOLD conventions): a formula's stated result, else
     a per-unit rate, else the last amount outside a parenthesised breakdown. The spans of
     `quantities` are offsets into `text` once `base` is taken off them."""
-    if not quantities:
-        return None
+    if len(quantities) < 2:  # every reading below chooses the one amount there is
+        return quantities[0] if quantities else None
     if "=" in text:  # a stated result is written after an `=`
         for q in quantities:
             assert q.span is not None

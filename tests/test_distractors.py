@@ -33,3 +33,15 @@ IN_CONTEXT = [
 @pytest.mark.parametrize(("text", "amounts"), IN_CONTEXT, ids=[c[0] for c in IN_CONTEXT])
 def test_only_the_amount_is_read(text: str, amounts: list[str]) -> None:
     assert [q[0] for q in read_values(text)] == amounts
+
+
+@pytest.mark.parametrize("text", NOTHING + [t for t, _ in IN_CONTEXT])
+def test_distractor_pretest_admits_every_distractor(text: str) -> None:
+    """A text the cheap pre-test turns away is its own mask: it must hold no distractor."""
+    from extractor import quantities
+
+    for start in range(len(text)):
+        for end in range(start + 1, len(text) + 1):
+            piece = text[start:end]
+            if quantities._DISTRACTORS.search(piece):
+                assert quantities._CAN_DISTRACT.search(piece), piece

@@ -145,3 +145,13 @@ def test_the_shortcuts_skip_only_what_cannot_match() -> None:
     words = vocab.long_header.pattern.replace("\\", "").split("|")
     assert all(vocab.long_header_marks.search(w) for w in words)
     assert gate.reject_reason("项目名称项目资金总额年度绩效目标") == "header"
+
+
+def test_no_numbering_begins_with_another_ideograph() -> None:
+    """_cannot_lead skips the numbering pattern for a text opening with an ideograph outside
+    _NUMBERING_HAN: no numbering may begin with one."""
+    for code in range(0x4E00, 0xA000):
+        ch = chr(code)
+        if ch not in gate._NUMBERING_HAN:
+            assert gate._LEAD.match(ch + "一、1.") is None, ch
+            assert gate._cannot_lead(ch + "一、")
