@@ -536,22 +536,28 @@ _META = set("\\.^$*+?{}[]()|")
 _INLINE_FLAG = regex.compile(r"\(\?[a-zA-Z^]")
 
 
-def _skip_group(p: str, i: int) -> int:
-    """The position after the group opening at p[i] (escapes and classes skipped)."""
-    depth = 0
+def _outside_classes(p: str, i: int = 0) -> Iterator[tuple[int, str]]:
+    """(position, character) of the pattern's characters from p[i] on, escapes and character
+    classes skipped: where its groups and alternatives are."""
     while i < len(p):
         c = p[i]
         if c == "\\":
             i += 2
-            continue
-        if c == "[":
+        elif c == "[":
             i = _skip_class(p, i)
-            continue
+        else:
+            yield i, c
+            i += 1
+
+
+def _skip_group(p: str, i: int) -> int:
+    """The position after the group opening at p[i]."""
+    depth = 0
+    for j, c in _outside_classes(p, i):
         depth += (c == "(") - (c == ")")
-        i += 1
         if depth == 0:
-            return i
-    return i
+            return j + 1
+    return len(p)
 
 
 def _skip_class(p: str, i: int) -> int:
@@ -568,21 +574,13 @@ def _skip_class(p: str, i: int) -> int:
 
 def _alternatives(p: str) -> list[str]:
     """The top-level alternatives of a pattern."""
-    out, start, i, depth = [], 0, 0, 0
-    while i < len(p):
-        c = p[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":
-            i = _skip_class(p, i)
-            continue
+    out, start, depth = [], 0, 0
+    for i, c in _outside_classes(p):
         if c in "()":
             depth += 1 if c == "(" else -1
         elif c == "|" and depth == 0:
             out.append(p[start:i])
             start = i + 1
-        i += 1
     return [*out, p[start:]]
 
 
