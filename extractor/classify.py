@@ -45,7 +45,7 @@ class Rule:
 
     def __post_init__(self) -> None:
         for attr, words in (("_any_word", self.words), ("_any_unless", self.unless)):
-            pattern = re.compile(lexicon.alternation(words)) if words else None
+            pattern = lexicon.any_word(words) if words else None
             object.__setattr__(self, attr, pattern)
 
     def holds(self, text: str, kind: str | None, dated: bool) -> bool:

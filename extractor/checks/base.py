@@ -11,9 +11,8 @@ reads extractor/data/checks*.toml and a user's `--config` file on top.
 from __future__ import annotations
 
 import difflib
-import re
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from extractor.errors import ExtractorError
+from extractor.lexicon import any_word as any_word  # the checks import it from here
 from extractor.lexicon import tomllib
 from extractor.records import DocumentResult, Finding, Indicator, Project, Span
 
@@ -114,15 +114,6 @@ class Config:
         _check_names(rules.get("select", ()), "--select")
         _check_names(rules.get("ignore", ()), "--ignore")
         return Config({**self.values, "rules": rules}, self.source)
-
-
-def any_word(words: Iterable[str]) -> re.Pattern[str]:
-    """One compiled alternation for `any(w in text for w in words)`: `.search(text)` is
-    true exactly when one of the words occurs (no words: never). The standard library's
-    `re`: for plain words it matches as `regex` does, and scans about 2.5× faster (these
-    run on every line of every document)."""
-    ordered = sorted(set(words), key=lambda w: (-len(w), w))
-    return re.compile("|".join(re.escape(w) for w in ordered) if ordered else r"(?!)")
 
 
 def families() -> dict[str, str]:
