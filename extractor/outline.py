@@ -22,7 +22,7 @@ NUMBERING = (r"(?:[一二三四五六七八九十]{1,3}[、.]|[(（][一二三�
 # again, which is quadratic on a long gap; the leftmost match starts at the run's first blank)
 SCORE_MARK = regex.compile(r"(?:[(（]|(?<!\s)|(?!\s))"
                            r"(?:\s*\d{1,3}(?:-\d{1,3})?\s*分\s*[)）]?|\s*\d{1,3}\s*[)）])")
-_ANNOTATION = r"(?:\s*(?:[(（][^()（）\n≥≤=<>%]{0,14}[)）]|★+|☆+|\*+))*"
+ANNOTATION = r"(?:\s*(?:[(（][^()（）\n≥≤=<>%]{0,14}[)）]|★+|☆+|\*+))*"
 # linear on long whitespace runs: whitespace taken possessively, annotations atomically (none
 # can be given back to the colon and spaces after them), and the trailing part tried only at
 # the start of a whitespace run (\G: where the leading part stopped) — otherwise every position
@@ -30,7 +30,7 @@ _ANNOTATION = r"(?:\s*(?:[(（][^()（）\n≥≤=<>%]{0,14}[)）]|★+|☆+|\*+
 # (the trailing part starts with a blank, a bracket, a star or a colon, or at the end: the
 # lookahead refuses every other position before the annotations are tried there)
 _CLEAN_CELL = regex.compile(rf"^\s*+(?:{NUMBERING})?\s*+"
-                            rf"|(?:\G|(?<!\s))(?=[\s(（★☆*:：]|$)(?>{_ANNOTATION})\s*+[:：]?\s*+$")
+                            rf"|(?:\G|(?<!\s))(?=[\s(（★☆*:：]|$)(?>{ANNOTATION})\s*+[:：]?\s*+$")
 _SPACES = regex.compile(r"\s+")
 
 
@@ -167,7 +167,7 @@ def _heading_pattern() -> regex.Pattern[str]:
         # with a lookbehind over it too (cubic time)
         rf"|(?:(?P<marker>{NUMBERING})|\G|(?<!\s))\s*+(?<![\p{{Han}}])(?P<alias>{strong_alt}"
         rf"|(?<=(?:{NUMBERING})\s*)(?:{weak_alt}))"
-        rf"(?P<annot>{_ANNOTATION})"
+        rf"(?P<annot>{ANNOTATION})"
         rf"(?=\s*(?:[:：,，;；。.]|\s|$|\d{{1,2}}[.、]|[(（][一二三四五六七八九十\d]|【))"
         rf"\s*[:：,，。]?"
     )

@@ -24,8 +24,7 @@ from extractor import lexicon
 from extractor.checks.base import Context, Rule, any_word, register
 from extractor.checks.skeletons import ROAD_TABLE, TOWNSHIP_LIST
 from extractor.layout import column_role, split_row
-from extractor.outline import _ANNOTATION as ANNOTATION
-from extractor.outline import NUMBERING, classify_label, find_headings
+from extractor.outline import ANNOTATION, NUMBERING, classify_label, find_headings
 from extractor.records import DocumentResult, Finding, GoalBlock, Indicator, Span
 
 # ---------------------------------------------------------------------------------------
