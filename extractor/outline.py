@@ -98,9 +98,26 @@ def _label_chars() -> regex.Pattern[str]:
     return lines.char_test([*lex.level1, *lex.level2, _MISSPELT_END])
 
 
-@lru_cache(maxsize=8192)
+@cache
+def _label_ends() -> frozenset[str]:
+    """The characters a cell that names a label can end with: a label's last character, or
+    what clean_label cuts off the end (an annotation's bracket or stars, a colon)."""
+    lex = lexicon.load()
+    return frozenset({w[-1] for w in (*lex.level1, *lex.level2, _MISSPELT_END)} | set(")）★☆*:："))
+
+
 def classify_label(cell: str) -> tuple[str | None, str | None]:
     """(level1, level2) that a whole cell names; (None, None) when it is not a label."""
+    # clean_label keeps a cell's last character unless it is a blank or one of _label_ends
+    # (or empties the cell): a cell ending otherwise (most items: `…≥95%。`) names no label,
+    # and is answered before the cache
+    if not cell or (cell[-1] not in _label_ends() and not cell[-1].isspace()):
+        return None, None
+    return _classify_label(cell)
+
+
+@lru_cache(maxsize=8192)
+def _classify_label(cell: str) -> tuple[str | None, str | None]:
     if _label_chars().search(cell) is None:
         return None, None
     lex = lexicon.load()
@@ -352,6 +369,6 @@ def _unit_prefix() -> regex.Pattern[str]:
 
 def prepare() -> None:
     """Builds the patterns and word sets before the first document needs them."""
-    for build in (_label_chars, _label_skeletons, label_surfaces, _heading_pattern,
+    for build in (_label_chars, _label_ends, _label_skeletons, label_surfaces, _heading_pattern,
                   _heading_anchor, _unit_prefix):
         build()
