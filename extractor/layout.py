@@ -145,8 +145,28 @@ def _column_chars() -> regex.Pattern[str]:
     return lines.char_test(lexicon.load().columns)
 
 
-@lru_cache(maxsize=8192)
+@cache
+def _column_heads() -> frozenset[str]:
+    """The first characters of the column headers."""
+    return frozenset(s[0] for s in lexicon.load().columns)
+
+
+_REQUIRED_STARS = "*＊★☆"
+
+
 def column_role(cell: str) -> str | None:
+    # a header starts the cell, after blanks and the stars of a required column: a cell
+    # starting otherwise (a numbered item, a value) is answered before the cache
+    for ch in cell:
+        if not ch.isspace() and ch not in _REQUIRED_STARS:
+            if ch not in _column_heads():
+                return None
+            break
+    return _column_role_of(cell)
+
+
+@lru_cache(maxsize=8192)
+def _column_role_of(cell: str) -> str | None:
     if _column_chars().search(cell) is None:
         return None  # no header word in it
     # `*指标值`: a template marks its required columns with a star
@@ -1265,7 +1285,7 @@ def _prepare() -> None:
     """Builds, at the first walk, the patterns and word sets of every layout the walk reads
     (built at first use instead, the first document with a rare layout — a flattened or
     run-on table — pays for them)."""
-    for build in (_flat_column, _role_pattern, _field_pattern, _column_chars, _label_heads,
+    for build in (_flat_column, _column_heads, _role_pattern, _field_pattern, _column_chars, _label_heads,
                   _header_word_pattern, _amount_pattern, _flat_project_name,
                   _strong_label_pattern, _goal_label_pattern, _section_chars, _breakdown_keys,
                   _total_column_ends, _key_value, _key_only, _money_key_hint, _money_key_chars,
