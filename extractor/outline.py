@@ -310,7 +310,7 @@ def _region_items(text: str, start: int, end: int, state: LevelState, base: int)
     marks = _markers(text, start, end)
     out: list[Item] = []
     pieces = []
-    if not marks or not _FILLER.match(text[start:marks[0][0]]):
+    if not marks or (marks[0][0] > start and not _FILLER.match(text[start:marks[0][0]])):
         first_end = marks[0][0] if marks else end
         pieces.append((start, first_end, None))
     for i, (ms, me, label) in enumerate(marks):
@@ -335,23 +335,27 @@ def _markers(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
         return out
     expected = 1
     for m in _ITEM_MARK.finditer(text, start, end):
-        if m.group("num"):
-            n = int(m.group("num"))
-            at_start = _FILLER.match(text[start:m.start()]) is not None
-            undotted = m.group().strip() == m.group("num")
-            if undotted and not (n == 1 and at_start and _bare_marker_ok(text, m.end())):
+        # the groups by position, in one call (a name is looked up slowly)
+        num, _, _, _, pn = m.groups()
+        ms, me = m.span()
+        marker = m.group().strip()
+        if num:
+            n = int(num)
+            at_start = ms == start or _FILLER.match(text[start:ms]) is not None
+            undotted = marker == num
+            if undotted and not (n == 1 and at_start and _bare_marker_ok(text, me)):
                 continue
             # a line of its own may carry any number (items one per line: `2.` then text),
             # but `2.5万元` at a line start is an amount, not item 2
-            glued = m.end() < len(text) and text[m.end()].isdigit()
+            glued = me < len(text) and text[me].isdigit()
             if n != expected and not (at_start and (n == 1 or not glued)):
                 continue
             expected = n + 1
-        elif m.group("pn"):
-            if int(m.group("pn")) != expected:
+        elif pn:
+            if int(pn) != expected:
                 continue
             expected += 1
-        out.append((m.start(), m.end(), m.group().strip()))
+        out.append((ms, me, marker))
     return out
 
 
