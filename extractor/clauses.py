@@ -29,6 +29,11 @@ def measured(text: str, *, goal: bool = False, dated_only: bool = False) -> bool
     ignores relative time words (全年, 年内) that do not make a clause on their own."""
     if quantities.scan_shared(text):
         return True
+    return _dated(text, goal, dated_only)
+
+
+def _dated(text: str, goal: bool, dated_only: bool) -> bool:
+    """`measured` for a text without an amount: a date or a deadline."""
     found = deadlines.scan_shared(text, 2000)
     if dated_only:
         found = [d for d in found if any(ch.isdigit() for ch in d.text)]
@@ -77,7 +82,7 @@ def trim(text: str, start: int, end: int, chars: str = PUNCT_TRIM) -> tuple[int,
 def split_measured(text: str, *, goal: bool = False) -> list[tuple[int, int]]:
     """Measured clauses of `text` as (start, end); for an item with fewer than two, the
     item itself (whole, when it is not goal prose)."""
-    clauses = []
+    clauses: list[tuple[int, int, bool]] = []
     for s, e in cut(text, _MAJOR):
         if goal:
             lead = _GOAL_LEAD.match(text, s, e)
@@ -85,30 +90,40 @@ def split_measured(text: str, *, goal: bool = False) -> list[tuple[int, int]]:
                 s = lead.end()
         clauses.extend(_split_minor(text, s, e, goal))
     if goal:
-        return [(s, e) for s, e in clauses if measured(text[s:e], goal=True)]
+        # a clause known to hold an amount is measured: it is not measured again
+        return [(s, e) for s, e, amount in clauses if amount or measured(text[s:e], goal=True)]
     # an item of one clause stays whole, measured or not: no need to measure it here
-    measured_clauses = [(s, e) for s, e in clauses if measured(text[s:e])] if len(clauses) > 1 else []
+    measured_clauses = [(s, e) for s, e, amount in clauses
+                        if amount or measured(text[s:e])] if len(clauses) > 1 else []
     if len(measured_clauses) >= 2:
         return measured_clauses
     whole = trim(text, 0, len(text))
     return [whole] if whole[0] < whole[1] else []
 
 
-def _split_minor(text: str, start: int, end: int, goal: bool) -> list[tuple[int, int]]:
-    if _MINOR not in text[start:end]:  # one part: nothing to split, nothing to measure
-        return [(start, end)]
-    parts = [(start + s, start + e) for s, e in cut(text[start:end], _MINOR)]
+def _split_minor(text: str, start: int, end: int, goal: bool) -> list[tuple[int, int, bool]]:
+    """The parts of [start, end) cut at `、`, each with whether it is known to hold an amount
+    (a part found measured by its amounts, standing alone: `measured` is True for it)."""
+    if text.find(_MINOR, start, end) < 0:  # one part: nothing to split, nothing to measure
+        return [(start, end, False)]
+    piece = text[start:end]
+    parts = cut(piece, _MINOR)
     if len(parts) < 2:
-        return [(start, end)]
-    flags = [measured(text[s:e], goal=goal, dated_only=True) for s, e in parts]
+        return [(start, end, False)]
+    texts = [piece[s:e] for s, e in parts]
+    amounts = [bool(quantities.scan_shared(t)) for t in texts]
+    flags = [a or _dated(t, goal, True) for t, a in zip(texts, amounts, strict=True)]
     if sum(flags) < 2:
-        return [(start, end)]
+        return [(start, end, False)]
     # an unmeasured part joins the measured part after it (小麦、玉米…5.2万亩 stays whole)
     out, pending = [], None
-    for (s, e), flag in zip(parts, flags, strict=True):
+    for (s, e), flag, amount in zip(parts, flags, amounts, strict=True):
         if not flag:
             pending = pending if pending is not None else s
             continue
-        out.append((pending if pending is not None else s, e))
+        if pending is None:
+            out.append((start + s, start + e, amount))
+        else:
+            out.append((start + pending, start + e, False))
         pending = None
     return out
