@@ -132,6 +132,18 @@ def _field_pattern() -> regex.Pattern[str]:
     return regex.compile(rf"^\s*(?P<key>{lexicon.alternation(list(lex.fields))})")
 
 
+@cache
+def _field_heads() -> frozenset[str]:
+    """The first characters of the header-block keys."""
+    return frozenset(s[0] for s in lexicon.load().fields)
+
+
+def _field_key(cell: str) -> regex.Match[str] | None:
+    """_field_pattern().match(cell) for a stripped, non-empty cell: its first character
+    starts the key, so a cell starting otherwise is answered without the pattern."""
+    return _field_pattern().match(cell) if cell[0] in _field_heads() else None
+
+
 _WHITESPACE = regex.compile(r"\s+")
 
 
@@ -266,9 +278,8 @@ class Walker:
         prose_lines = []  # lines that may state targets in prose: long enough, no cells
         for line in self.text.split("\n"):
             self.row_no += 1
-            self._line(line, pos)
             end = pos + len(line)
-            if len(line) >= 8 and "|" not in line and "\t" not in line and len(line.strip()) >= 8:
+            if self._line(line, pos) and end - pos >= 8:
                 prose_lines.append((pos, end))
             pos = end + 1
         self._flush_stream()
@@ -288,32 +299,45 @@ class Walker:
                 out.append((start, end))
         return out
 
-    def _line(self, line: str, start: int) -> None:
-        if not line.strip():
-            return
-        header_unit = _HEADER_UNIT.search(line) if "元" in line else None  # every unit ends in 元
-        if header_unit:
-            self.money_unit = header_unit.group(1) or header_unit.group(2)
-        cells = split_row(line, start)
-        texts = [c.text for c in cells if c.text]
+    def _line(self, line: str, start: int) -> bool:
+        """Reads one line; True for a prose line (no cell border, 8 characters or more
+        without its blanks), which may state targets in prose."""
+        # the line is classified once: a bordered line is cut into cells, any other line is
+        # one cell (split_row's answer, without its tests)
+        bordered = "|" in line or "\t" in line
+        if bordered:
+            cells = split_row(line, start)
+            texts = [c.text for c in cells if c.text]
+        else:
+            text = line.strip()
+            s = start + len(line) - len(line.lstrip())
+            cells = [Cell(text, s, s + len(text))]
+            texts = [text] if text else []
         if not texts:
-            return
+            return False
+        if "元" in line:  # every unit ends in 元
+            header_unit = _HEADER_UNIT.search(line)
+            if header_unit:
+                self.money_unit = header_unit.group(1) or header_unit.group(2)
         in_table = self.table is not None and not self.table.flat
         self.money_done = False
-        self._dispatch(line, start, cells, texts)
+        self._dispatch(line, start, cells, texts, bordered)
+        prose_line = not bordered and len(texts[0]) >= 8
         if self.money_done:
-            return
+            return prose_line
         # amounts are read beside the indicator layout, never instead of it
         amount = self.money.line(line, start, cells, self.project, self.money_unit,
                                  in_table=in_table or self.plist is not None)
         if amount is not None and self.project is not None and self.project.amount is None:
             self.project.amount, self.project.amount_unit = amount
+        return prose_line
 
-    def _dispatch(self, line: str, start: int, cells: list[Cell], texts: list[str]) -> None:
+    def _dispatch(self, line: str, start: int, cells: list[Cell], texts: list[str],
+                  bordered: bool) -> None:
         # each reader is skipped when a literal it needs is missing from the line (cheap `in`
         # tests that cannot change what the reader would find)
-        bordered = "|" in line or "\t" in line
-        if self._try_flattened(line, start, bordered):
+        if (self.table is not None and self.table.flat or not bordered and _FLAT_HEADER_TEXT in line) \
+                and self._try_flattened(line, start, bordered):
             return
         if not bordered and "指标" in line and runon.is_runon(line):
             self._runon(line, start)
@@ -808,17 +832,17 @@ class Walker:
     # -- header blocks, goals, free text ----------------------------------------------
     def _is_field(self, texts: list[str]) -> bool:
         first = next((t for t in texts if t), "")
-        m = _field_pattern().match(first)
+        m = _field_key(first) if first else None
         if not m:
             return False
         role = lexicon.load().fields[m.group("key")]
         return role in ("project_name", "goal", "tasks") or first in ("主管部门", "实施单位")
 
     def _field_row(self, cells: list[Cell]) -> bool:
-        nonempty = [c for c in cells if c.text]
+        nonempty = [c for c in cells if c.text] if len(cells) > 1 else cells
         first = nonempty[0]
         # the key matched on the whole cell is the key of its cut-off head too: one match
-        m = _field_pattern().match(first.text)
+        m = _field_key(first.text)
         if len(nonempty) == 1 and m:
             parts = _KEY_VALUE.match(first.text)
             if parts:
@@ -828,7 +852,7 @@ class Walker:
                     rs = first.start + first.text.index(rest, key_len)
                     nonempty = [Cell(first.text[:key_len], first.start, first.start + key_len),
                                 Cell(rest, rs, rs + len(rest))]
-        if m is None and self._goal_columns(nonempty[1:]):
+        if m is None and len(nonempty) > 1 and self._goal_columns(nonempty[1:]):
             return True
         if m is None:
             return self._amount_continuation(cells)
@@ -920,12 +944,12 @@ class Walker:
             self.goal_mode = True
 
     def _free_text(self, cells: list[Cell]) -> None:
-        nonempty = [c for c in cells if c.text]
+        nonempty = [c for c in cells if c.text] if len(cells) > 1 else cells
         self._collect_column_labels(nonempty)
         if self.category_columns and self._category_row(nonempty):
             return
         start, end = nonempty[0].start, nonempty[-1].end
-        line = self.text[start:end]
+        line = nonempty[0].text if len(nonempty) == 1 else self.text[start:end]
         section = _section_title(line)
         if section == "goal":
             self.goal_mode, self.outline_mode = True, False
@@ -946,7 +970,7 @@ class Walker:
         headings = None if self.outline_mode else find_headings(line)
         if self.outline_mode or headings:
             self.outline_mode = True
-            self._outline(start, end, self.levels, headings)
+            self._outline(start, end, self.levels, headings, line)
 
     def _collect_column_labels(self, cells: list[Cell]) -> None:
         """First-level labels in header cells with no row read between them: two or more
@@ -1018,9 +1042,11 @@ class Walker:
         return True
 
     def _outline(self, start: int, end: int, state: LevelState,
-                 headings: list[Heading] | None = None) -> None:
-        """`headings`: those of the segment when the caller has found them already."""
-        segment = self.text[start:end]
+                 headings: list[Heading] | None = None, segment: str | None = None) -> None:
+        """`headings`, `segment`: those of the segment (the text from start to end) when the
+        caller has them already."""
+        if segment is None:
+            segment = self.text[start:end]
         for item in split_items(segment, state, base=start, headings=headings):
             if item.empty:
                 self.out.empty_items.append(EmptyMarker(item.start, item.end, item.marker or "",
@@ -1285,7 +1311,7 @@ def _prepare() -> None:
     """Builds, at the first walk, the patterns and word sets of every layout the walk reads
     (built at first use instead, the first document with a rare layout — a flattened or
     run-on table — pays for them)."""
-    for build in (_flat_column, _column_heads, _role_pattern, _field_pattern, _column_chars, _label_heads,
+    for build in (_flat_column, _column_heads, _role_pattern, _field_pattern, _field_heads, _column_chars, _label_heads,
                   _header_word_pattern, _amount_pattern, _flat_project_name,
                   _strong_label_pattern, _goal_label_pattern, _section_chars, _breakdown_keys,
                   _total_column_ends, _key_value, _key_only, _money_key_hint, _money_key_chars,
