@@ -7,6 +7,7 @@ stays whole. Punctuation inside brackets never cuts.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from functools import cache
 
 import regex
@@ -70,6 +71,42 @@ def cut(text: str, separators: str) -> list[tuple[int, int]]:
     return [p for p in (trim(text, s, e) for s, e in pieces) if p[0] < p[1]]
 
 
+# every character a clause is cut at or that brackets one: the group keeps them in split
+_EVERY_STOP = regex.compile("([" + "".join(regex.escape(ch) for ch in _OPEN + _CLOSE + _MAJOR + _MINOR)
+                            + "])")
+
+
+def _cut_points(text: str) -> tuple[list[int], list[int]]:
+    """The major and the minor separators that stand outside brackets, in one scan of the
+    text: what `cut` finds at each. A piece cut at a major separator starts outside brackets
+    (so does its text after a goal lead, whose brackets close), so the minor separators
+    `cut` finds in a piece are the text's that lie inside it."""
+    majors: list[int] = []
+    minors: list[int] = []
+    parts = _EVERY_STOP.split(text)  # text, separator, text, … (no match object made)
+    depth, pos = 0, len(parts[0])
+    for k in range(1, len(parts), 2):
+        ch = parts[k]
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            (minors if ch == _MINOR else majors).append(pos)
+        pos += 1 + len(parts[k + 1])
+    return majors, minors
+
+
+def _pieces(text: str, points: list[int], start: int, end: int) -> list[tuple[int, int]]:
+    """`cut`'s pieces of [start, end), cut at those of `points` (in order) inside it."""
+    spans = []
+    for i in points[bisect_left(points, start):bisect_left(points, end)]:
+        spans.append((start, i))
+        start = i + 1
+    spans.append((start, end))
+    return [p for p in (trim(text, s, e) for s, e in spans) if p[0] < p[1]]
+
+
 def trim(text: str, start: int, end: int, chars: str = PUNCT_TRIM) -> tuple[int, int]:
     """The span [start, end) without leading and trailing `chars`."""
     while start < end and text[start] in chars:
@@ -83,12 +120,13 @@ def split_measured(text: str, *, goal: bool = False) -> list[tuple[int, int]]:
     """Measured clauses of `text` as (start, end); for an item with fewer than two, the
     item itself (whole, when it is not goal prose)."""
     clauses: list[tuple[int, int, bool]] = []
-    for s, e in cut(text, _MAJOR):
+    majors, minors = _cut_points(text)  # the text is scanned once for both cuts
+    for s, e in _pieces(text, majors, 0, len(text)):
         if goal:
             lead = _GOAL_LEAD.match(text, s, e)
             if lead:
                 s = lead.end()
-        clauses.extend(_split_minor(text, s, e, goal))
+        clauses.extend(_split_minor(text, s, e, goal, minors))
     if goal:
         # a clause known to hold an amount is measured: it is not measured again
         return [(s, e) for s, e, amount in clauses if amount or measured(text[s:e], goal=True)]
@@ -101,16 +139,18 @@ def split_measured(text: str, *, goal: bool = False) -> list[tuple[int, int]]:
     return [whole] if whole[0] < whole[1] else []
 
 
-def _split_minor(text: str, start: int, end: int, goal: bool) -> list[tuple[int, int, bool]]:
-    """The parts of [start, end) cut at `、`, each with whether it is known to hold an amount
-    (a part found measured by its amounts, standing alone: `measured` is True for it)."""
-    if text.find(_MINOR, start, end) < 0:  # one part: nothing to split, nothing to measure
+def _split_minor(text: str, start: int, end: int, goal: bool,
+                 minors: list[int]) -> list[tuple[int, int, bool]]:
+    """The parts of [start, end) cut at `、` (`minors`: the text's, outside brackets), each
+    with whether it is known to hold an amount (a part found measured by its amounts,
+    standing alone: `measured` is True for it)."""
+    i = bisect_left(minors, start)
+    if i == len(minors) or minors[i] >= end:  # one part: nothing to split, nothing to measure
         return [(start, end, False)]
-    piece = text[start:end]
-    parts = cut(piece, _MINOR)
+    parts = _pieces(text, minors, start, end)
     if len(parts) < 2:
         return [(start, end, False)]
-    texts = [piece[s:e] for s, e in parts]
+    texts = [text[s:e] for s, e in parts]
     amounts = [bool(quantities.scan_shared(t)) for t in texts]
     flags = [a or _dated(t, goal, True) for t, a in zip(texts, amounts, strict=True)]
     if sum(flags) < 2:
@@ -122,8 +162,8 @@ def _split_minor(text: str, start: int, end: int, goal: bool) -> list[tuple[int,
             pending = pending if pending is not None else s
             continue
         if pending is None:
-            out.append((start + s, start + e, amount))
+            out.append((s, e, amount))
         else:
-            out.append((start + pending, start + e, False))
+            out.append((pending, e, False))
         pending = None
     return out
