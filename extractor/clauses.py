@@ -7,6 +7,7 @@ stays whole. Punctuation inside brackets never cuts.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from functools import cache
 
@@ -49,9 +50,10 @@ def _dated(text: str, goal: bool, dated_only: bool) -> bool:
 
 
 @cache
-def _stops(separators: str) -> regex.Pattern[str]:
-    """Brackets and `separators`: the only characters `cut` has to look at."""
-    return regex.compile("[" + "".join(regex.escape(ch) for ch in _OPEN + _CLOSE + separators) + "]")
+def _stops(separators: str) -> re.Pattern[str]:
+    """Brackets and `separators`: the only characters `cut` has to look at (a class of
+    literal characters: `re` finds the same as `regex`, at less cost a call)."""
+    return re.compile("[" + re.escape(_OPEN + _CLOSE + separators) + "]")
 
 
 def cut(text: str, separators: str) -> list[tuple[int, int]]:
@@ -72,8 +74,7 @@ def cut(text: str, separators: str) -> list[tuple[int, int]]:
 
 
 # every character a clause is cut at or that brackets one: the group keeps them in split
-_EVERY_STOP = regex.compile("([" + "".join(regex.escape(ch) for ch in _OPEN + _CLOSE + _MAJOR + _MINOR)
-                            + "])")
+_EVERY_STOP = re.compile("([" + re.escape(_OPEN + _CLOSE + _MAJOR + _MINOR) + "])")
 
 
 def _cut_points(text: str) -> tuple[list[int], list[int]]:

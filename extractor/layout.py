@@ -14,6 +14,7 @@ Reads normalised text line by line. A line is a row of cells (tabs, pipes, a tra
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
@@ -152,7 +153,7 @@ _REQUIRED_MARK = regex.compile(r"^[*＊★☆]+")
 
 
 @cache
-def _column_chars() -> regex.Pattern[str]:
+def _column_chars() -> re.Pattern[str]:
     """A few characters of which every column header holds one (extractor/lines.py)."""
     return lines.char_test(lexicon.load().columns)
 
@@ -1081,7 +1082,8 @@ class Walker:
 
 
 # what clauses.split_measured cuts at (its major and minor separators)
-_CLAUSE_CUT = regex.compile(r"[,，;；。!！?？|、]")
+# (a class of literal characters: `re` finds the same as `regex`, at less cost a call)
+_CLAUSE_CUT = re.compile(r"[,，;；。!！?？|、]")
 
 
 def _item_clauses(text: str) -> list[tuple[int, int]]:
@@ -1278,7 +1280,7 @@ _SECTION_MAX = 18
 
 
 @cache
-def _section_chars() -> regex.Pattern[str]:
+def _section_chars() -> re.Pattern[str]:
     """A character of every section title word (extractor/lines.py)."""
     words = lexicon.load().words
     return lines.char_test([*words["goal_sections"], *words["context_sections"]])
@@ -1392,7 +1394,7 @@ def _money_key_hint() -> regex.Pattern[str]:
 
 
 @cache
-def _money_chars() -> regex.Pattern[str]:
+def _money_chars() -> re.Pattern[str]:
     """A character of every word a money table starts with: the last character of a total
     column (_column_header), the first of a breakdown key, an amount column (both
     _breakdown_row), a funding key (_key_values)."""
@@ -1402,7 +1404,7 @@ def _money_chars() -> regex.Pattern[str]:
 
 
 @cache
-def _money_key_chars() -> regex.Pattern[str]:
+def _money_key_chars() -> re.Pattern[str]:
     """A few characters of which every funding key holds one: cheaper than _money_key_hint."""
     return lines.char_test(_money_keys())
 

@@ -5,15 +5,15 @@ Each word holds at least one of a few characters (标 for 数量指标, 量 for 
 none of them holds none of the words, so the reader is skipped. One character-class search
 is far cheaper than the word alternation, and than cleaning the line first: cleaning drops
 characters (spaces, numbering, annotations) and adds none, so the test holds for the cleaned
-text too.
+text too. The class is a `re` pattern: a class of literal characters finds the same in `re`
+as in `regex`, at about half the cost of a call.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
-
-import regex
 
 
 def hitting_chars(words: Iterable[str]) -> str:
@@ -29,6 +29,6 @@ def hitting_chars(words: Iterable[str]) -> str:
     return "".join(sorted(chosen))
 
 
-def char_test(words: Iterable[str]) -> regex.Pattern[str]:
+def char_test(words: Iterable[str]) -> re.Pattern[str]:
     """A pattern that finds a character of `hitting_chars(words)`: no match, none of the words."""
-    return regex.compile("[" + regex.escape(hitting_chars(words)) + "]")
+    return re.compile("[" + re.escape(hitting_chars(words)) + "]")

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
@@ -91,7 +92,7 @@ _MISSPELT_END = "指标"  # a word ending so may be a misspelt label (_misspelt_
 
 
 @cache
-def _label_chars() -> regex.Pattern[str]:
+def _label_chars() -> re.Pattern[str]:
     """A few characters of which every label holds one (extractor/lines.py); a cell without
     any is answered before the costly clean_label (its pattern is tried at every position)."""
     lex = lexicon.load()

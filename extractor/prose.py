@@ -11,6 +11,7 @@ off the span.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -27,7 +28,7 @@ _INLINE_TITLE = regex.compile(rf"^\s*+{_SECTION_MARK}\s*+(?P<title>\S[^。:：;�
 _STATEMENT = regex.compile(
     r"(?P<name>[^\s:：,，;；。“”]{2,30})[:：]\s*(?:年度|预期)?(?:指标值|目标值)(?:为|是)?\s*"
     r"(?P<value>“[^”\n]{1,24}”|[^,，;；。\s]{1,16})")
-_SENTENCE_END = regex.compile(r"[。！？!?]")
+_SENTENCE_END = re.compile(r"[。！？!?]")  # literal characters: `re` is the cheaper call
 
 
 @dataclass(frozen=True)
