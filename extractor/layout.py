@@ -57,7 +57,7 @@ class Cell:
     end: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """An indicator before values are read: offsets into the normalised text."""
 
@@ -78,7 +78,7 @@ class Candidate:
     value_unread: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class EmptyMarker:
     start: int
     end: int

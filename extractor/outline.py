@@ -35,7 +35,7 @@ _CLEAN_CELL = regex.compile(rf"^\s*+(?:{NUMBERING})?\s*+"
 _SPACES = regex.compile(r"\s+")
 
 
-@dataclass
+@dataclass(slots=True)
 class Heading:
     text: str
     start: int
@@ -44,7 +44,7 @@ class Heading:
     level2: str | None
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     start: int  # offsets into the text given to split_items
     end: int
