@@ -238,6 +238,18 @@ def _back_over_space(text: str, q: int, floor: int) -> int:
 def find_headings(text: str) -> list[Heading]:
     if "【" not in text and _label_chars().search(text) is None:
         return []  # every heading holds a 【 or a category surface
+    return [Heading(*h) for h in _headings(text)]  # fresh records: callers may change them
+
+
+# (text, start, end, level1, level2) of a Heading
+_HeadingFields = tuple[str, int, int, str | None, str | None]
+
+
+@lru_cache(maxsize=4096)
+def _headings(text: str) -> tuple[_HeadingFields, ...]:
+    """find_headings' answer for a text that passed its test. Memoised: a document repeats
+    its heading lines (一、产出指标, (一)数量指标 under every project), and the heading
+    pattern is the costliest search of a line."""
     out = []
     for m in _heading_matches(text):
         if m.group("bracket"):
@@ -248,7 +260,7 @@ def find_headings(text: str) -> list[Heading]:
             l1, l2 = classify_label(m.group("alias"))
         heading_text = text[m.start():m.end()].strip().rstrip(":：,，").strip()
         out.append(Heading(heading_text, m.start(), m.end(), l1, l2))
-    return _resolve_ambiguous(out)
+    return tuple((h.text, h.start, h.end, h.level1, h.level2) for h in _resolve_ambiguous(out))
 
 
 def _resolve_ambiguous(headings: list[Heading]) -> list[Heading]:
