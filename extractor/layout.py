@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from operator import attrgetter
 
 import regex
 
@@ -32,6 +33,7 @@ from extractor.outline import (
 from extractor.records import Organisation, Project
 
 _WORD = regex.compile(r"\S+")
+_SPAN = attrgetter("start", "end")
 _TRAILING_BRACKET = regex.compile(r"[(（]([^()（）]{1,8})[)）]\s*$")
 _YEAR_LINE = regex.compile(r"[(（]?\s*(?:19|20)\d{2}\s*年度?\s*[)）]?")
 _PLACEHOLDER_NAME = regex.compile(r"指标|[(（]?\d+分[)）]?")
@@ -291,7 +293,7 @@ class Walker:
 
     def _untaken(self, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """The lines (start, end, in order) that no candidate came from."""
-        taken = sorted((c.start, c.end) for c in self.out.candidates)
+        taken = sorted(map(_SPAN, self.out.candidates))
         out, i = [], 0
         for start, end in lines:
             while i < len(taken) and taken[i][1] <= start:
@@ -430,6 +432,10 @@ class Walker:
 
     # -- project list tables (seed 北山) ---------------------------------------------
     def _try_project_list(self, cells: list[Cell]) -> bool:
+        # a cell that compacts to hold 项目名称 holds 称, one that compacts to 项目 starts
+        # with 项 and ends with 目 (cells are stripped): without either, no compacting
+        if not any("称" in c.text or (c.text[:1] == "项" and c.text[-1:] == "目") for c in cells):
+            return False
         texts = [_WHITESPACE.sub("", c.text) for c in cells]
         if not any("项目名称" in t or t == "项目" for t in texts):
             return False
@@ -1317,7 +1323,7 @@ def _prepare() -> None:
                   _header_word_pattern, _amount_pattern, _flat_project_name,
                   _strong_label_pattern, _goal_label_pattern, _section_chars, _breakdown_keys,
                   _total_column_ends, _key_value, _key_only, _money_key_hint, _money_key_chars,
-                  _money_chars):
+                  _money_chars, _total_end_chars):
         build()
     outline.prepare()
     runon.prepare()
@@ -1345,6 +1351,11 @@ def _breakdown_keys() -> tuple[tuple[str, ...], frozenset[str]]:
 def _total_column_ends() -> frozenset[str]:
     """The last characters of the total column headers: a row without any has none."""
     return frozenset(s[-1] for s in _money_words()["total_columns"])
+
+
+@cache
+def _total_end_chars() -> re.Pattern[str]:
+    return re.compile("[" + re.escape("".join(sorted(_total_column_ends()))) + "]")
 
 
 @lru_cache(maxsize=8192)
@@ -1456,7 +1467,7 @@ class _MoneyReader:
         if self.columns is not None and self._column_row(cells, project, unit):
             return
         self.columns = None
-        if self._column_header(cells):
+        if self._column_header(line, cells):
             self.flush()
             return
         if self._breakdown_row(cells, project, unit):
@@ -1464,9 +1475,11 @@ class _MoneyReader:
         self._key_values(line, start, project, unit)
 
     # (a) column tables
-    def _column_header(self, cells: list[Cell]) -> bool:
-        if not any(end in c.text for end in _total_column_ends() for c in cells):
-            return False  # a total column's header ends in one of these (总额, 合计)
+    def _column_header(self, line: str, cells: list[Cell]) -> bool:
+        if _total_end_chars().search(line) is None:
+            # a total column's header ends in one of these (总额, 合计); the line's cells hold
+            # every one of its characters but blanks and borders
+            return False
         cells, spaced = _spaced(cells)
         roles = {}
         for i, cell in enumerate(cells):
