@@ -982,8 +982,11 @@ class Walker:
     def _collect_column_labels(self, cells: list[Cell]) -> None:
         """First-level labels in header cells with no row read between them: two or more
         different ones head columns, and the rows after them are filed by column."""
-        found = [(level1, c.text) for c in cells for level1, level2 in [classify_label(c.text)]
-                 if level1 and level2 in (None, level1)]
+        found = []
+        for c in cells:
+            level1, level2 = classify_label(c.text)
+            if level1 and level2 in (None, level1):
+                found.append((level1, c.text))
         if not found:
             return
         if self.labels_at != len(self.out.candidates):
@@ -1060,7 +1063,7 @@ class Walker:
                                                         item.path, self.project))
                 continue
             text = self.text[item.start:item.end]
-            for s, e in _item_clauses(text):
+            for s, e in _item_clauses(text, trimmed=True):
                 self._add(Candidate(item.start + s, item.start + e, "indicator", item.path,
                                     item.level1, item.level2, self.project, row=self.row_no))
 
@@ -1092,11 +1095,12 @@ class Walker:
 _CLAUSE_CUT = re.compile(r"[,，;；。!！?？|、]")
 
 
-def _item_clauses(text: str) -> list[tuple[int, int]]:
+def _item_clauses(text: str, trimmed: bool = False) -> list[tuple[int, int]]:
     """clauses.split_measured(text) for an item. An item without a separator inside its
     trimmed span is one clause, and it is kept whole whether measured or not: answered
-    without cutting it or scanning it for quantities."""
-    s, e = clauses.trim(text, 0, len(text))
+    without cutting it or scanning it for quantities. `trimmed`: the text is its own
+    trimmed span (split_items trims every item as clauses.trim does)."""
+    s, e = (0, len(text)) if trimmed else clauses.trim(text, 0, len(text))
     if _CLAUSE_CUT.search(text, s, e) is None:
         return [(s, e)] if s < e else []
     return clauses.split_measured(text)
@@ -1208,7 +1212,12 @@ _GOAL_COLUMN = regex.compile(r"^\D{0,10}(?:目标|完成情况|综述|完成值)
 
 
 def _is_footer(texts: list[str]) -> bool:
-    return texts[0].startswith(lexicon.load().words["table_footer_keys"])
+    return texts[0].startswith(_footer_keys())
+
+
+@cache
+def _footer_keys() -> tuple[str, ...]:
+    return tuple(lexicon.load().words["table_footer_keys"])
 
 
 def _is_title(text: str) -> bool:
@@ -1319,8 +1328,8 @@ def _prepare() -> None:
     """Builds, at the first walk, the patterns and word sets of every layout the walk reads
     (built at first use instead, the first document with a rare layout — a flattened or
     run-on table — pays for them)."""
-    for build in (_flat_column, _column_heads, _role_pattern, _field_pattern, _field_heads, _column_chars, _label_heads,
-                  _header_word_pattern, _amount_pattern, _flat_project_name,
+    for build in (_flat_column, _footer_keys, _column_heads, _role_pattern, _field_pattern,
+                  _field_heads, _column_chars, _label_heads, _header_word_pattern, _amount_pattern, _flat_project_name,
                   _strong_label_pattern, _goal_label_pattern, _section_chars, _breakdown_keys,
                   _total_column_ends, _key_value, _key_only, _money_key_hint, _money_key_chars,
                   _money_chars, _total_end_chars):
