@@ -282,7 +282,8 @@ class Walker:
         for line in self.text.split("\n"):
             self.row_no += 1
             end = pos + len(line)
-            if self._line(line, pos) and end - pos >= 8:
+            # an empty line (a third of most texts) is nothing to _line: not called for it
+            if line and self._line(line, pos) and end - pos >= 8:
                 prose_lines.append((pos, end))
             pos = end + 1
         self._flush_stream()
