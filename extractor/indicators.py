@@ -66,18 +66,16 @@ def _indicator(doc: str, normal: NormalizedText, c: Candidate, s: int, e: int,
         _imply_unit(text, text[c.name[0]:c.name[1]] if c.name else clause, target, found)
     if c.level2 == "cost" or c.level1 == "cost":
         _money_per_unit([target, *found] if target is not None else found)
-    deadline = _deadline(text, c, value, base, year)
+    deadline = _deadline(normal, c, value, base, year)
     src_s, src_e = normal.to_source(s, e)
     level1, level2 = c.level1, c.level2
-    ind = Indicator(
-        doc=doc, text=normal.source[src_s:src_e], span=Span(src_s, src_e), field=c.field,
-        path=list(c.path), name=_name(normal, c, s, e, bounds), level1=level1, level2=level2,
-        label_source="heading" if (level1 or level2) else None,
-        confidence=1.0 if (level1 or level2) else None,
-        target=target, quantities=found,
-        deadline=None if deadline is None else _deadline_to_source(normal, deadline),
-        project=c.project, row=c.row,
-    )
+    labelled = bool(level1 or level2)
+    # by position (Indicator's field order): a call by keyword costs twice as much
+    ind = Indicator(doc, normal.source[src_s:src_e], Span(src_s, src_e), c.field, list(c.path),
+                    _name(normal, c, s, e, bounds), level1, level2,
+                    "heading" if labelled else None, 1.0 if labelled else None, target, found,
+                    deadline)
+    ind.project, ind.row = c.project, c.row
     ind.formulas = formulas.formulas_at(normal, s, e)
     ind.qualitative = target is None
     # a value with an amount or a deadline is never vague: the value text is not even cut
@@ -270,17 +268,20 @@ def _target(c: Candidate, found: list[Quantity], value: str, base: int) -> Quant
                     Span(chosen.span.start - base, chosen.span.end - base))
 
 
-def _deadline(text: str, c: Candidate, value: str, base: int,
+def _deadline(normal: NormalizedText, c: Candidate, value: str, base: int,
               year: int | None) -> Deadline | None:
+    """The value's first deadline that says when (or any, without a budget year), copied
+    once with the text and span of the source."""
     found: tuple[Deadline, ...] | list[Deadline] = deadlines.scan_shared(value, year)
     if not found and c.target_cell is not None:
         serial = deadlines.from_serial(value)  # 44561, in the value cell of a date row
-        if serial is not None and _date_row(text, c):
+        if serial is not None and _date_row(normal.text, c):
             found = [serial]
     for d in found:
         if d.end or d.start or year is None:
             assert d.span is not None
-            return Deadline(d.text, d.start, d.end, Span(d.span.start + base, d.span.end + base))
+            s, e = normal.to_source(d.span.start + base, d.span.end + base)
+            return Deadline(normal.source[s:e], d.start, d.end, Span(s, e))
     return None
 
 
@@ -361,10 +362,3 @@ def _to_source(normal: NormalizedText, found: list[Quantity]) -> list[Quantity]:
         s, e = normal.to_source(q.span.start, q.span.end)
         q.text, q.span = normal.source[s:e], Span(s, e)
     return found
-
-
-def _deadline_to_source(normal: NormalizedText, d: Deadline | None) -> Deadline | None:
-    if d is None or d.span is None:
-        return d
-    s, e = normal.to_source(d.span.start, d.span.end)
-    return Deadline(normal.source[s:e], d.start, d.end, Span(s, e))
