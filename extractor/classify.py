@@ -42,6 +42,9 @@ class Rule:
     # runs a literal alternation faster than `regex`: it skips the positions no word starts at
     _any_word: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     _any_unless: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    # the rule's own reading, made once by `rules`: a Label is frozen, so the records that
+    # share it cannot tell, and one made for each record cost more than the rule's test
+    label: Label | None = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
         for attr, words in (("_any_word", self.words), ("_any_unless", self.unless)):
@@ -77,6 +80,8 @@ def rules() -> Rules:
         if rule.level2 not in parents or not (rule.words or rule.kinds or rule.dated):
             raise DataFileError(f"extractor/data/classes.toml: rule '{rule.id}' needs a known "
                                 "level2 and words, kinds or dated")
+        object.__setattr__(rule, "label", Label(parents[rule.level2], rule.level2, "rule",
+                                                rule.confidence, rule.id))
         out.append(rule)
     return Rules(tuple(out), parents)
 
@@ -174,5 +179,5 @@ def _second_opinion(ind: Indicator, budget_year: int | None) -> None:
     rule = first_rule(ind.text, ind.target, ind.quantities, ind.deadline, budget_year)
     if rule is None:
         return
-    ind.inferred = Label(rules().parents[rule.level2], rule.level2, "rule", rule.confidence, rule.id)
+    ind.inferred = rule.label
     ind.misfiled = rule.strong and rule.level2 != ind.level2

@@ -123,6 +123,10 @@ def _any(words: list[str]) -> re.Pattern[str]:
 
 
 def _compact(text: str) -> str:
+    # no letter or digit is a blank, a punctuation mark or a symbol (checked over every code
+    # point): a text of those only (a third of them: names, words) is its own compact form
+    if text.isalnum():
+        return text
     # the screen and its reasons compact the same candidate in turn; a long line is not kept
     return _compact_short(text) if len(text) <= 256 else _COMPACT_DROP.sub("", text)
 

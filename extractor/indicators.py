@@ -66,18 +66,16 @@ def _indicator(doc: str, normal: NormalizedText, c: Candidate, s: int, e: int,
         _imply_unit(text, text[c.name[0]:c.name[1]] if c.name else clause, target, found)
     if c.level2 == "cost" or c.level1 == "cost":
         _money_per_unit([target, *found] if target is not None else found)
-    deadline = _deadline(text, c, value, base, year)
+    deadline = _deadline(normal, c, value, base, year)
     src_s, src_e = normal.to_source(s, e)
     level1, level2 = c.level1, c.level2
-    ind = Indicator(
-        doc=doc, text=normal.source[src_s:src_e], span=Span(src_s, src_e), field=c.field,
-        path=list(c.path), name=_name(normal, c, s, e, bounds), level1=level1, level2=level2,
-        label_source="heading" if (level1 or level2) else None,
-        confidence=1.0 if (level1 or level2) else None,
-        target=target, quantities=found,
-        deadline=None if deadline is None else _deadline_to_source(normal, deadline),
-        project=c.project, row=c.row,
-    )
+    labelled = bool(level1 or level2)
+    # by position (Indicator's field order): a call by keyword costs twice as much
+    ind = Indicator(doc, normal.source[src_s:src_e], Span(src_s, src_e), c.field, list(c.path),
+                    _name(normal, c, s, e, bounds), level1, level2,
+                    "heading" if labelled else None, 1.0 if labelled else None, target, found,
+                    deadline)
+    ind.project, ind.row = c.project, c.row
     ind.formulas = formulas.formulas_at(normal, s, e)
     ind.qualitative = target is None
     # a value with an amount or a deadline is never vague: the value text is not even cut
@@ -91,37 +89,57 @@ def _amounts(normal: NormalizedText, c: Candidate, s: int, value: str,
     """`_quantities` and `_target` of a row with no unit or operator column, read from the
     shared scan records: the amounts copied once, straight to the source, the target copied
     with its span relative to `value` (the record's own), and the first start and last end of
-    the amounts in the normalised text (None without one)."""
-    text = normal.text
+    the amounts in the normalised text (None without one, or where the row has a name cell:
+    the bounds serve a clause with no name cell only)."""
     if c.target_cell is None:
-        parts = [(quantities.scan_shared(value), base)]
-        pool: list[Quantity] | tuple[Quantity, ...] = parts[0][0]
-    else:
-        name_end = c.name[1] if c.name else s
-        in_name = quantities.scan_shared(text[s:name_end]) if name_end > s else ()
-        in_value = quantities.scan_shared(value, allow_bare=True)
-        parts = [(in_name, s), (in_value, base)]
+        records = quantities.scan_shared(value)
+        if not records:  # most names and many values: nothing to copy or choose
+            return [], None, None
+        found: list[Quantity] = []
+        bounds = _to_source_copies(normal, records, base, found, c.name is None)
+        return found, _copy(quantities.choose_target(records, value)), bounds
+    name_end = c.name[1] if c.name else s
+    in_name = quantities.scan_shared(normal.text[s:name_end]) if name_end > s else ()
+    in_value = quantities.scan_shared(value, allow_bare=True)
+    pool: list[Quantity] | tuple[Quantity, ...] = in_value
+    if in_name:
         # a name's amount counts for the target only where it stands at or after the value
         shift = s - base
         early = [Quantity(q.text, q.value, q.unit, q.operator, q.kind,
                           Span(q.span.start + shift, q.span.end + shift))
                  for q in in_name if q.span and q.span.start + shift >= 0]
-        pool = [*early, *in_value] if early else in_value
-    chosen = quantities.choose_target(pool, value)
-    target = None if chosen is None else Quantity(chosen.text, chosen.value, chosen.unit,
-                                                  chosen.operator, chosen.kind, chosen.span)
-    found: list[Quantity] = []
-    spans: list[tuple[int, int]] = []
-    for records, offset in parts:
-        for q in records:
-            assert q.span is not None
-            start, end = q.span.start + offset, q.span.end + offset
-            spans.append((start, end))
-            a, b = normal.to_source(start, end)
-            found.append(Quantity(normal.source[a:b], q.value, q.unit, q.operator, q.kind,
-                                  Span(a, b)))
-    # the bounds serve a clause with no name cell only
-    return found, target, _bounds(spans) if c.name is None else None
+        if early:
+            pool = [*early, *in_value]
+    found = []
+    # a row with amounts in its name has a name cell: the bounds are asked of the value only
+    _to_source_copies(normal, in_name, s, found, False)
+    bounds = _to_source_copies(normal, in_value, base, found, c.name is None)
+    return found, _copy(quantities.choose_target(pool, value)), bounds
+
+
+def _copy(q: Quantity | None) -> Quantity | None:
+    """An own copy of a shared record, its span the record's own (records are never edited
+    but copies are)."""
+    return None if q is None else Quantity(q.text, q.value, q.unit, q.operator, q.kind, q.span)
+
+
+def _to_source_copies(normal: NormalizedText, records: tuple[Quantity, ...], offset: int,
+                      out: list[Quantity], bounds: bool) -> tuple[int, int] | None:
+    """Append to `out` a copy of each record with the text and span of the source (its
+    span moved by `offset` into the normalised text first); the first start and the last
+    end of the moved spans when `bounds` is asked for."""
+    source, to_source = normal.source, normal.to_source
+    lo = hi = -1
+    for q in records:
+        span = q.span
+        assert span is not None
+        start, end = span.start + offset, span.end + offset
+        if bounds:
+            lo = start if lo < 0 or start < lo else lo
+            hi = end if end > hi else hi
+        a, b = to_source(start, end)
+        out.append(Quantity(source[a:b], q.value, q.unit, q.operator, q.kind, Span(a, b)))
+    return (lo, hi) if bounds and records else None
 
 
 def _bounds(spans: list[tuple[int, int]]) -> tuple[int, int] | None:
@@ -250,17 +268,20 @@ def _target(c: Candidate, found: list[Quantity], value: str, base: int) -> Quant
                     Span(chosen.span.start - base, chosen.span.end - base))
 
 
-def _deadline(text: str, c: Candidate, value: str, base: int,
+def _deadline(normal: NormalizedText, c: Candidate, value: str, base: int,
               year: int | None) -> Deadline | None:
+    """The value's first deadline that says when (or any, without a budget year), copied
+    once with the text and span of the source."""
     found: tuple[Deadline, ...] | list[Deadline] = deadlines.scan_shared(value, year)
     if not found and c.target_cell is not None:
         serial = deadlines.from_serial(value)  # 44561, in the value cell of a date row
-        if serial is not None and _date_row(text, c):
+        if serial is not None and _date_row(normal.text, c):
             found = [serial]
     for d in found:
         if d.end or d.start or year is None:
             assert d.span is not None
-            return Deadline(d.text, d.start, d.end, Span(d.span.start + base, d.span.end + base))
+            s, e = normal.to_source(d.span.start + base, d.span.end + base)
+            return Deadline(normal.source[s:e], d.start, d.end, Span(s, e))
     return None
 
 
@@ -341,10 +362,3 @@ def _to_source(normal: NormalizedText, found: list[Quantity]) -> list[Quantity]:
         s, e = normal.to_source(q.span.start, q.span.end)
         q.text, q.span = normal.source[s:e], Span(s, e)
     return found
-
-
-def _deadline_to_source(normal: NormalizedText, d: Deadline | None) -> Deadline | None:
-    if d is None or d.span is None:
-        return d
-    s, e = normal.to_source(d.span.start, d.span.end)
-    return Deadline(normal.source[s:e], d.start, d.end, Span(s, e))

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import regex
 
 from extractor import lexicon
-from extractor.numerals import mixed_to_chinese, parse_number
+from extractor.numerals import mixed_to_chinese, parse_arabic, parse_number
 from extractor.records import Quantity, Span
 
 _CN = "[零〇一二两三四五六七八九十百千万亿]+(?:点[零〇一二三四五六七八九]+)?"
@@ -147,7 +147,8 @@ def _scan_once(text: str, allow_bare: bool) -> tuple[Quantity, ...]:
     masked = _masked(text)
     found: list[Quantity] = []
     for m in pats.quantity.finditer(masked):
-        g = Groups._make(m.groups())
+        # Groups._make without its length test: _patterns checks the count once
+        g = _new_groups(Groups, m.groups())
         quantity = _build(m, g, text, masked, allow_bare, lex)
         if quantity is None:
             continue
@@ -184,39 +185,48 @@ class Groups(NamedTuple):
 
 # group numbers for Match.start/end, which are slow by name too
 _G = {name: i for i, name in enumerate(Groups._fields, 1)}
+_NUM_GROUP, _UNIT_GROUP = _G["num"], _G["unit"]
+_new_groups = tuple.__new__
 
 
 def _build(m: regex.Match, g: Groups, text: str, masked: str, allow_bare: bool,
            lex: lexicon.Lexicon) -> Quantity | None:
     if g.tenth:
         return _tenths(m, g, text, lex)
-    num, cn, pctnum, mixed = g.num, g.cn, g.pctnum, g.mixed
-    raw_number = num or cn or pctnum or mixed
-    if not raw_number:
-        return None
-    chinese = bool(cn) or (pctnum and not pctnum[0].isdigit())
+    num = g.num
     unit_surface = g.unit or ""
-    number_start = start = _number_start(m, g)
-    if mixed:  # 7万5千4百元 is read as 七万五千四百元
-        raw_number = mixed_to_chinese(raw_number)
-    if g.pct and raw_number[0] in "百千":  # 百分之百
-        raw_number = "一" + raw_number
-    if (chinese or mixed) and unit_surface:
-        raw_number, unit_surface = _scale_as_written(raw_number, unit_surface, lex)
-    elif _is_item_number(m, g, masked, unit_surface, lex):
-        assert num is not None
-        raw_number = raw_number.split(".", 1)[1]
-        start = m.start(_G["num"]) + num.index(".") + 1
-    value = parse_number(raw_number)
+    if num:  # the usual form (the forms are alternatives: no other number is set)
+        number_start = start = m.start(_NUM_GROUP)
+        chinese = False
+        raw_number = num
+        if "." in num and _is_item_number(m, g, masked, unit_surface, lex):
+            raw_number = num.split(".", 1)[1]
+            start += num.index(".") + 1
+        # digits first, nothing around them: parse_number would read them so
+        value = parse_arabic(raw_number)
+    else:
+        cn, pctnum, mixed = g.cn, g.pctnum, g.mixed
+        raw_number = cn or pctnum or mixed
+        if not raw_number:
+            return None
+        chinese = bool(cn) or bool(pctnum and not pctnum[0].isdigit())
+        number_start = start = _number_start(m, g)
+        if mixed:  # 7万5千4百元 is read as 七万五千四百元
+            raw_number = mixed_to_chinese(raw_number)
+        if g.pct and raw_number[0] in "百千":  # 百分之百
+            raw_number = "一" + raw_number
+        if (chinese or mixed) and unit_surface:
+            raw_number, unit_surface = _scale_as_written(raw_number, unit_surface, lex)
+        value = parse_number(raw_number)
     if value is None:
         return None
-    unit, kind = _unit_of(m, g, masked, unit_surface, bool(chinese), allow_bare, lex)
+    unit, kind = _unit_of(m, g, masked, unit_surface, chinese, allow_bare, lex)
     if not kind:
         return None
     if g.jiao:  # 5元3角2分
         value = round(value + parse_number(g.jiao) / 10
                       + parse_number(g.fen or "0") / 100, 2)
-    negative = _negative(m, g, masked, kind)
+    negative = _negative(m, g, masked, kind) if g.neg else False
     if negative:
         value, start = -value, m.start(_G["neg"])
     definition = lex.units.get(unit_surface)
@@ -231,8 +241,7 @@ def _build(m: regex.Match, g: Groups, text: str, masked: str, allow_bare: bool,
     if at_number and (g.pre or g.ocr or g.yen):
         start = m.start()
     end = m.end()
-    return Quantity(text=text[start:end], value=value, unit=unit, operator=operator,
-                    kind=kind, span=Span(start, end))
+    return Quantity(text[start:end], value, unit, operator, kind, Span(start, end))
 
 
 def _tenths(m: regex.Match, g: Groups, text: str, lex: lexicon.Lexicon) -> Quantity | None:
@@ -347,9 +356,16 @@ def _range_lower(m: regex.Match, g: Groups, text: str, masked: str,
                     operator="≥", kind=upper.kind, span=Span(lo.start("lo"), lo.end("lo")))
 
 
+# the units the two characters after them can disqualify when the number is in digits
+_CALENDAR_UNITS = frozenset(("月", "季度", "年", "日"))
+
+
 def _unit_fits(m: regex.Match, g: Groups, masked: str, surface: str, chinese: bool,
                lex: lexicon.Lexicon) -> bool:
-    after = masked[m.end(_G["unit"]):m.end(_G["unit"]) + 2]
+    if not chinese and surface not in _CALENDAR_UNITS:
+        return True  # what follows the unit is not asked about (most units)
+    unit_end = m.end(_UNIT_GROUP)
+    after = masked[unit_end:unit_end + 2]
     if chinese:
         canonical = (lex.canonical_unit(surface) or (surface, ""))[0]
         base = lex.units[surface].name if surface in lex.units else surface  # 万平方米 → 平方米
