@@ -29,6 +29,10 @@ LEVEL2_ZH = {
 BENEFIT = ("economic", "social", "ecological", "sustainability")
 # Separators between a table row's name cell and its value cell.
 _CELL_GAP = regex.compile(r"^[\s|｜:：（(]+")
+# its first character, for value_part: a mark, or a space of `regex`'s \s (str.isspace
+# less the four separators U+001C–U+001F, which `regex` does not count as space)
+_GAP_MARKS = frozenset("|｜:：（(")
+_NOT_REGEX_SPACE = frozenset("\x1c\x1d\x1e\x1f")
 _EDGE = " \t\n|｜:：()（）,，;；。、"
 _HAN = regex.compile(r"\p{Han}")
 _YEAR = regex.compile(r"(\d{4})年")
@@ -181,13 +185,13 @@ def headed(ind: Indicator) -> str | None:
 def value_part(ind: Indicator) -> str | None:
     """The value cell of a table row (`名称\\t有效提升` → `有效提升`); None for free text,
     whose name is never a prefix followed by a cell gap."""
-    name = ind.name or ""
-    if not name or not ind.text.startswith(name) or len(ind.text) == len(name):
+    name, text = ind.name, ind.text
+    if not name or len(text) == len(name) or not text.startswith(name):
         return None
-    rest = ind.text[len(name):]
-    if not _CELL_GAP.match(rest):
+    gap = text[len(name)]  # what _CELL_GAP's first character must be, tested without a match
+    if gap not in _GAP_MARKS and (not gap.isspace() or gap in _NOT_REGEX_SPACE):
         return None
-    return rest.strip(_EDGE) or None
+    return text[len(name):].strip(_EDGE) or None
 
 
 def project_name(ind: Indicator) -> str | None:

@@ -13,6 +13,7 @@ vague, so firing on a measurable line would turn a sound record into a vague one
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import regex
 
@@ -448,22 +449,22 @@ class UnitMissingOrMismatched(Rule):
     suggestion = "{fix}"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        w, work = ctx.config.values["wording"], ctx.settings(_work_units)  # read once, not per line
         for ind in ctx.result.indicators:
             if not ind.quantities and ind.target is None:
                 continue  # no amount and no target: no unit to judge
-            found = self._problem(ind, ctx.config)
+            found = self._problem(ind, w, work)
             if found is not None:
                 why, fix = found
                 yield flag(ctx, self, ind, why=why, fix=fix,
                                        evidence={"units": [q.unit for q in ind.quantities]})
 
     @staticmethod
-    def _problem(ind: Indicator, config: Config) -> tuple[str, str] | None:
-        w = config.values["wording"]
-        if any(not q.unit for q in ind.quantities):
-            return "数值没有计量单位", "补充计量单位（人、次、个、万元、% 等）。"
+    def _problem(ind: Indicator, w: dict[str, Any], work: frozenset[str]) -> tuple[str, str] | None:
         units = {q.unit for q in ind.quantities}
-        if (units and units <= config.derived(_work_units) and first_word(w["physical_work_verbs"], norm(ind.text))
+        if not all(units):  # a unit is missing
+            return "数值没有计量单位", "补充计量单位（人、次、个、万元、% 等）。"
+        if (units and units <= work and first_word(w["physical_work_verbs"], norm(ind.text))
                 and not first_word(w["activity_nouns"], norm(ind.text))):
             return "工程或作业量用“次”计量，看不出完成的工作量", "改用实物量，如公里、米、处、座、立方米。"
         target = ind.target
