@@ -495,6 +495,11 @@ class GoalItem:
 
 def goal_items(text: str) -> list[GoalItem]:
     """Numbered items of a goal block (`1、…`, `2.…`, `目标二：…`), in order."""
+    return list(_goal_items(text))
+
+
+@lru_cache(maxsize=256)  # R05, R06 and R07 each read the items of every goal
+def _goal_items(text: str) -> tuple[GoalItem, ...]:
     marks = []
     for m in _ITEM.finditer(text):
         if m.group("goal"):
@@ -507,7 +512,7 @@ def goal_items(text: str) -> list[GoalItem]:
     for k, (n, marker, s, e) in enumerate(marks):
         end = marks[k + 1][2] if k + 1 < len(marks) else len(text)
         items.append(GoalItem(n, marker, s, e, end))
-    return items
+    return tuple(items)
 
 
 # word completeness from jieba's dictionary ----------------------------------------------
