@@ -663,28 +663,20 @@ class EffectIsActivity(Rule):
     suggestion = "效益指标应描述受益对象或社会、经济、生态的变化，如“政策知晓率≥90%”“受益群众≥1000人”。"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        effects = [ind for ind in ctx.result.indicators if ind.level2 in BENEFIT and ind.field != "goal"]
-        if not effects:
-            return
-        w = ctx.config.values["wording"]
-        # the lines the fund-use pattern and the outcome nouns may match, from one scan of all
-        # the texts each (supersets: _what keeps its tests)
-        funds = {id(i) for i in matching(ctx, w["fund_use"])}
-        outcomes = {id(i) for i in holding(ctx, w["outcome_nouns"])}
-        for ind in effects:
-            what = self._what(ind, ctx.config, id(ind) in funds, id(ind) in outcomes)
+        for ind in ctx.result.indicators:
+            if ind.level2 not in BENEFIT or ind.field == "goal":
+                continue
+            what = self._what(ind, ctx.config)
             if what:
                 yield flag(ctx, self, ind, what=what, evidence={"reason": what})
 
     @staticmethod
-    def _what(ind: Indicator, config: Config, fund: bool = True, outcome: bool = True) -> str | None:
-        """`fund`, `outcome`: whether the fund-use pattern, an outcome noun may be in the text
-        (False only where a scan of all the texts ruled it out)."""
+    def _what(ind: Indicator, config: Config) -> str | None:
         w, text = config.values["wording"], norm(ind.text)
-        if fund and search(w["fund_use"], text):
+        if search(w["fund_use"], text):
             return "资金用途"
         # an outcome noun or a rate makes it an effect, however it opens (培训后就业人员比例≥75%)
-        if (outcome and first_word(w["outcome_nouns"], text)) or any(q.kind == "rate" for q in ind.quantities):
+        if first_word(w["outcome_nouns"], text) or any(q.kind == "rate" for q in ind.quantities):
             return None
         stripped = config.derived(_leading_intensity).sub("", text)
         if search(w["activity_openers"], stripped):
@@ -740,25 +732,18 @@ class TargetTooLow(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         w = ctx.config.values["wording"]
-        rates = [ind for ind in ctx.result.indicators if (q := ind.target) is not None and q.unit == "%"
-                 and q.operator not in ("≤", "<") and q.value < 100]
-        if not rates:
-            return
-        # the lines each word list may match, from one scan of all the texts (supersets)
-        entitled = {id(i) for i in matching(ctx, w["entitlement_rates"])}
-        passing = {id(i) for i in holding(ctx, w["pass_rate_words"])}
-        timely = {id(i) for i in holding(ctx, w["timely_rate_words"])}
-        for ind in rates:
-            q, key = ind.target, id(ind)
-            if key in entitled and search(w["entitlement_rates"], norm(ind.text)):
-                yield flag(ctx, self, ind, value=f"{q.value:g}", why="应保尽保、应发尽发的资金应足额、准确发放",
+        for ind in ctx.result.indicators:
+            q = ind.target
+            if q is None or q.unit != "%" or q.operator in ("≤", "<") or q.value >= 100:
+                continue
+            text, value = norm(ind.text), f"{q.value:g}"
+            if search(w["entitlement_rates"], text):
+                yield flag(ctx, self, ind, value=value, why="应保尽保、应发尽发的资金应足额、准确发放",
                                        fix="将目标值设为100%。", evidence={"value": q.value, "expected": 100})
             # the floor first: most rates clear it, and then the words need no scan
-            elif q.value < w["pass_rate_min"] and key in passing \
-                    and first_word(w["pass_rate_words"], norm(ind.text)):
+            elif q.value < w["pass_rate_min"] and first_word(w["pass_rate_words"], text):
                 yield self._info(ctx, ind, q, w["pass_rate_min"])
-            elif q.value < w["timely_rate_min"] and key in timely \
-                    and first_word(w["timely_rate_words"], norm(ind.text)):
+            elif q.value < w["timely_rate_min"] and first_word(w["timely_rate_words"], text):
                 yield self._info(ctx, ind, q, w["timely_rate_min"])
 
     def _info(self, ctx: Context, ind: Indicator, q: Quantity, floor: float) -> Finding:
