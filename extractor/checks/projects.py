@@ -832,11 +832,18 @@ class IndicatorCopiesGoal(Rule):
         return ""
 
     def _best(self, mine: str, goal: str) -> float:
-        whole, windows, window_counts, lengths = _goal_windows(goal)
+        whole, windows, window_counts, lengths, whole_chars = _goal_windows(goal)
         if mine in whole:
             return 1.0
         best = 0.0
         counts, chars = None, set(mine)
+        # every window holds only the goal's characters and passes the length test below
+        # (at least len(mine) - len(mine) // 2 long), so the bound from the characters the
+        # window lacks is at most this one for all of them: most lines fall short of every
+        # floor at once (a margin keeps the loop's own test deciding the close cases)
+        reach = len(mine) - len(chars - whole_chars)
+        if 2.0 * reach < (self._RATIO - 0.01) * (2 * len(mine) - len(mine) // 2) - 1e-9:
+            return best
         # the windows whose length lets real_quick_ratio pass the lowest floor (0.84: a
         # window of 0.72 to 1.39 times the line's length, with a margin), in their order
         lo = bisect.bisect_left(lengths, (len(mine) * 18 // 25, -1))
@@ -867,15 +874,17 @@ _GOAL_CLAUSE = regex.compile(r"[，。；;,！!？?]")
 
 @lru_cache(maxsize=512)  # a project's goal, asked for each of its effect lines
 def _goal_windows(goal: str) -> tuple[str, list[tuple[str, set[str]]], dict[int, Counter[str]],
-                                      list[tuple[int, int]]]:
+                                      list[tuple[int, int]], frozenset[str]]:
     """The goal compacted, its windows of one to three consecutive clauses (in R51's order:
     by first clause, then width) with their character sets, a memo of the windows'
-    character counts (by position, filled by the caller as it needs them), and (length,
-    position) of the windows sorted."""
+    character counts (by position, filled by the caller as it needs them), (length,
+    position) of the windows sorted, and the compacted goal's characters."""
     clauses = [compact(c) for c in _GOAL_CLAUSE.split(goal) if compact(c)]
     windows = ["".join(clauses[k:k + width]) for k in range(len(clauses)) for width in (1, 2, 3)
                if k + width <= len(clauses)]
-    return compact(goal), [(w, set(w)) for w in windows], {}, sorted((len(w), k) for k, w in enumerate(windows))
+    whole = compact(goal)
+    return (whole, [(w, set(w)) for w in windows], {}, sorted((len(w), k) for k, w in enumerate(windows)),
+            frozenset(whole))
 
 
 @register
