@@ -207,8 +207,8 @@ def label(ind: Indicator) -> str:
 def flag(ctx: Context, rule: Rule, ind: Indicator, *, evidence: dict[str, Any] | None = None,
          severity: str | None = None, **fields: Any) -> Finding:
     """A finding on one indicator (same span, so it sets the record's flags)."""
-    return ctx.finding(rule, ind.text, span=ind.span, project=project_name(ind),
-                       evidence=evidence, severity=severity, name=label(ind), **fields)
+    fields["name"] = label(ind)
+    return ctx.build_finding(rule, ind.text, ind.span, project_name(ind), evidence, severity, fields)
 
 
 # ---------------------------------------------------------------- R21 reading (shared)
