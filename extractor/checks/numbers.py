@@ -313,7 +313,7 @@ def _read(s: _Settings, text: str, group: list[Indicator]) -> _Reading:
                 reading.formula_yuan += product
                 reading.formula_texts.append(f.text)
     items = [_item(ind, q) for ind in group for q in ind.quantities
-             if q.span is not None and not any(s.start <= q.span.start < s.end for s in in_formula)]
+             if q.span is not None and not (in_formula and any(s.start <= q.span.start < s.end for s in in_formula))]
     periods = s.periods
     rates = [it for it in items if it.divisors and it.q.operator == "="
              and _entity(it, periods) is not None and it.q.kind in ("money", "count")]

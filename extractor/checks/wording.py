@@ -125,7 +125,8 @@ class GoalNotMeasurable(Rule):
         if descriptive:
             return f"只说明意义（“{descriptive}”）"
         clauses = [_MARKER.sub("", c.strip()) for c in _CLAUSES.findall(bare) if c.strip()]
-        duties = [c for c in clauses if any(c.startswith(v) for v in w["goal_duty_verbs"])]
+        verbs = tuple(w["goal_duty_verbs"])  # startswith tests them all in one call
+        duties = [c for c in clauses if c.startswith(verbs)]
         if len(clauses) >= w["goal_min_clauses"] and len(duties) >= w["goal_duty_share"] * len(clauses):
             return "罗列职责或口号"
         return None
@@ -592,9 +593,13 @@ class FormulaAsIndicator(Rule):
     suggestion = "拆分为数量指标（如覆盖人数、村数）和成本指标（补助标准），分别设定目标值。"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        # the lines giving both money and a count (Context.by_kind): the only ones a rate of
+        # money times a count can be read in
+        counted = {id(i) for i in ctx.by_kind.get("count", ())}
+        both = {id(i) for i in ctx.by_kind.get("money", ()) if id(i) in counted}
         for ind in ctx.result.indicators:
-            if ind.formulas or (any(q.kind == "money" and "/" in q.unit for q in ind.quantities)
-                                and any(q.kind == "count" for q in ind.quantities)):
+            if ind.formulas or (id(ind) in both
+                                and any(q.kind == "money" and "/" in q.unit for q in ind.quantities)):
                 yield flag(ctx, self, ind, evidence={
                     "formulas": [f.text for f in ind.formulas],
                     "amounts": [q.text for q in ind.quantities]})
