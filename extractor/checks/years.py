@@ -84,6 +84,18 @@ class YearMention:
     why: str
 
 
+def _budget_year_only(text: str, by: int) -> bool:
+    """True when every year _YEAR can read in the text is the budget year, from three string
+    scans instead of the pattern: each of its years is four characters opening with 19 or 20
+    and not preceded by a digit (or opens with 二〇/二零/二○). Once the budget year's own
+    occurrences are blanked, a 19 or 20 left over may open another year; one inside a blanked
+    occurrence follows a digit, so none can. False says only that a scan must decide."""
+    if "二" in text and any(z in text for z in ("二〇", "二零", "二○")):
+        return False
+    rest = text.replace(str(by), "\x01") if by >= 0 else text
+    return "19" not in rest and "20" not in rest
+
+
 def _value(m: regex.Match[str]) -> int:
     if m.group("zh"):
         return int("".join(str(_ZH[c]) for c in m.group("zh")))
@@ -205,7 +217,8 @@ class StaleOrWrongYear(Rule):
             if years:
                 yield "indicator", ind, years, ind.text, ind.span
         for goal in ctx.result.goals:
-            if not any(self._wrong(s, _value(m), by) for m in _YEAR.finditer(goal.text)):
+            if _budget_year_only(goal.text, by) or \
+                    not any(self._wrong(s, _value(m), by) for m in _YEAR.finditer(goal.text)):
                 continue  # most goals name the budget year or none: no year to read for context
             seen: set[tuple[int, int]] = set()
             for y in _mentions(goal.text, s.words):
@@ -227,6 +240,8 @@ class StaleOrWrongYear(Rule):
         text's edge); only these are read for context (most lines name the budget year or
         none)."""
         joined = joined_texts(ctx)
+        if _budget_year_only(joined.joined, by):
+            return []
         found = {bisect.bisect_right(joined.starts, m.start()) - 1
                  for m in _YEAR.finditer(joined.joined) if self._wrong(s, _value(m), by)}
         return sorted(found)
