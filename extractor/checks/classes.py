@@ -69,14 +69,19 @@ def pattern(words: str | Iterable[str]) -> regex.Pattern[str]:
 
 def search(words: str | Iterable[str], text: str) -> str | None:
     """The first match of any regex in `words`, or None."""
-    found = pattern(words).search(text)
+    known = _BY_LIST.get(id(words))  # pattern()'s memo first: asked for every line
+    found = (known[1] if known is not None and known[0] is words else pattern(words)).search(text)
     return found.group(0) if found else None
 
 
 def first_word(words: Iterable[str], text: str) -> str | None:
     """The first of `words` (in their order) that the text contains."""
-    if isinstance(words, list) and _literals(words).search(text) is None:
-        return None  # the common case, ruled out by one scan
+    known = _LITERALS.get(id(words))  # _literals()'s memo first: asked for every line
+    if known is not None and known[0] is words:
+        if known[1].search(text) is None:
+            return None  # the common case, ruled out by one scan
+    elif isinstance(words, list) and _literals(words).search(text) is None:
+        return None
     return next(filter(text.__contains__, words), None)  # `w in text`, in C: no generator
 
 
