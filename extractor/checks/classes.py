@@ -685,7 +685,7 @@ class SatisfactionSubjectMismatch(Rule):
                                        why="调查的是本单位内部人员，而非服务对象",
                                        evidence={"subject": subject, "internal": inside})
                 continue
-            group = next((g for g in keywords if g in subject), None)
+            group = next(filter(subject.__contains__, keywords), None)  # the first listed group in it
             if group is None:
                 continue
             context = _project_context(ctx, ind)

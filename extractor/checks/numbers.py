@@ -984,7 +984,9 @@ def _cadences(ctx: Context) -> list[tuple[Project | None, _Cadence]]:
     s = _settings(ctx)
     words, pattern, explicit = s.cadences, s.cadence, s.explicit_count
     out = []
-    for project, clause, span, _kind in _statements(ctx, s.payment):
+    for project, clause, span, kind in _statements(ctx, s.payment):
+        if kind == "goal" and s.payment.search(clause) is None:
+            continue  # a clause of a goal naming no payee: one scan for all the groups' words
         payee = next((group for group, ws in s.payees if ws.search(clause)), None)
         if payee is None:
             continue
