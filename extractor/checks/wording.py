@@ -60,9 +60,10 @@ def _goal_items(goal: GoalBlock) -> list[tuple[int, int]]:
     return head + list(zip(bounds, bounds[1:], strict=False))
 
 
-def _measurable(text: str, w: dict) -> bool:
-    """A figure, date or measurable noun, item markers and document numbers aside."""
-    bare = pattern(w["goal_doc_numbers"]).sub("", text)
+def _measurable(text: str, w: dict, undocumented: str | None = None) -> bool:
+    """A figure, date or measurable noun, item markers and document numbers aside
+    (`undocumented`: the text without its document numbers, when the caller has it)."""
+    bare = pattern(w["goal_doc_numbers"]).sub("", text) if undocumented is None else undocumented
     bare = _ANY_MARKER.sub("", bare)
     return search(w["goal_measurable"], bare) is not None
 
@@ -118,9 +119,10 @@ class GoalNotMeasurable(Rule):
 
     @staticmethod
     def _why(item: str, w: dict) -> str | None:
-        if _measurable(item, w):
+        undocumented = pattern(w["goal_doc_numbers"]).sub("", item)  # read once for both tests
+        if _measurable(item, w, undocumented):
             return None
-        bare = _MARKER.sub("", pattern(w["goal_doc_numbers"]).sub("", item))
+        bare = _MARKER.sub("", undocumented)
         descriptive = search(w["goal_descriptive"], bare)
         if descriptive:
             return f"只说明意义（“{descriptive}”）"
