@@ -29,6 +29,7 @@ _YEAR = regex.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d{2})(?=\s*年)"
     r"|(?<!\d)(?P<d>(?:19|20)\d{2})(?=[-./](?:0?[1-9]|1[0-2])(?!\d)|[-./](?:0?[1-9]|1[0-2])[-./]\d{1,2}(?!\d))"
     r"|(?P<zh>二[〇零○][一二三四五六七八九〇零○]{2})(?=年)")
+_YEAR_DIGITS = regex.compile(r"(?<!\d)(?:19|20)\d{2}")  # what every digit year of _YEAR is
 _DOC_NUMBER = regex.compile(r"^\s*(?:年\s*)?第?\s*\d+\s*号")
 _RANGE_AFTER = regex.compile(r"^(?:年度?)?\s*(?:\d{1,2}\s*月\s*)?[-—–~～至到]\s*(?P<y>(?:19|20)\d{2})")
 _RANGE_BEFORE = regex.compile(r"(?P<y>(?:19|20)\d{2})\s*(?:年度?)?\s*(?:\d{1,2}\s*月\s*)?[-—–~～至到]\s*$")
@@ -85,15 +86,16 @@ class YearMention:
 
 
 def _budget_year_only(text: str, by: int) -> bool:
-    """True when every year _YEAR can read in the text is the budget year, from three string
-    scans instead of the pattern: each of its years is four characters opening with 19 or 20
-    and not preceded by a digit (or opens with 二〇/二零/二○). Once the budget year's own
-    occurrences are blanked, a 19 or 20 left over may open another year; one inside a blanked
-    occurrence follows a digit, so none can. False says only that a scan must decide."""
+    """True when every year _YEAR can read in the text is the budget year, from a scan far
+    cheaper than the pattern: each of its years is 19 or 20 and two digits, not preceded by
+    a digit and followed by none (or opens with 二〇/二零/二○). Once the budget year's own
+    occurrences are blanked, such a four-digit run left over may be another year; one that
+    overlaps a blanked occurrence would follow a digit or be followed by one, so none can.
+    False says only that the pattern must decide."""
     if "二" in text and any(z in text for z in ("二〇", "二零", "二○")):
         return False
     rest = text.replace(str(by), "\x01") if by >= 0 else text
-    return "19" not in rest and "20" not in rest
+    return _YEAR_DIGITS.search(rest) is None
 
 
 def _value(m: regex.Match[str]) -> int:
