@@ -242,6 +242,8 @@ def _misfiled(ctx: Context) -> dict[int, tuple[str, str, str]]:
     return found
 
 
+# the headings a cue other than the satisfaction one applies under (_may_fire)
+_CUE_HEADINGS = frozenset(("quantity", "quality", *BENEFIT))
 # the cues' word lists that _may_fire asks about
 _CUE_WORDS = ("quality_time_words", "payment_verbs", "economic_words", "environment_words")
 
@@ -259,6 +261,8 @@ def _misfiled_all(ctx: Context) -> list[tuple[Indicator, tuple[str, str, str]]]:
             continue
         # where the measure cannot match, the satisfaction cue is skipped
         is_measured = id(ind) in measured_ids
+        if heading not in _CUE_HEADINGS and (not is_measured or heading == "satisfaction"):
+            continue  # _may_fire's answer under a heading no other cue applies to, without the call
         if _may_fire(ind, k, heading, is_measured, holders):
             found = _misfiled_as(ind, ctx.config, measured=is_measured)
             if found is not None:
