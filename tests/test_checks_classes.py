@@ -56,3 +56,16 @@ def test_the_pre_test_never_skips_a_line_a_cue_fires_on(tmp_path: Path) -> None:
             assert classes.misfiled_as(ctx, ind) == every_cue, ind.text
             fired += every_cue is not None
     assert fired >= 4  # the invented lines above, at least
+
+
+def test_value_part_tests_the_cell_gap_as_its_pattern_does() -> None:
+    """value_part's character test stands for _CELL_GAP.match: the same answer for every
+    character that can follow a name (all of the BMP, and a few beyond)."""
+    from extractor.records import Indicator, Span
+
+    for code in [*range(0x10000), 0x1F600, 0x20000]:
+        gap = chr(code)
+        ind = Indicator(doc="t", text="名称" + gap + "有效提升", span=Span(0, 7), name="名称")
+        rest = ind.text[len(ind.name):]
+        expected = (rest.strip(classes._EDGE) or None) if classes._CELL_GAP.match(rest) else None
+        assert classes.value_part(ind) == expected, hex(code)

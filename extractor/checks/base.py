@@ -289,19 +289,28 @@ class Context:
     def finding(self, rule: Rule, text: str, *, span: Span | None = None,
                 project: str | None = None, evidence: dict[str, Any] | None = None,
                 severity: str | None = None, **fields: Any) -> Finding:
-        return Finding(
-            doc=self.result.doc, code=rule.code,
-            severity=severity or self.config.severity(rule.code, rule.severity),
-            text=text, message=rule.message.format(**fields),
-            suggestion=rule.suggestion.format(**fields), evidence=evidence or {},
-            project=project, span=span)
+        return self.build_finding(rule, text, span, project, evidence, severity, fields)
 
     def on_indicator(self, rule: Rule, ind: Indicator, *, evidence: dict[str, Any] | None = None,
                      severity: str | None = None, **fields: Any) -> Finding:
-        return self.finding(rule, ind.text, span=ind.span,
-                            project=ind.project.name if ind.project else None,
-                            evidence=evidence, severity=severity, name=ind.name or ind.text,
-                            **fields)
+        fields["name"] = ind.name or ind.text
+        return self.build_finding(rule, ind.text, ind.span, ind.project.name if ind.project else None,
+                             evidence, severity, fields)
+
+    def build_finding(self, rule: Rule, text: str, span: Span | None, project: str | None,
+                      evidence: dict[str, Any] | None, severity: str | None,
+                      fields: dict[str, Any]) -> Finding:
+        """`finding` with its fields as one dict (which it may keep): positional, and the
+        templates filled from the fields as given, because a document can carry thousands."""
+        if not severity:
+            severity = self._severities.get(rule.code, rule.severity)
+        return Finding(self.result.doc, rule.code, severity, text, rule.message.format_map(fields),
+                       rule.suggestion.format_map(fields), evidence or {}, project, span)
+
+    @cached_property
+    def _severities(self) -> dict[str, str]:
+        """The configured severities (Config.severity's table), looked up once per document."""
+        return self.config.values.get("severity", {})
 
 
 class Rule:

@@ -29,6 +29,10 @@ LEVEL2_ZH = {
 BENEFIT = ("economic", "social", "ecological", "sustainability")
 # Separators between a table row's name cell and its value cell.
 _CELL_GAP = regex.compile(r"^[\s|｜:：（(]+")
+# its first character, for value_part: a mark, or a space of `regex`'s \s (str.isspace
+# less the four separators U+001C–U+001F, which `regex` does not count as space)
+_GAP_MARKS = frozenset("|｜:：（(")
+_NOT_REGEX_SPACE = frozenset("\x1c\x1d\x1e\x1f")
 _EDGE = " \t\n|｜:：()（）,，;；。、"
 _HAN = regex.compile(r"\p{Han}")
 _YEAR = regex.compile(r"(\d{4})年")
@@ -65,15 +69,20 @@ def pattern(words: str | Iterable[str]) -> regex.Pattern[str]:
 
 def search(words: str | Iterable[str], text: str) -> str | None:
     """The first match of any regex in `words`, or None."""
-    found = pattern(words).search(text)
+    known = _BY_LIST.get(id(words))  # pattern()'s memo first: asked for every line
+    found = (known[1] if known is not None and known[0] is words else pattern(words)).search(text)
     return found.group(0) if found else None
 
 
 def first_word(words: Iterable[str], text: str) -> str | None:
     """The first of `words` (in their order) that the text contains."""
-    if isinstance(words, list) and _literals(words).search(text) is None:
-        return None  # the common case, ruled out by one scan
-    return next((w for w in words if w in text), None)
+    known = _LITERALS.get(id(words))  # _literals()'s memo first: asked for every line
+    if known is not None and known[0] is words:
+        if known[1].search(text) is None:
+            return None  # the common case, ruled out by one scan
+    elif isinstance(words, list) and _literals(words).search(text) is None:
+        return None
+    return next(filter(text.__contains__, words), None)  # `w in text`, in C: no generator
 
 
 # word list (by identity, as _BY_LIST) → an alternation of its words for the stdlib `re`,
@@ -181,13 +190,13 @@ def headed(ind: Indicator) -> str | None:
 def value_part(ind: Indicator) -> str | None:
     """The value cell of a table row (`名称\\t有效提升` → `有效提升`); None for free text,
     whose name is never a prefix followed by a cell gap."""
-    name = ind.name or ""
-    if not name or not ind.text.startswith(name) or len(ind.text) == len(name):
+    name, text = ind.name, ind.text
+    if not name or len(text) == len(name) or not text.startswith(name):
         return None
-    rest = ind.text[len(name):]
-    if not _CELL_GAP.match(rest):
+    gap = text[len(name)]  # what _CELL_GAP's first character must be, tested without a match
+    if gap not in _GAP_MARKS and (not gap.isspace() or gap in _NOT_REGEX_SPACE):
         return None
-    return rest.strip(_EDGE) or None
+    return text[len(name):].strip(_EDGE) or None
 
 
 def project_name(ind: Indicator) -> str | None:
@@ -203,8 +212,8 @@ def label(ind: Indicator) -> str:
 def flag(ctx: Context, rule: Rule, ind: Indicator, *, evidence: dict[str, Any] | None = None,
          severity: str | None = None, **fields: Any) -> Finding:
     """A finding on one indicator (same span, so it sets the record's flags)."""
-    return ctx.finding(rule, ind.text, span=ind.span, project=project_name(ind),
-                       evidence=evidence, severity=severity, name=label(ind), **fields)
+    fields["name"] = label(ind)
+    return ctx.build_finding(rule, ind.text, ind.span, project_name(ind), evidence, severity, fields)
 
 
 # ---------------------------------------------------------------- R21 reading (shared)
@@ -233,6 +242,8 @@ def _misfiled(ctx: Context) -> dict[int, tuple[str, str, str]]:
     return found
 
 
+# the headings a cue other than the satisfaction one applies under (_may_fire)
+_CUE_HEADINGS = frozenset(("quantity", "quality", *BENEFIT))
 # the cues' word lists that _may_fire asks about
 _CUE_WORDS = ("quality_time_words", "payment_verbs", "economic_words", "environment_words")
 
@@ -250,6 +261,8 @@ def _misfiled_all(ctx: Context) -> list[tuple[Indicator, tuple[str, str, str]]]:
             continue
         # where the measure cannot match, the satisfaction cue is skipped
         is_measured = id(ind) in measured_ids
+        if heading not in _CUE_HEADINGS and (not is_measured or heading == "satisfaction"):
+            continue  # _may_fire's answer under a heading no other cue applies to, without the call
         if _may_fire(ind, k, heading, is_measured, holders):
             found = _misfiled_as(ind, ctx.config, measured=is_measured)
             if found is not None:
@@ -567,7 +580,7 @@ def names_group(subject: str, config: Config) -> bool:
     """Whether a subject names people or organisations (村民, 老年人, 受益对象, 企业)."""
     if first_word(config["classes.group_words"], subject):
         return True
-    return any(ch in subject for ch in config["classes.group_chars"])
+    return any(map(subject.__contains__, config["classes.group_chars"]))  # `ch in subject`
 
 
 @register
@@ -676,7 +689,7 @@ class SatisfactionSubjectMismatch(Rule):
                                        why="调查的是本单位内部人员，而非服务对象",
                                        evidence={"subject": subject, "internal": inside})
                 continue
-            group = next((g for g in keywords if g in subject), None)
+            group = next(filter(subject.__contains__, keywords), None)  # the first listed group in it
             if group is None:
                 continue
             context = _project_context(ctx, ind)

@@ -15,7 +15,7 @@ from functools import cache, cached_property, lru_cache
 import regex
 
 from extractor.checks.base import Config, Context, Rule, any_word, register
-from extractor.checks.classes import first_word
+from extractor.checks.classes import first_word, holding
 from extractor.checks.skeletons import TOWNSHIP_LIST
 from extractor.checks.structure import (
     JoinedTexts,
@@ -273,6 +273,7 @@ class CopyPasteResidue(Rule):
         for ind, key, text in zip(ctx.result.indicators, read.keys, read.texts, strict=True):
             groups[key].append((ind, text))
         planned: dict[str, set[str]] = {}  # project → activities it plans, read on demand
+        naming = {id(i) for i in holding(ctx, words, normed=False)}  # one scan of every text
 
         def basis(key: str) -> set[str]:
             if key not in planned:
@@ -287,8 +288,8 @@ class CopyPasteResidue(Rule):
             for ind, text in inds:
                 if ind.field != "indicator" or ind.level2 == "quantity":
                     continue
-                if first_word(words, ind.text) is None:
-                    continue  # most lines name no activity: one scan says so
+                if id(ind) not in naming or first_word(words, ind.text) is None:
+                    continue  # most lines name no activity: the scan of all texts says so
                 missing = [w for w in words if w in ind.text and w not in basis(key)]
                 if not missing:
                     continue
@@ -465,8 +466,7 @@ class ScopeLevelMismatch(Rule):
         level = unit_level(unit.name) if unit else None
         if level is None or unit is None:
             return
-        scopes = dict(ctx.config["projects.scope_words"])
-        pattern = regex.compile("|".join(sorted(scopes, key=len, reverse=True)))
+        scopes, pattern = ctx.settings(_scope_words)
         for ind in ctx.result.indicators:
             if ind.level1 != "benefit":
                 continue
@@ -474,6 +474,13 @@ class ScopeLevelMismatch(Rule):
             if higher:
                 yield ctx.on_indicator(self, ind, evidence={"unit_level": level, "scopes": higher},
                                        scope="、".join(higher), unit=unit.name)
+
+
+def _scope_words(config: Config) -> tuple[dict[str, int], regex.Pattern[str]]:
+    """R30's scope words → their level, and their alternation (longest first), made once per
+    configuration instead of once per document."""
+    scopes = dict(config["projects.scope_words"])
+    return scopes, regex.compile("|".join(sorted(scopes, key=len, reverse=True)))
 
 
 class _Texts:
@@ -825,11 +832,18 @@ class IndicatorCopiesGoal(Rule):
         return ""
 
     def _best(self, mine: str, goal: str) -> float:
-        whole, windows, window_counts, lengths = _goal_windows(goal)
+        whole, windows, window_counts, lengths, whole_chars = _goal_windows(goal)
         if mine in whole:
             return 1.0
         best = 0.0
         counts, chars = None, set(mine)
+        # every window holds only the goal's characters and passes the length test below
+        # (at least len(mine) - len(mine) // 2 long), so the bound from the characters the
+        # window lacks is at most this one for all of them: most lines fall short of every
+        # floor at once (a margin keeps the loop's own test deciding the close cases)
+        reach = len(mine) - len(chars - whole_chars)
+        if 2.0 * reach < (self._RATIO - 0.01) * (2 * len(mine) - len(mine) // 2) - 1e-9:
+            return best
         # the windows whose length lets real_quick_ratio pass the lowest floor (0.84: a
         # window of 0.72 to 1.39 times the line's length, with a margin), in their order
         lo = bisect.bisect_left(lengths, (len(mine) * 18 // 25, -1))
@@ -860,15 +874,17 @@ _GOAL_CLAUSE = regex.compile(r"[，。；;,！!？?]")
 
 @lru_cache(maxsize=512)  # a project's goal, asked for each of its effect lines
 def _goal_windows(goal: str) -> tuple[str, list[tuple[str, set[str]]], dict[int, Counter[str]],
-                                      list[tuple[int, int]]]:
+                                      list[tuple[int, int]], frozenset[str]]:
     """The goal compacted, its windows of one to three consecutive clauses (in R51's order:
     by first clause, then width) with their character sets, a memo of the windows'
-    character counts (by position, filled by the caller as it needs them), and (length,
-    position) of the windows sorted."""
+    character counts (by position, filled by the caller as it needs them), (length,
+    position) of the windows sorted, and the compacted goal's characters."""
     clauses = [compact(c) for c in _GOAL_CLAUSE.split(goal) if compact(c)]
     windows = ["".join(clauses[k:k + width]) for k in range(len(clauses)) for width in (1, 2, 3)
                if k + width <= len(clauses)]
-    return compact(goal), [(w, set(w)) for w in windows], {}, sorted((len(w), k) for k, w in enumerate(windows))
+    whole = compact(goal)
+    return (whole, [(w, set(w)) for w in windows], {}, sorted((len(w), k) for k, w in enumerate(windows)),
+            frozenset(whole))
 
 
 @register
@@ -915,14 +931,15 @@ class EnumeratorDigitCollision(Rule):
     _HEAD = regex.compile(r"^[\d.]+\p{Han}?|^\p{Han}{1,2}")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        text = ctx.result.text
+        text, dots = ctx.result.text, self._DOTS
         for ind in ctx.result.indicators:
             if not ind.text:
                 continue
-            before = text[max(0, ind.span.start - 4):ind.span.start]
+            start = ind.span.start
+            before = text[start - 4:start] if start >= 4 else text[:start]
             digit = ind.text[0].isdigit()
             # the cheap tests first: a glued marker ends in its dot, a bare one is a 1
-            if not before.endswith(self._DOTS) if digit else "1" not in before:
+            if not before.endswith(dots) if digit else "1" not in before:
                 continue
             head = self._HEAD.match(ind.text)
             if not head:

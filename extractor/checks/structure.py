@@ -495,6 +495,11 @@ class GoalItem:
 
 def goal_items(text: str) -> list[GoalItem]:
     """Numbered items of a goal block (`1、…`, `2.…`, `目标二：…`), in order."""
+    return list(_goal_items(text))
+
+
+@lru_cache(maxsize=256)  # R05, R06 and R07 each read the items of every goal
+def _goal_items(text: str) -> tuple[GoalItem, ...]:
     marks = []
     for m in _ITEM.finditer(text):
         if m.group("goal"):
@@ -507,7 +512,7 @@ def goal_items(text: str) -> list[GoalItem]:
     for k, (n, marker, s, e) in enumerate(marks):
         end = marks[k + 1][2] if k + 1 < len(marks) else len(text)
         items.append(GoalItem(n, marker, s, e, end))
-    return items
+    return tuple(items)
 
 
 # word completeness from jieba's dictionary ----------------------------------------------
@@ -668,7 +673,7 @@ class MissingRequiredPrimary(Rule):
     @staticmethod
     def _has_recipients(ctx: Context, key: str | None, inds: list[Indicator]) -> bool:
         text = " ".join([key or "", goal_texts(ctx).get(key, ""), *(i.text for i in inds)])
-        return any(w in text for w in ctx.config["structure.recipient_words"])
+        return any(map(text.__contains__, ctx.config["structure.recipient_words"]))
 
 
 @register
@@ -778,7 +783,7 @@ class EmptySecondarySlot(Rule):
         open_levels = frozenset(lv for lv in _all_levels() if any((k, lv) not in filled for k in keys))
 
         def names(line: str, levels: frozenset[str], words: tuple[str, ...]) -> bool:
-            if any(w in line for w in words):
+            if any(map(line.__contains__, words)):  # `w in line` for each word, without a frame
                 return True
             return ("\t" in line or line.count("|") >= 2) and any(
                 classify_label(c.text)[1] in levels for c in _split(line) if c.text)

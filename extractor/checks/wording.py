@@ -13,6 +13,7 @@ vague, so firing on a measurable line would turn a sound record into a vague one
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import regex
 
@@ -59,9 +60,10 @@ def _goal_items(goal: GoalBlock) -> list[tuple[int, int]]:
     return head + list(zip(bounds, bounds[1:], strict=False))
 
 
-def _measurable(text: str, w: dict) -> bool:
-    """A figure, date or measurable noun, item markers and document numbers aside."""
-    bare = pattern(w["goal_doc_numbers"]).sub("", text)
+def _measurable(text: str, w: dict, undocumented: str | None = None) -> bool:
+    """A figure, date or measurable noun, item markers and document numbers aside
+    (`undocumented`: the text without its document numbers, when the caller has it)."""
+    bare = pattern(w["goal_doc_numbers"]).sub("", text) if undocumented is None else undocumented
     bare = _ANY_MARKER.sub("", bare)
     return search(w["goal_measurable"], bare) is not None
 
@@ -117,14 +119,16 @@ class GoalNotMeasurable(Rule):
 
     @staticmethod
     def _why(item: str, w: dict) -> str | None:
-        if _measurable(item, w):
+        undocumented = pattern(w["goal_doc_numbers"]).sub("", item)  # read once for both tests
+        if _measurable(item, w, undocumented):
             return None
-        bare = _MARKER.sub("", pattern(w["goal_doc_numbers"]).sub("", item))
+        bare = _MARKER.sub("", undocumented)
         descriptive = search(w["goal_descriptive"], bare)
         if descriptive:
             return f"只说明意义（“{descriptive}”）"
         clauses = [_MARKER.sub("", c.strip()) for c in _CLAUSES.findall(bare) if c.strip()]
-        duties = [c for c in clauses if any(c.startswith(v) for v in w["goal_duty_verbs"])]
+        verbs = tuple(w["goal_duty_verbs"])  # startswith tests them all in one call
+        duties = [c for c in clauses if c.startswith(verbs)]
         if len(clauses) >= w["goal_min_clauses"] and len(duties) >= w["goal_duty_share"] * len(clauses):
             return "罗列职责或口号"
         return None
@@ -448,22 +452,22 @@ class UnitMissingOrMismatched(Rule):
     suggestion = "{fix}"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        w, work = ctx.config.values["wording"], ctx.settings(_work_units)  # read once, not per line
         for ind in ctx.result.indicators:
             if not ind.quantities and ind.target is None:
                 continue  # no amount and no target: no unit to judge
-            found = self._problem(ind, ctx.config)
+            found = self._problem(ind, w, work)
             if found is not None:
                 why, fix = found
                 yield flag(ctx, self, ind, why=why, fix=fix,
                                        evidence={"units": [q.unit for q in ind.quantities]})
 
     @staticmethod
-    def _problem(ind: Indicator, config: Config) -> tuple[str, str] | None:
-        w = config.values["wording"]
-        if any(not q.unit for q in ind.quantities):
-            return "数值没有计量单位", "补充计量单位（人、次、个、万元、% 等）。"
+    def _problem(ind: Indicator, w: dict[str, Any], work: frozenset[str]) -> tuple[str, str] | None:
         units = {q.unit for q in ind.quantities}
-        if (units and units <= config.derived(_work_units) and first_word(w["physical_work_verbs"], norm(ind.text))
+        if not all(units):  # a unit is missing
+            return "数值没有计量单位", "补充计量单位（人、次、个、万元、% 等）。"
+        if (units and units <= work and first_word(w["physical_work_verbs"], norm(ind.text))
                 and not first_word(w["activity_nouns"], norm(ind.text))):
             return "工程或作业量用“次”计量，看不出完成的工作量", "改用实物量，如公里、米、处、座、立方米。"
         target = ind.target
@@ -591,9 +595,13 @@ class FormulaAsIndicator(Rule):
     suggestion = "拆分为数量指标（如覆盖人数、村数）和成本指标（补助标准），分别设定目标值。"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        # the lines giving both money and a count (Context.by_kind): the only ones a rate of
+        # money times a count can be read in
+        counted = {id(i) for i in ctx.by_kind.get("count", ())}
+        both = {id(i) for i in ctx.by_kind.get("money", ()) if id(i) in counted}
         for ind in ctx.result.indicators:
-            if ind.formulas or (any(q.kind == "money" and "/" in q.unit for q in ind.quantities)
-                                and any(q.kind == "count" for q in ind.quantities)):
+            if ind.formulas or (id(ind) in both
+                                and any(q.kind == "money" and "/" in q.unit for q in ind.quantities)):
                 yield flag(ctx, self, ind, evidence={
                     "formulas": [f.text for f in ind.formulas],
                     "amounts": [q.text for q in ind.quantities]})

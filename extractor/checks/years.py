@@ -29,6 +29,7 @@ _YEAR = regex.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d{2})(?=\s*年)"
     r"|(?<!\d)(?P<d>(?:19|20)\d{2})(?=[-./](?:0?[1-9]|1[0-2])(?!\d)|[-./](?:0?[1-9]|1[0-2])[-./]\d{1,2}(?!\d))"
     r"|(?P<zh>二[〇零○][一二三四五六七八九〇零○]{2})(?=年)")
+_YEAR_DIGITS = regex.compile(r"(?<!\d)(?:19|20)\d{2}")  # what every digit year of _YEAR is
 _DOC_NUMBER = regex.compile(r"^\s*(?:年\s*)?第?\s*\d+\s*号")
 _RANGE_AFTER = regex.compile(r"^(?:年度?)?\s*(?:\d{1,2}\s*月\s*)?[-—–~～至到]\s*(?P<y>(?:19|20)\d{2})")
 _RANGE_BEFORE = regex.compile(r"(?P<y>(?:19|20)\d{2})\s*(?:年度?)?\s*(?:\d{1,2}\s*月\s*)?[-—–~～至到]\s*$")
@@ -82,6 +83,19 @@ class YearMention:
     end: int
     target: bool  # False: context (policy, baseline, multi-year period, start)
     why: str
+
+
+def _budget_year_only(text: str, by: int) -> bool:
+    """True when every year _YEAR can read in the text is the budget year, from a scan far
+    cheaper than the pattern: each of its years is 19 or 20 and two digits, not preceded by
+    a digit and followed by none (or opens with 二〇/二零/二○). Once the budget year's own
+    occurrences are blanked, such a four-digit run left over may be another year; one that
+    overlaps a blanked occurrence would follow a digit or be followed by one, so none can.
+    False says only that the pattern must decide."""
+    if "二" in text and any(z in text for z in ("二〇", "二零", "二○")):
+        return False
+    rest = text.replace(str(by), "\x01") if by >= 0 else text
+    return _YEAR_DIGITS.search(rest) is None
 
 
 def _value(m: regex.Match[str]) -> int:
@@ -205,6 +219,9 @@ class StaleOrWrongYear(Rule):
             if years:
                 yield "indicator", ind, years, ind.text, ind.span
         for goal in ctx.result.goals:
+            if _budget_year_only(goal.text, by) or \
+                    not any(self._wrong(s, _value(m), by) for m in _YEAR.finditer(goal.text)):
+                continue  # most goals name the budget year or none: no year to read for context
             seen: set[tuple[int, int]] = set()
             for y in _mentions(goal.text, s.words):
                 pos = goal.span.start + y.start
@@ -225,6 +242,8 @@ class StaleOrWrongYear(Rule):
         text's edge); only these are read for context (most lines name the budget year or
         none)."""
         joined = joined_texts(ctx)
+        if _budget_year_only(joined.joined, by):
+            return []
         found = {bisect.bisect_right(joined.starts, m.start()) - 1
                  for m in _YEAR.finditer(joined.joined) if self._wrong(s, _value(m), by)}
         return sorted(found)
