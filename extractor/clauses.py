@@ -51,40 +51,15 @@ def _dated(text: str, goal: bool, dated_only: bool) -> bool:
 
 @cache
 def _stops(separators: str) -> re.Pattern[str]:
-    """Brackets and `separators`: the only characters `cut` has to look at (a class of
-    literal characters: `re` finds the same as `regex`, at less cost a call)."""
-    return re.compile("[" + re.escape(_OPEN + _CLOSE + separators) + "]")
+    """Brackets and `separators`, as a group: the only characters `cut` has to look at (a
+    class of literal characters: `re` finds the same as `regex`, at less cost a call)."""
+    return re.compile("([" + re.escape(_OPEN + _CLOSE + separators) + "])")
 
 
-def cut(text: str, separators: str) -> list[tuple[int, int]]:
-    """Pieces of `text` between separators that stand outside brackets."""
-    pieces, depth, start = [], 0, 0
-    for m in _stops(separators).finditer(text):
-        i = m.start()
-        ch = text[i]
-        if ch in _OPEN:
-            depth += 1
-        elif ch in _CLOSE:
-            depth = max(0, depth - 1)
-        elif ch in separators and depth == 0:
-            pieces.append((start, i))
-            start = i + 1
-    pieces.append((start, len(text)))
-    return [p for p in (trim(text, s, e) for s, e in pieces) if p[0] < p[1]]
-
-
-# every character a clause is cut at or that brackets one: the group keeps them in split
-_EVERY_STOP = re.compile("([" + re.escape(_OPEN + _CLOSE + _MAJOR + _MINOR) + "])")
-
-
-def _cut_points(text: str) -> tuple[list[int], list[int]]:
-    """The major and the minor separators that stand outside brackets, in one scan of the
-    text: what `cut` finds at each. A piece cut at a major separator starts outside brackets
-    (so does its text after a goal lead, whose brackets close), so the minor separators
-    `cut` finds in a piece are the text's that lie inside it."""
-    majors: list[int] = []
-    minors: list[int] = []
-    parts = _EVERY_STOP.split(text)  # text, separator, text, … (no match object made)
+def _outside(text: str, separators: str) -> list[int]:
+    """The positions of `separators` that stand outside brackets, in one scan."""
+    points: list[int] = []
+    parts = _stops(separators).split(text)  # text, stop, text, … (no match object made)
     depth, pos = 0, len(parts[0])
     for k in range(1, len(parts), 2):
         ch = parts[k]
@@ -93,9 +68,23 @@ def _cut_points(text: str) -> tuple[list[int], list[int]]:
         elif ch in _CLOSE:
             depth = max(0, depth - 1)
         elif depth == 0:
-            (minors if ch == _MINOR else majors).append(pos)
+            points.append(pos)
         pos += 1 + len(parts[k + 1])
-    return majors, minors
+    return points
+
+
+def cut(text: str, separators: str) -> list[tuple[int, int]]:
+    """Pieces of `text` between separators that stand outside brackets."""
+    return _pieces(text, _outside(text, separators), 0, len(text))
+
+
+def _cut_points(text: str) -> tuple[list[int], list[int]]:
+    """The major and the minor separators that stand outside brackets, in one scan of the
+    text: what `cut` finds at each. A piece cut at a major separator starts outside brackets
+    (so does its text after a goal lead, whose brackets close), so the minor separators
+    `cut` finds in a piece are the text's that lie inside it."""
+    points = _outside(text, _MAJOR + _MINOR)
+    return [i for i in points if text[i] != _MINOR], [i for i in points if text[i] == _MINOR]
 
 
 def _pieces(text: str, points: list[int], start: int, end: int) -> list[tuple[int, int]]:

@@ -105,9 +105,7 @@ def _amounts(normal: NormalizedText, c: Candidate, s: int, value: str,
     if in_name:
         # a name's amount counts for the target only where it stands at or after the value
         shift = s - base
-        early = [Quantity(q.text, q.value, q.unit, q.operator, q.kind,
-                          Span(q.span.start + shift, q.span.end + shift))
-                 for q in in_name if q.span and q.span.start + shift >= 0]
+        early = [q for q in _moved(in_name, shift) if q.span and q.span.start >= 0]
         if early:
             pool = [*early, *in_value]
     found = []

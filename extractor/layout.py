@@ -151,7 +151,8 @@ _WHITESPACE = regex.compile(r"\s+")
 
 
 _BARE_SCORE = regex.compile(r"\d{1,3}(?:\.\d{1,2})?")
-_REQUIRED_MARK = regex.compile(r"^[*＊★☆]+")
+_REQUIRED_STARS = "*＊★☆"  # a template marks its required columns with one
+_REQUIRED_MARK = regex.compile(f"^[{regex.escape(_REQUIRED_STARS)}]+")
 
 
 @cache
@@ -164,9 +165,6 @@ def _column_chars() -> re.Pattern[str]:
 def _column_heads() -> frozenset[str]:
     """The first characters of the column headers."""
     return frozenset(s[0] for s in lexicon.load().columns)
-
-
-_REQUIRED_STARS = "*＊★☆"
 
 
 def column_role(cell: str) -> str | None:
